@@ -38,16 +38,22 @@ pub use super::runtime::server::{
     REQUEST_ID, STREAM_LIMIT,
 };
 
+#[cfg(feature = "jwt")]
+pub use super::runtime::jwt::{Algorithm, Jwk, Jwt, JwtConfigError, JwtKey};
+
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
 /// default [`Options`].
-pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
+pub fn router<A: api::Api + api::Authenticate + 'static>(api: A) -> axum::Router {
     router_with(api, Options::default())
 }
 
 /// [`router`] with `options`: the body limit, and optional routes
 /// for the spec and a liveness probe.
-pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Router {
+pub fn router_with<A: api::Api + api::Authenticate + 'static>(
+    api: A,
+    options: Options,
+) -> axum::Router {
     let router = axum::Router::new()
         .route("/puppies", axum::routing::get(handle_list_puppies::<A>))
         .route("/puppies/{puppyId}", axum::routing::get(handle_get_puppy::<A>))
@@ -173,6 +179,7 @@ async fn request_list_puppies(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -210,6 +217,7 @@ async fn request_get_puppy(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -223,11 +231,11 @@ const ADOPT_PUPPY_ERRORS: &[(u16, ErrorShape)] = &[
 ];
 
 /// `POST /adoptions`
-async fn handle_adopt_puppy<A: api::Api>(
+async fn handle_adopt_puppy<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_adopt_puppy(request).await {
+    match request_adopt_puppy(request, &*api).await {
         Ok(request) => respond(api.adopt_puppy(request).await, ADOPT_PUPPY_ERRORS),
         Err(problem) => problem.answer(ADOPT_PUPPY_ERRORS),
     }
@@ -235,15 +243,18 @@ async fn handle_adopt_puppy<A: api::Api>(
 
 async fn request_adopt_puppy(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::AdoptPuppyRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::BearerAuth, &[])], &[(api::Scheme::ShopKey, &[])]],
-        "Bearer, ApiKey in=\"header\", name=\"X-Shop-Key\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::BearerAuth, &[])], &[(api::Scheme::ShopKey, &[])]],
+            "Bearer, ApiKey in=\"header\", name=\"X-Shop-Key\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let body = required(form_body(&parts.headers, body).await?, "body", "")?;
     let body_value = serde_json::to_value(&body).ok();
@@ -257,6 +268,7 @@ async fn request_adopt_puppy(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -269,11 +281,11 @@ const GET_CART_ERRORS: &[(u16, ErrorShape)] = &[
 ];
 
 /// `GET /cart`
-async fn handle_get_cart<A: api::Api>(
+async fn handle_get_cart<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_cart(request).await {
+    match request_get_cart(request, &*api).await {
         Ok(request) => respond(api.get_cart(request).await, GET_CART_ERRORS),
         Err(problem) => problem.answer(GET_CART_ERRORS),
     }
@@ -281,20 +293,24 @@ async fn handle_get_cart<A: api::Api>(
 
 async fn request_get_cart(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetCartRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::BearerAuth, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::BearerAuth, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetCartRequest {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -308,11 +324,11 @@ const ADD_CART_ITEM_ERRORS: &[(u16, ErrorShape)] = &[
 ];
 
 /// `POST /cart/items`
-async fn handle_add_cart_item<A: api::Api>(
+async fn handle_add_cart_item<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_add_cart_item(request).await {
+    match request_add_cart_item(request, &*api).await {
         Ok(request) => respond(api.add_cart_item(request).await, ADD_CART_ITEM_ERRORS),
         Err(problem) => problem.answer(ADD_CART_ITEM_ERRORS),
     }
@@ -320,15 +336,18 @@ async fn handle_add_cart_item<A: api::Api>(
 
 async fn request_add_cart_item(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::AddCartItemRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::BearerAuth, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::BearerAuth, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::AddCartItemRequest {
@@ -336,6 +355,7 @@ async fn request_add_cart_item(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -349,11 +369,11 @@ const REMOVE_CART_ITEM_ERRORS: &[(u16, ErrorShape)] = &[
 ];
 
 /// `DELETE /cart/items/{puppyId}`
-async fn handle_remove_cart_item<A: api::Api>(
+async fn handle_remove_cart_item<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_remove_cart_item(request).await {
+    match request_remove_cart_item(request, &*api).await {
         Ok(request) => {
             respond(api.remove_cart_item(request).await, REMOVE_CART_ITEM_ERRORS)
         }
@@ -363,16 +383,19 @@ async fn handle_remove_cart_item<A: api::Api>(
 
 async fn request_remove_cart_item(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::RemoveCartItemRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::BearerAuth, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::BearerAuth, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "puppyId")?);
     if p0.is_err() {
@@ -383,6 +406,7 @@ async fn request_remove_cart_item(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -456,59 +480,66 @@ impl IntoResponse for api::RemoveCartItemResponse {
     }
 }
 
-/// Reads the credentials of every scheme in `requirements` and checks
-/// that all schemes of one requirement are present (401 otherwise);
-/// the credentials, and the first requirement met.
-fn authorize(
-    headers: &axum::http::HeaderMap,
+/// Reads the credentials of every scheme in `requirements`, then
+/// has `authenticator` judge those of the first requirement that
+/// they meet (see `authenticate`): the credentials, the requirement
+/// met and who the caller is, or a 401, 403 or 503 problem.
+async fn authorize(
+    parts: &axum::http::request::Parts,
     query: &[(String, String)],
     cookies: &[(String, String)],
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
     requirements: &[api::Requirement],
     challenge: &'static str,
-) -> Result<(api::Credentials, api::Requirement), Problem> {
+) -> Result<(api::Credentials, api::Requirement, api::Principal), Problem> {
+    let headers = &parts.headers;
     let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
-    let mut met = None;
-    for requirement in requirements {
-        let mut all = true;
-        for (scheme, _) in *requirement {
-            let present = match scheme {
-                api::Scheme::BearerAuth => {
-                    credentials.bearer_auth = headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, token)| {
-                            scheme.eq_ignore_ascii_case("bearer")
-                                && !token.trim().is_empty()
-                        })
-                        .map(|(_, token)| token.trim().to_owned());
-                    credentials.bearer_auth.is_some()
-                }
-                api::Scheme::ShopKey => {
-                    credentials.shop_key = headers
-                        .get("x-shop-key")
-                        .and_then(|v| v.to_str().ok())
-                        .map(str::to_owned);
-                    credentials.shop_key.is_some()
-                }
-            };
-            all &= present;
-        }
-        if all && met.is_none() {
-            met = Some(*requirement);
+    for (scheme, _) in requirements.iter().flat_map(|requirement| requirement.iter()) {
+        match scheme {
+            api::Scheme::BearerAuth => {
+                credentials.bearer_auth = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, token)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    })
+                    .map(|(_, token)| token.trim().to_owned());
+            }
+            api::Scheme::ShopKey => {
+                credentials.shop_key = headers
+                    .get("x-shop-key")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+            }
         }
     }
-    if let Some(requirement) = met {
-        Ok((credentials, requirement))
-    } else {
-        let mut problem = Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "credentials are missing or malformed",
-        );
-        problem.challenge = Some(challenge);
-        Err(problem)
-    }
+    let present = |scheme: api::Scheme| match scheme {
+        api::Scheme::BearerAuth => {
+            credentials
+                .bearer_auth
+                .as_deref()
+                .map(api::Credential::Bearer)
+                .map(|credential| ("bearerAuth", credential))
+        }
+        api::Scheme::ShopKey => {
+            credentials
+                .shop_key
+                .as_deref()
+                .map(api::Credential::ApiKey)
+                .map(|credential| ("shopKey", credential))
+        }
+    };
+    let (requirement, principal) = authenticate(
+            authenticator,
+            parts,
+            requirements,
+            present,
+            challenge,
+        )
+        .await?;
+    Ok((credentials, requirement, principal))
 }
 
 impl Violations for String {

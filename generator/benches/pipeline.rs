@@ -66,7 +66,7 @@ fn pipeline(c: &mut Criterion) {
                 (
                     uniapi::emit::types(&api, false).tokens(),
                     uniapi::emit::api(&api).tokens(),
-                    uniapi::emit::server(&api, false).tokens(),
+                    uniapi::emit::server(&api, false, false).tokens(),
                     uniapi::emit::client(&api).tokens(),
                 )
             })

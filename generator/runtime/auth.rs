@@ -295,9 +295,17 @@ impl<T: InsecureAcceptAnyCredential + Send + Sync + 'static> Authenticate for T 
 ///     .grant("s3cret", Principal::new("ci").with_scopes(["puppies:write"]))
 ///     .grant("alice:wonderland", Principal::new("alice"));
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Tokens {
     secrets: Vec<(String, Principal)>,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.secrets.iter().map(|(_, principal)| principal))
+            .finish()
+    }
 }
 
 impl Tokens {

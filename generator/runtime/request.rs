@@ -129,7 +129,7 @@ pub fn pairs(parts: Vec<&str>, explode: bool) -> Result<Vec<(&str, &str)>, Probl
             .into_iter()
             .map(|part| part.split_once('=').ok_or_else(bad))
             .collect()
-    } else if parts.len() % 2 == 0 {
+    } else if parts.len().is_multiple_of(2) {
         Ok(parts.chunks(2).map(|pair| (pair[0], pair[1])).collect())
     } else {
         Err(bad())

@@ -71,6 +71,14 @@ impl Builder {
         self
     }
 
+    /// Generate the JWT authenticator `server::Jwt`, where the spec has
+    /// bearer tokens. Off by default: it needs `jsonwebtoken` (with
+    /// features `use_pem` and `rust_crypto`), `reqwest` and tokio's `sync`.
+    pub fn jwt(mut self, enable: bool) -> Self {
+        self.config.jwt = enable;
+        self
+    }
+
     /// Where to write; `OUT_DIR` by default.
     pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.out_dir = Some(dir.into());

@@ -860,6 +860,21 @@ impl Api {
         self.uses(Prim::Bytes) || self.uses_sequence(|_| true)
     }
 
+    /// Whether some operation (of this API, not its webhooks' or
+    /// callbacks') declares security: its router then needs an
+    /// authenticator.
+    pub fn secured(&self) -> bool {
+        self.operations.iter().any(|op| op.security.is_some())
+    }
+
+    /// Whether some security scheme takes bearer tokens (OAuth2 and
+    /// OpenID Connect too): the crate then has the JWT authenticator.
+    pub fn bearer(&self) -> bool {
+        self.security_schemes
+            .iter()
+            .any(|s| s.kind == SchemeKind::Bearer)
+    }
+
     /// Whether any type has a `pattern` (the crate then needs `regex`).
     pub fn uses_patterns(&self) -> bool {
         self.types

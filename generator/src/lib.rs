@@ -32,6 +32,10 @@ pub struct Config {
     /// `build.rs` only: generate `mock::MockApi` too (a crate always has
     /// it, behind its feature `mock`).
     pub mock: bool,
+    /// `build.rs` only: generate the JWT authenticator `server::Jwt` too,
+    /// where the spec has bearer tokens (a crate always has it, behind its
+    /// feature `jwt`); the crate then needs `jsonwebtoken`.
+    pub jwt: bool,
 }
 
 impl Default for Config {
@@ -41,6 +45,7 @@ impl Default for Config {
             server: true,
             client: true,
             mock: false,
+            jwt: false,
         }
     }
 }

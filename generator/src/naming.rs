@@ -82,16 +82,24 @@ pub const TYPES_NAMES: &[&str] = &["Base64", "FilePart", "Invalid", "UnknownValu
 /// [`PRELUDE_TYPES`]).
 pub const API_NAMES: &[&str] = &[
     "Api",
+    "Authenticate",
     "BasicAuth",
     "ByteStream",
     "Context",
+    "Credential",
     "Credentials",
     "Error",
     "Event",
     "Events",
+    "InsecureAcceptAnyCredential",
     "Items",
+    "Presented",
+    "Principal",
+    "Refusal",
     "Requirement",
     "Scheme",
+    "Scopes",
+    "Tokens",
     "accepts",
     "types",
 ];
@@ -114,7 +122,9 @@ pub const SERVER_NAMES: &[&str] = &[
     "StatusCode",
     "Violation",
     // `runtime::request::*`.
+    "Requirement",
     "UrlPiece",
+    "authenticate",
     "bad_parameters",
     "body_error",
     "callback_url",
@@ -173,6 +183,12 @@ pub const SERVER_NAMES: &[&str] = &[
     "stream_body",
     "to_json",
     "to_text",
+    // `runtime::jwt`, re-exported.
+    "Algorithm",
+    "Jwk",
+    "Jwt",
+    "JwtConfigError",
+    "JwtKey",
     // `runtime::server`, re-exported.
     "BODY_LIMIT",
     "Options",
@@ -228,7 +244,12 @@ pub const CLIENT_METHODS: &[&str] = &[
 ];
 
 /// `impl MockApi` (module `mock`): the mock's own methods.
-pub const MOCK_METHODS: &[&str] = &["new"];
+pub const MOCK_METHODS: &[&str] = &["new", "with_tokens"];
+
+/// Methods of the runtime's traits that an API's implementations have
+/// beside its operations (`Authenticate::authenticate`): an operation so
+/// named would be ambiguous where the server calls it.
+pub const RUNTIME_TRAIT_METHODS: &[&str] = &["authenticate"];
 
 /// Methods of the prelude's traits that `Client`, `MockApi` or the
 /// server's `Arc<impl Api>` have: a trait method named so would be

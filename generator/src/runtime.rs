@@ -37,6 +37,13 @@ pub const FILES: &[File] = &[
         summary: "`api::Error` and `Accept` matching.",
     },
     File {
+        name: "auth",
+        text: include_str!("../runtime/auth.rs"),
+        feature: None,
+        needs: &[],
+        summary: "Who may call: `Authenticate`, `Principal`, `Refusal`, `Tokens`.",
+    },
+    File {
         name: "values",
         text: include_str!("../runtime/values.rs"),
         feature: None,
@@ -79,6 +86,13 @@ pub const FILES: &[File] = &[
         summary: "`Options`, the middleware around every request, `serve`, ETags.",
     },
     File {
+        name: "jwt",
+        text: include_str!("../runtime/jwt.rs"),
+        feature: Some("jwt"),
+        needs: &["auth"],
+        summary: "The JWT authenticator: keys, key sets (JWKS), claims.",
+    },
+    File {
         name: "violations",
         text: include_str!("../runtime/violations.rs"),
         feature: Some("server"),
@@ -89,7 +103,7 @@ pub const FILES: &[File] = &[
         name: "request",
         text: include_str!("../runtime/request.rs"),
         feature: Some("server"),
-        needs: &["api", "problem", "violations"],
+        needs: &["api", "auth", "problem", "violations"],
         summary: "Parameters, credentials' places, bodies and responses of handlers.",
     },
     File {
@@ -131,6 +145,9 @@ impl File {
 /// The runtime files a crate with `options` needs, in [`FILES`] order.
 pub fn files(api: &ir::Api, options: &Options) -> Vec<&'static File> {
     let mut wanted: Vec<&str> = vec!["api"];
+    if !api.security_schemes.is_empty() {
+        wanted.push("auth");
+    }
     if api
         .types
         .iter()
@@ -157,6 +174,9 @@ pub fn files(api: &ir::Api, options: &Options) -> Vec<&'static File> {
         if streams {
             wanted.push("stream_server");
         }
+    }
+    if options.server && options.jwt && api.bearer() {
+        wanted.push("jwt");
     }
     if options.client {
         wanted.push("client");

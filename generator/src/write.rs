@@ -157,7 +157,7 @@ pub fn render_crate(api: &ir::Api, options: &Options, crate_name: &str, spec: &s
     if options.server {
         modules.push((
             "src/server.rs".into(),
-            Box::new(|| render(&emit::server(api, false), spec)),
+            Box::new(|| render(&emit::server(api, false, api.bearer()), spec)),
         ));
     }
     if options.client {
@@ -179,7 +179,7 @@ pub fn render_crate(api: &ir::Api, options: &Options, crate_name: &str, spec: &s
         if options.server {
             modules.push((
                 format!("src/{dir}/server.rs"),
-                Box::new(|| render(&emit::server(view, false), spec)),
+                Box::new(|| render(&emit::server(view, false, false), spec)),
             ));
         }
         if options.client {
@@ -238,7 +238,14 @@ pub fn render_crate(api: &ir::Api, options: &Options, crate_name: &str, spec: &s
     if options.server {
         files.push(generated("src/openapi.json", pretty_json(&api.document)));
     }
-    let runtime = runtime::files(api, options);
+    // A crate has the JWT authenticator behind its feature.
+    let runtime = runtime::files(
+        api,
+        &Options {
+            jwt: true,
+            ..*options
+        },
+    );
     files.push(generated("src/runtime/mod.rs", runtime_mod(&runtime)));
     files.extend(
         runtime
@@ -395,7 +402,7 @@ pub fn render_single_file(api: &ir::Api, options: &Options, spec: &str) -> Strin
         quote!(pub mod #name { #text })
     });
     let server = options.server.then(|| {
-        let server = emit::server(api, true).tokens();
+        let server = emit::server(api, true, options.jwt && api.bearer()).tokens();
         quote!(pub mod server { #server } pub use server::router;)
     });
     let client = options.client.then(|| {
@@ -410,7 +417,9 @@ pub fn render_single_file(api: &ir::Api, options: &Options, spec: &str) -> Strin
         let view = &hooks.view;
         let inline = Layout::Inline {
             api: emit::api(view).tokens(),
-            server: options.server.then(|| emit::server(view, true).tokens()),
+            server: options
+                .server
+                .then(|| emit::server(view, true, false).tokens()),
             client: options.client.then(|| emit::client(view).tokens()),
             mock: options.mock.then(|| emit::mock(view).tokens()),
         };
@@ -719,6 +728,8 @@ struct CargoToml<'a> {
     /// Bodies that stream: `bytes` and `futures-core` for `api::ByteStream`
     /// and `api::Items` (always), reqwest's `stream` (client).
     streams: bool,
+    /// Bearer tokens: feature `jwt`, the JWT authenticator.
+    jwt: bool,
 }
 
 fn cargo_toml(api: &ir::Api, crate_name: &str, spec: &str) -> String {
@@ -745,6 +756,7 @@ fn cargo_toml(api: &ir::Api, crate_name: &str, spec: &str) -> String {
         uuid: api.uses(Prim::Uuid),
         regex: api.uses_patterns(),
         streams: api.streams(),
+        jwt: api.bearer(),
     }
     .render()
     .map(|s| s.trim_end().to_owned() + "\n")
@@ -971,7 +983,7 @@ mod tests {
         assert_eq!(render(&types, "large.json"), whole(types.tokens()));
         let api_mod = emit::api(&api);
         assert_eq!(render(&api_mod, "large.json"), whole(api_mod.tokens()));
-        let server = emit::server(&api, false);
+        let server = emit::server(&api, false, false);
         assert_eq!(render(&server, "large.json"), whole(server.tokens()));
         let client = emit::client(&api);
         assert_eq!(render(&client, "large.json"), whole(client.tokens()));

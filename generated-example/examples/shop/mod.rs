@@ -1,7 +1,7 @@
 //! An in-memory puppy shop behind the generated `Api` trait.
 //!
 //! The server keeps resources, not sessions: the catalogue, and carts that
-//! are named by the bearer token the caller presents. Everything a request
+//! are named by the caller the bearer token names. Everything a request
 //! needs arrives with it.
 
 use std::collections::{BTreeMap, HashMap};
@@ -18,6 +18,8 @@ pub struct Shop {
     /// Tells an adopter whose form gave a `callbackUrl` of the decision
     /// (the `adoptionDecided` callback).
     callbacks: Option<callbacks::Sender>,
+    /// The keys of partner shelters (the `shopKey` scheme).
+    partners: api::Tokens,
 }
 
 /// A subscriber's URL, and the sender that signs with its secret.
@@ -33,7 +35,14 @@ impl Shop {
             carts: Mutex::new(HashMap::new()),
             subscriber: None,
             callbacks: None,
+            partners: api::Tokens::new(),
         }
+    }
+
+    /// Lets the partner shelter that presents `key` adopt.
+    pub fn with_partner(mut self, key: &str) -> Self {
+        self.partners = self.partners.grant(key, api::Principal::new(key));
+        self
     }
 
     /// Calls adopters back at the URL their form gave, signed with
@@ -77,6 +86,36 @@ impl Shop {
             puppy(12348, "Luna", "Beagle", types::Size::Medium, 27_500),
             puppy(12349, "Max", "Poodle", types::Size::Small, 35_000),
         ])
+        .with_partner("shelter-7")
+    }
+}
+
+/// Who may call: partner shelters present a key the shop knows; a bearer
+/// token names its caller, whose cart it is. Here any token of up to 64
+/// letters, digits, `-`, `_` or `.` is let in as the caller it spells, so
+/// that the examples need no token server. A real shop verifies tokens:
+/// the crate's `jwt` feature has `Jwt` for that.
+impl api::Authenticate for Shop {
+    async fn authenticate(
+        &self,
+        presented: &api::Presented<'_>,
+    ) -> Result<api::Principal, api::Refusal> {
+        match presented.credential {
+            api::Credential::Bearer(token) => {
+                let name = token.len() <= 64
+                    && token
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+                if name {
+                    Ok(api::Principal::new(token))
+                } else {
+                    Err(api::Refusal::invalid(
+                        "a token here is a caller's name: up to 64 letters, digits, `-`, `_` or `.`",
+                    ))
+                }
+            }
+            _ => api::Authenticate::authenticate(&self.partners, presented).await,
+        }
     }
 }
 
@@ -223,8 +262,9 @@ impl Api for Shop {
     }
 
     async fn get_cart(&self, request: api::GetCartRequest) -> Result<api::GetCartResponse, Error> {
-        // The router checked that a bearer token is there; it names the cart.
-        let Some(token) = request.context.credentials.bearer_auth else {
+        // The router let the caller in by its bearer token; its name names
+        // the cart.
+        let Some(token) = request.context.principal.subject else {
             return Ok(api::GetCartResponse::Unauthorized(error(
                 "unauthorized",
                 "no bearer token",
@@ -243,7 +283,7 @@ impl Api for Shop {
         &self,
         request: api::AddCartItemRequest,
     ) -> Result<api::AddCartItemResponse, Error> {
-        let Some(token) = request.context.credentials.bearer_auth else {
+        let Some(token) = request.context.principal.subject else {
             return Ok(api::AddCartItemResponse::Unauthorized(error(
                 "unauthorized",
                 "no bearer token",
@@ -287,7 +327,7 @@ impl Api for Shop {
         &self,
         request: api::RemoveCartItemRequest,
     ) -> Result<api::RemoveCartItemResponse, Error> {
-        let Some(token) = request.context.credentials.bearer_auth else {
+        let Some(token) = request.context.principal.subject else {
             return Ok(api::RemoveCartItemResponse::Unauthorized(error(
                 "unauthorized",
                 "no bearer token",

@@ -132,7 +132,7 @@ pub fn pairs(parts: Vec<&str>, explode: bool) -> Result<Vec<(&str, &str)>, Probl
             .into_iter()
             .map(|part| part.split_once('=').ok_or_else(bad))
             .collect()
-    } else if parts.len() % 2 == 0 {
+    } else if parts.len().is_multiple_of(2) {
         Ok(parts.chunks(2).map(|pair| (pair[0], pair[1])).collect())
     } else {
         Err(bad())
@@ -647,4 +647,119 @@ pub fn callback_url(
         }
     }
     Some(url)
+}
+
+/// One security requirement of an operation: schemes that must all be
+/// met, each with the scopes it asks for (`S` is the crate's `Scheme`).
+pub type Requirement<S> = &'static [(S, &'static [&'static str])];
+
+/// Decides whether the request may reach a secured operation's handler:
+/// the first of `requirements` (in the spec's order) whose credentials are
+/// all present is judged by `authenticator`, scheme by scheme, and its
+/// scopes checked; a refused or short one gives way to the next present
+/// one. `present` gives a scheme's key and credential, if the request
+/// holds it well formed.
+///
+/// The answer is the requirement met and the principal, or a problem:
+/// 401 with `challenge` when no requirement's credentials are all
+/// present; the first refusal (401 with `error="invalid_token"` for a
+/// bearer token, or its own 403 or 503) when none is met; else 403
+/// `insufficient_scope` naming the scopes the first authenticated
+/// requirement misses. An empty requirement (`{}`) lets a caller in as an
+/// unnamed principal granted no scopes when no other requirement is met,
+/// but does not excuse credentials that are presented and refused.
+pub async fn authenticate<'c, S: Copy + Send + Sync + 'static>(
+    authenticator: &dyn super::auth::DynAuthenticate,
+    request: &axum::http::request::Parts,
+    requirements: &[Requirement<S>],
+    present: impl Fn(S) -> Option<(&'static str, super::auth::Credential<'c>)>,
+    challenge: &'static str,
+) -> Result<(Requirement<S>, super::auth::Principal), Problem> {
+    let mut refused: Option<(super::auth::Credential<'c>, super::auth::Refusal)> = None;
+    let mut short: Option<Vec<&'static str>> = None;
+    let mut anonymous = None;
+    'requirements: for requirement in requirements {
+        if requirement.is_empty() {
+            anonymous.get_or_insert(*requirement);
+            continue;
+        }
+        let Some(credentials) = requirement
+            .iter()
+            .map(|(scheme, _)| present(*scheme))
+            .collect::<Option<Vec<_>>>()
+        else {
+            continue;
+        };
+        let mut met: Option<super::auth::Principal> = None;
+        for ((_, scopes), (scheme, credential)) in requirement.iter().zip(credentials) {
+            let presented = super::auth::Presented {
+                scheme,
+                credential,
+                scopes,
+                request,
+            };
+            match authenticator.authenticate_boxed(&presented).await {
+                Ok(principal) => {
+                    let missing: Vec<&'static str> = scopes
+                        .iter()
+                        .copied()
+                        .filter(|scope| !principal.grants(scope))
+                        .collect();
+                    if !missing.is_empty() {
+                        short.get_or_insert(missing);
+                        continue 'requirements;
+                    }
+                    met = Some(match met {
+                        Some(first) => first.and(principal),
+                        None => principal,
+                    });
+                }
+                Err(refusal) => {
+                    refused.get_or_insert((credential, refusal));
+                    continue 'requirements;
+                }
+            }
+        }
+        if let Some(principal) = met {
+            return Ok((*requirement, principal));
+        }
+    }
+    if let Some((credential, refusal)) = refused {
+        let mut problem = Problem::new(refusal.status, refusal.detail);
+        match refusal.status.as_u16() {
+            401 => {
+                problem.challenge = Some(
+                    if matches!(credential, super::auth::Credential::Bearer(_)) {
+                        std::borrow::Cow::Borrowed("Bearer error=\"invalid_token\"")
+                    } else {
+                        std::borrow::Cow::Borrowed(challenge)
+                    },
+                );
+            }
+            503 => problem.retry_after = Some(5),
+            _ => {}
+        }
+        return Err(problem);
+    }
+    if let Some(requirement) = anonymous {
+        return Ok((requirement, super::auth::Principal::default()));
+    }
+    if let Some(missing) = short {
+        let scope = missing.join(" ");
+        let mut problem = Problem::new(
+            StatusCode::FORBIDDEN,
+            format!("the credentials do not grant the scopes `{scope}`"),
+        );
+        let quoted: String = scope.chars().filter(|c| *c != '"' && *c != '\\').collect();
+        problem.challenge = Some(std::borrow::Cow::Owned(format!(
+            "Bearer error=\"insufficient_scope\", scope=\"{quoted}\""
+        )));
+        return Err(problem);
+    }
+    let mut problem = Problem::new(
+        StatusCode::UNAUTHORIZED,
+        "credentials are missing or malformed",
+    );
+    problem.challenge = Some(std::borrow::Cow::Borrowed(challenge));
+    Err(problem)
 }

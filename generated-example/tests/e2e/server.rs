@@ -15,6 +15,15 @@ use crate::shop::Shop;
 /// The shop, except that `getPuppy` of puppy 13 panics.
 struct Panicky(Shop);
 
+impl api::Authenticate for Panicky {
+    async fn authenticate(
+        &self,
+        presented: &api::Presented<'_>,
+    ) -> Result<api::Principal, api::Refusal> {
+        self.0.authenticate(presented).await
+    }
+}
+
 impl Api for Panicky {
     async fn list_puppies(
         &self,

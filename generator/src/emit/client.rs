@@ -148,6 +148,24 @@ fn frame(api: &ir::Api, helpers: &BTreeSet<Helper>) -> TokenStream {
             )
         });
     let helper_fns: Vec<TokenStream> = helpers.iter().filter_map(|h| helper(api, *h)).collect();
+    // Behind `server::router`, a client is a gateway: the upstream judges
+    // the credentials it passes on.
+    let authenticate = api.secured().then(|| {
+        quote! {
+            /// A gateway (`server::router(Client::new(upstream))`) lets every
+            /// well-formed credential through, granted every scope: the
+            /// client passes the caller's credentials on, and the upstream
+            /// judges them.
+            impl api::Authenticate for Client {
+                async fn authenticate(
+                    &self,
+                    _presented: &api::Presented<'_>,
+                ) -> Result<api::Principal, api::Refusal> {
+                    Ok(api::Principal::anyone())
+                }
+            }
+        }
+    });
     quote! {
         #allows
         //! The client: [`Client`] calls a server of this API over HTTP, with
@@ -177,6 +195,8 @@ fn frame(api: &ir::Api, helpers: &BTreeSet<Helper>) -> TokenStream {
         impl Api for Client {
             #methods
         }
+
+        #authenticate
 
         #(#helper_fns)*
     }

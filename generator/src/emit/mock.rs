@@ -64,6 +64,41 @@ fn frame(api: &ir::Api) -> TokenStream {
         }
     });
     let test = self_test(api);
+    // Secured operations are let in with any well-formed credential, or
+    // with one of the tokens the mock is given.
+    let (fields, with_tokens, authenticate) = if api.secured() {
+        (
+            quote! {
+                /// The credentials to accept, if not every well-formed one.
+                tokens: Option<api::Tokens>,
+            },
+            quote! {
+                /// Accepts only the credentials that `tokens` knows, each as
+                /// its principal, in place of every well-formed one.
+                pub fn with_tokens(mut self, tokens: api::Tokens) -> Self {
+                    self.tokens = Some(tokens);
+                    self
+                }
+            },
+            quote! {
+                /// Lets every well-formed credential in, granted every scope,
+                /// unless [`MockApi::with_tokens`] says which.
+                impl api::Authenticate for MockApi {
+                    async fn authenticate(
+                        &self,
+                        presented: &api::Presented<'_>,
+                    ) -> Result<api::Principal, api::Refusal> {
+                        match &self.tokens {
+                            Some(tokens) => api::Authenticate::authenticate(tokens, presented).await,
+                            None => Ok(api::Principal::anyone()),
+                        }
+                    }
+                }
+            },
+        )
+    } else {
+        (quote!(_private: (),), quote!(), quote!())
+    };
     quote! {
         #allows
         //! A mock server: [`MockApi`] answers every operation with its
@@ -78,14 +113,17 @@ fn frame(api: &ir::Api) -> TokenStream {
         /// with its documented success response.
         #[derive(Debug, Clone, Default)]
         pub struct MockApi {
-            _private: (),
+            #fields
         }
 
         impl MockApi {
             pub fn new() -> Self {
                 MockApi::default()
             }
+            #with_tokens
         }
+
+        #authenticate
 
         #json
 

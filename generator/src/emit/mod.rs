@@ -27,6 +27,10 @@ pub struct Options {
     /// `build.rs` only: also `mock::MockApi` (crates always have it,
     /// behind feature `mock`).
     pub mock: bool,
+    /// `build.rs` only: also the JWT authenticator, `server::Jwt`, where
+    /// the spec has bearer tokens (crates always have it, behind feature
+    /// `jwt`).
+    pub jwt: bool,
 }
 
 impl From<&crate::Config> for Options {
@@ -35,6 +39,7 @@ impl From<&crate::Config> for Options {
             server: c.server,
             client: c.client,
             mock: c.mock,
+            jwt: c.jwt,
         }
     }
 }
@@ -52,8 +57,10 @@ pub fn api(api: &ir::Api) -> impl Split + '_ {
 
 /// `server.rs`; it reads the spec from `openapi.json` beside it, or, with
 /// `inline`, holds it as a literal (the one-file output).
-pub fn server(api: &ir::Api, inline: bool) -> impl Split + '_ {
-    server::Module::new(api, inline)
+/// With `jwt`, `server` re-exports the JWT authenticator (the runtime's
+/// `jwt`, which the crate has behind its feature `jwt`).
+pub fn server(api: &ir::Api, inline: bool, jwt: bool) -> impl Split + '_ {
+    server::Module::new(api, inline, jwt)
 }
 
 /// `mock.rs`.

@@ -85,14 +85,17 @@ pub(super) struct Module<'a> {
     shapes: errors::Shapes,
     /// The spec as a literal, not read from `openapi.json` (one-file output).
     inline: bool,
+    /// Re-exports the runtime's JWT authenticator.
+    jwt: bool,
 }
 
 impl<'a> Module<'a> {
-    pub(super) fn new(api: &'a ir::Api, inline: bool) -> Self {
+    pub(super) fn new(api: &'a ir::Api, inline: bool, jwt: bool) -> Self {
         Module {
             api,
             shapes: errors::Shapes::new(api),
             inline,
+            jwt,
         }
     }
 }
@@ -116,7 +119,7 @@ impl Split for Module<'_> {
     }
 
     fn frame(&self, helpers: BTreeSet<Helper>) -> TokenStream {
-        frame(self.api, &self.shapes, &helpers, self.inline)
+        frame(self.api, &self.shapes, &helpers, self.inline, self.jwt)
     }
 }
 
@@ -125,6 +128,7 @@ fn frame(
     shapes: &errors::Shapes,
     helpers: &BTreeSet<Helper>,
     inline: bool,
+    jwt: bool,
 ) -> TokenStream {
     let routes = routes(api);
     let handlers = marker(0);
@@ -205,12 +209,19 @@ fn frame(
             let router = router.with_state(std::sync::Arc::new(api));
         }
     };
+    // A router for secured operations needs an authenticator: the API's
+    // implementation is one (`api::Authenticate`).
+    let bound = if api.secured() {
+        quote!(api::Api + api::Authenticate + 'static)
+    } else {
+        quote!(api::Api + 'static)
+    };
     let router = match api.role {
         ir::Role::Api => quote! {
             /// An axum router that serves `api` at the spec's paths (without the
             /// servers' base path: add one with `Router::nest`), with the
             /// default [`Options`].
-            pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
+            pub fn router<A: #bound>(api: A) -> axum::Router {
                 router_with(api, Options::default())
             }
         },
@@ -220,7 +231,7 @@ fn frame(
             /// [`Options`]. `verifier` checks each delivery's signature
             /// before its handler runs: a missing, bad or stale one is
             /// answered 401 and never reaches `api`.
-            pub fn router<A: api::Api + 'static>(
+            pub fn router<A: #bound>(
                 api: A,
                 verifier: impl super::runtime::signature::Verify,
             ) -> axum::Router {
@@ -229,6 +240,13 @@ fn frame(
             }
         },
     };
+    let jwt = jwt.then(|| {
+        let gate = (!inline).then(|| quote!(#[cfg(feature = "jwt")]));
+        quote! {
+            #gate
+            pub use super::runtime::jwt::{Algorithm, Jwk, Jwt, JwtConfigError, JwtKey};
+        }
+    });
     let allows = super::module_allows();
     quote! {
         #allows
@@ -256,12 +274,13 @@ fn frame(
             json_etag, serve, serve_until, shutdown_signal, strong_etag, Options, BODY_LIMIT, REQUEST_ID,
             STREAM_LIMIT,
         };
+        #jwt
 
         #router
 
         /// [`router`] with `options`: the body limit, and optional routes
         /// for the spec and a liveness probe.
-        pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Router {
+        pub fn router_with<A: #bound>(api: A, options: Options) -> axum::Router {
             #build
             super::runtime::server::finish(router, options, OPERATIONS, OPENAPI_JSON)
         }
@@ -364,20 +383,31 @@ fn handler(
     let request_type = ident(&op.request_type);
     let body = parse_body(api, op, helpers);
     let doc = format!(" `{} {}`", op.method.as_str(), op.path);
+    // A secured operation's parser asks the API's authenticator, as an
+    // object (the parsers are not generic).
+    let (bound, authenticator, param) = if op.security.is_some() {
+        (
+            quote!(api::Api + api::Authenticate),
+            quote!(, &*api),
+            quote!(, authenticator: &dyn super::runtime::auth::DynAuthenticate),
+        )
+    } else {
+        (quote!(api::Api), quote!(), quote!())
+    };
     quote! {
         #errors_const
         #[doc = #doc]
-        async fn #handle<A: api::Api>(
+        async fn #handle<A: #bound>(
             axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
             request: axum::extract::Request,
         ) -> Response {
-            match #parse(request).await {
+            match #parse(request #authenticator).await {
                 Ok(request) => respond(api.#name(request).await, #errors),
                 Err(problem) => problem.answer(#errors),
             }
         }
 
-        async fn #parse(request: axum::extract::Request) -> Result<api::#request_type, Problem> {
+        async fn #parse(request: axum::extract::Request #param) -> Result<api::#request_type, Problem> {
             #body
         }
     }
@@ -446,7 +476,8 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
             quote!(&[])
         };
         stmts.push(quote! {
-            let (credentials, requirement) = authorize(&parts.headers, #query, #cookies, #table, #challenge)?;
+            let (credentials, requirement, principal) =
+                authorize(&parts, #query, #cookies, authenticator, #table, #challenge).await?;
         });
     }
     if let Some(produces) = produces(op) {
@@ -542,9 +573,13 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
         callback_urls(op, &mut stmts, &mut fields);
     }
     let credentials = match (&op.security, api.security_schemes.is_empty()) {
-        (Some(_), _) => quote!(credentials, requirement),
+        (Some(_), _) => quote!(credentials, requirement, principal),
         (None, true) => quote!(credentials: api::Credentials::default()),
-        (None, false) => quote!(credentials: api::Credentials::default(), requirement: &[]),
+        (None, false) => quote!(
+            credentials: api::Credentials::default(),
+            requirement: &[],
+            principal: api::Principal::default()
+        ),
     };
     quote! {
         #(#stmts)*
@@ -1047,8 +1082,8 @@ fn helper(api: &ir::Api, h: Helper) -> Option<TokenStream> {
     })
 }
 
-/// `authorize`: reads the credentials of the schemes an operation accepts
-/// and checks that one requirement is met.
+/// `authorize`: reads the credentials of the schemes an operation accepts,
+/// then has the runtime's `authenticate` ask the authenticator.
 fn authorize(api: &ir::Api) -> TokenStream {
     let extract = api.security_schemes.iter().map(|s| {
         let variant = ident(&s.variant);
@@ -1093,47 +1128,56 @@ fn authorize(api: &ir::Api) -> TokenStream {
                 quote!(cookies.iter().find(|(key, _)| key == #name).map(|(_, value)| value.clone()))
             }
         };
-        quote! {
-            api::Scheme::#variant => {
-                credentials.#field = #read;
-                credentials.#field.is_some()
+        quote!(api::Scheme::#variant => credentials.#field = #read,)
+    });
+    let present = api.security_schemes.iter().map(|s| {
+        let variant = ident(&s.variant);
+        let field = ident(&s.field);
+        let key = lit(&s.key);
+        let credential = match &s.kind {
+            SchemeKind::Bearer => {
+                quote!(credentials.#field.as_deref().map(api::Credential::Bearer))
             }
-        }
+            SchemeKind::Basic => quote! {
+                credentials.#field.as_ref().map(|basic| api::Credential::Basic {
+                    username: &basic.username,
+                    password: &basic.password,
+                })
+            },
+            SchemeKind::ApiKey { .. } => {
+                quote!(credentials.#field.as_deref().map(api::Credential::ApiKey))
+            }
+        };
+        quote!(api::Scheme::#variant => #credential.map(|credential| (#key, credential)),)
     });
     quote! {
-        /// Reads the credentials of every scheme in `requirements` and checks
-        /// that all schemes of one requirement are present (401 otherwise);
-        /// the credentials, and the first requirement met.
-        fn authorize(
-            headers: &axum::http::HeaderMap,
+        /// Reads the credentials of every scheme in `requirements`, then
+        /// has `authenticator` judge those of the first requirement that
+        /// they meet (see `authenticate`): the credentials, the requirement
+        /// met and who the caller is, or a 401, 403 or 503 problem.
+        async fn authorize(
+            parts: &axum::http::request::Parts,
             query: &[(String, String)],
             cookies: &[(String, String)],
+            authenticator: &dyn super::runtime::auth::DynAuthenticate,
             requirements: &[api::Requirement],
             challenge: &'static str,
-        ) -> Result<(api::Credentials, api::Requirement), Problem> {
+        ) -> Result<(api::Credentials, api::Requirement, api::Principal), Problem> {
+            let headers = &parts.headers;
             // Not every API has schemes of every location.
             let _ = (headers, query, cookies);
             let mut credentials = api::Credentials::default();
-            let mut met = None;
-            for requirement in requirements {
-                let mut all = true;
-                for (scheme, _) in *requirement {
-                    let present = match scheme {
-                        #(#extract)*
-                    };
-                    all &= present;
-                }
-                if all && met.is_none() {
-                    met = Some(*requirement);
+            for (scheme, _) in requirements.iter().flat_map(|requirement| requirement.iter()) {
+                match scheme {
+                    #(#extract)*
                 }
             }
-            if let Some(requirement) = met {
-                Ok((credentials, requirement))
-            } else {
-                let mut problem = Problem::new(StatusCode::UNAUTHORIZED, "credentials are missing or malformed");
-                problem.challenge = Some(challenge);
-                Err(problem)
-            }
+            let present = |scheme: api::Scheme| match scheme {
+                #(#present)*
+            };
+            let (requirement, principal) =
+                authenticate(authenticator, parts, requirements, present, challenge).await?;
+            Ok((credentials, requirement, principal))
         }
     }
 }

@@ -364,6 +364,7 @@ impl OperationNames {
                 naming::CLIENT_METHODS
                     .iter()
                     .chain(naming::MOCK_METHODS)
+                    .chain(naming::RUNTIME_TRAIT_METHODS)
                     .chain(naming::PRELUDE_METHODS)
                     .copied(),
             ),

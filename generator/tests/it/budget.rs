@@ -217,7 +217,7 @@ fn generated_code_and_generation_time_stay_within_budget() {
         (
             uniapi::emit::types(&api, false).tokens(),
             uniapi::emit::api(&api).tokens(),
-            uniapi::emit::server(&api, false).tokens(),
+            uniapi::emit::server(&api, false, false).tokens(),
             uniapi::emit::client(&api).tokens(),
         )
     };

@@ -1,18 +1,47 @@
 //! Security requirements as OR of ANDs (`specs/features/3.0/security-multiple.yaml`):
-//! the server answers 401 before the handler when no requirement is met,
-//! and otherwise tells the handler which one was, with its scopes.
+//! the server asks the authenticator before the handler, answers 401 when
+//! no requirement is met (403 `insufficient_scope` when the scopes fall
+//! short), and otherwise tells the handler which one was, with its scopes
+//! and the principal.
 
 use std::sync::{Arc, Mutex};
 
 use feature_3_0_security_multiple::{Api, Client, Credentials, Error, api};
 
-/// Records the requirement each call met.
+/// Records the requirement each call met, and who called.
 #[derive(Clone, Default)]
-struct Seen(Arc<Mutex<Vec<api::Requirement>>>);
+struct Seen(Arc<Mutex<Vec<api::Requirement>>>, Arc<Mutex<Vec<String>>>);
+
+/// The tokens and keys this server knows: `token` and `other` grant
+/// `write:things`, `weak` grants nothing, `key` is an API key.
+impl api::Authenticate for Seen {
+    async fn authenticate(
+        &self,
+        presented: &api::Presented<'_>,
+    ) -> Result<api::Principal, api::Refusal> {
+        let known = api::Tokens::new()
+            .grant(
+                "token",
+                api::Principal::new("alice").with_scopes(["write:things"]),
+            )
+            .grant(
+                "other",
+                api::Principal::new("bob").with_scopes(["write:things"]),
+            )
+            .grant("weak", api::Principal::new("carol"))
+            .grant("key", api::Principal::new("partner"));
+        api::Authenticate::authenticate(&known, presented).await
+    }
+}
 
 impl Seen {
     fn record(&self, context: &api::Context) {
         self.0.lock().unwrap().push(context.requirement);
+        let who = context.principal.subject.clone().unwrap_or_default();
+        self.1.lock().unwrap().push(who);
+    }
+    fn callers(&self) -> Vec<String> {
+        std::mem::take(&mut *self.1.lock().unwrap())
     }
     fn take(&self) -> Vec<api::Requirement> {
         std::mem::take(&mut *self.0.lock().unwrap())
@@ -130,4 +159,65 @@ async fn the_handler_sees_which_requirement_was_met_and_its_scopes() {
     assert_eq!(raw.status(), 401);
     assert!(raw.headers().contains_key("www-authenticate"));
     assert!(seen.take().is_empty(), "no handler ran");
+}
+
+#[tokio::test]
+async fn refused_credentials_never_reach_the_handler() {
+    let seen = Seen::default();
+    let base = crate::serve(feature_3_0_security_multiple::router(seen.clone())).await;
+    let post = |token: &str| {
+        reqwest::Client::new()
+            .post(format!("{base}/anything/or"))
+            .bearer_auth(token)
+            .send()
+    };
+
+    // A token the authenticator does not know: 401, `invalid_token`.
+    let refused = post("forged").await.unwrap();
+    assert_eq!(refused.status(), 401);
+    assert_eq!(
+        refused.headers()["www-authenticate"],
+        r#"Bearer error="invalid_token""#
+    );
+    assert_eq!(refused.headers()["cache-control"], "no-store");
+    assert_eq!(refused.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(
+        refused.headers()["content-type"],
+        "application/problem+json"
+    );
+
+    // A known token without the scope: 403 naming it.
+    let short = post("weak").await.unwrap();
+    assert_eq!(short.status(), 403);
+    assert_eq!(
+        short.headers()["www-authenticate"],
+        r#"Bearer error="insufficient_scope", scope="write:things""#
+    );
+    let problem: serde_json::Value = short.json().await.unwrap();
+    assert!(
+        problem["detail"].as_str().unwrap().contains("write:things"),
+        "{problem}"
+    );
+
+    // A known key that is not the one its scheme was given for: refused too.
+    let wrong_key = reqwest::Client::new()
+        .post(format!("{base}/anything/or"))
+        .header("x-api-key", "token-guess")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_key.status(), 401);
+    assert!(
+        seen.take().is_empty(),
+        "no refused call reached the handler"
+    );
+
+    // The good token gets in, and the handler learns who called.
+    assert_eq!(
+        post("token").await.unwrap().status(),
+        401,
+        "the handler's own answer"
+    );
+    assert_eq!(seen.take().len(), 1);
+    assert_eq!(seen.callers(), ["alice"]);
 }

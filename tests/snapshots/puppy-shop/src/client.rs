@@ -309,6 +309,19 @@ impl Api for Client {
     }
 }
 
+/// A gateway (`server::router(Client::new(upstream))`) lets every
+/// well-formed credential through, granted every scope: the
+/// client passes the caller's credentials on, and the upstream
+/// judges them.
+impl api::Authenticate for Client {
+    async fn authenticate(
+        &self,
+        _presented: &api::Presented<'_>,
+    ) -> Result<api::Principal, api::Refusal> {
+        Ok(api::Principal::anyone())
+    }
+}
+
 impl Client {
     /// Puts the credentials of the first requirement that can be met
     /// into the request. When none can, the request goes without, and

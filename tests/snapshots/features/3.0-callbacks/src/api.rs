@@ -82,7 +82,8 @@ impl std::fmt::Debug for Credentials {
 /// What a call carries beyond the spec's parameters and body.
 ///
 /// On the server it holds what the caller sent: the credentials of the
-/// schemes the operation declares (already checked), every request
+/// schemes the operation declares (present and well formed; the
+/// requirement met was judged by the authenticator), every request
 /// header, and the request's extensions (what tower layers put there).
 /// On the client, credentials set here are used instead of the
 /// client's own, and headers here are sent as well.

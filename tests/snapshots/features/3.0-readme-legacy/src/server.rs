@@ -42,13 +42,16 @@ pub use super::runtime::server::{
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
 /// default [`Options`].
-pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
+pub fn router<A: api::Api + api::Authenticate + 'static>(api: A) -> axum::Router {
     router_with(api, Options::default())
 }
 
 /// [`router`] with `options`: the body limit, and optional routes
 /// for the spec and a liveness probe.
-pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Router {
+pub fn router_with<A: api::Api + api::Authenticate + 'static>(
+    api: A,
+    options: Options,
+) -> axum::Router {
     let router = axum::Router::new()
         .route("/", axum::routing::get(handle_get_project::<A>))
         .route("/api-registry/{uuid}", axum::routing::get(handle_get_api_registry::<A>))
@@ -364,11 +367,11 @@ fn error_body_0(problem: &Problem) -> serde_json::Value {
 }
 
 /// `GET /`
-async fn handle_get_project<A: api::Api>(
+async fn handle_get_project<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_project(request).await {
+    match request_get_project(request, &*api).await {
         Ok(request) => respond(api.get_project(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -376,20 +379,24 @@ async fn handle_get_project<A: api::Api>(
 
 async fn request_get_project(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetProjectRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetProjectRequest {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -422,6 +429,7 @@ async fn request_get_api_registry(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -434,11 +442,11 @@ const GET_API_SPECIFICATION_ERRORS: &[(u16, ErrorShape)] = &[
 ];
 
 /// `GET /api-specification`
-async fn handle_get_api_specification<A: api::Api>(
+async fn handle_get_api_specification<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_api_specification(request).await {
+    match request_get_api_specification(request, &*api).await {
         Ok(request) => {
             respond(
                 api.get_api_specification(request).await,
@@ -451,16 +459,19 @@ async fn handle_get_api_specification<A: api::Api>(
 
 async fn request_get_api_specification(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetApiSpecificationRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = query_value(&query, "perPage")
         .map(parse)
@@ -487,6 +498,7 @@ async fn request_get_api_specification(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -494,11 +506,11 @@ async fn request_get_api_specification(
 }
 
 /// `POST /api-specification`
-async fn handle_upload_api_specification<A: api::Api>(
+async fn handle_upload_api_specification<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_upload_api_specification(request).await {
+    match request_upload_api_specification(request, &*api).await {
         Ok(request) => respond(api.upload_api_specification(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -506,15 +518,18 @@ async fn handle_upload_api_specification<A: api::Api>(
 
 async fn request_upload_api_specification(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::UploadApiSpecificationRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
     if p0.is_err() {
@@ -539,6 +554,7 @@ async fn request_upload_api_specification(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -546,11 +562,11 @@ async fn request_upload_api_specification(
 }
 
 /// `PUT /api-specification/{id}`
-async fn handle_update_api_specification<A: api::Api>(
+async fn handle_update_api_specification<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_update_api_specification(request).await {
+    match request_update_api_specification(request, &*api).await {
         Ok(request) => respond(api.update_api_specification(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -558,16 +574,19 @@ async fn handle_update_api_specification<A: api::Api>(
 
 async fn request_update_api_specification(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::UpdateApiSpecificationRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "id")?);
     if p0.is_err() {
@@ -592,6 +611,7 @@ async fn request_update_api_specification(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -604,11 +624,11 @@ const DELETE_API_SPECIFICATION_ERRORS: &[(u16, ErrorShape)] = &[
 ];
 
 /// `DELETE /api-specification/{id}`
-async fn handle_delete_api_specification<A: api::Api>(
+async fn handle_delete_api_specification<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_delete_api_specification(request).await {
+    match request_delete_api_specification(request, &*api).await {
         Ok(request) => {
             respond(
                 api.delete_api_specification(request).await,
@@ -621,16 +641,19 @@ async fn handle_delete_api_specification<A: api::Api>(
 
 async fn request_delete_api_specification(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::DeleteApiSpecificationRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "id")?);
     if p0.is_err() {
@@ -641,6 +664,7 @@ async fn request_delete_api_specification(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -648,11 +672,11 @@ async fn request_delete_api_specification(
 }
 
 /// `GET /categories`
-async fn handle_get_categories<A: api::Api>(
+async fn handle_get_categories<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_categories(request).await {
+    match request_get_categories(request, &*api).await {
         Ok(request) => respond(api.get_categories(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -660,16 +684,19 @@ async fn handle_get_categories<A: api::Api>(
 
 async fn request_get_categories(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetCategoriesRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     let p0 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
     let p1 = query_value(&query, "perPage")
         .map(parse)
@@ -695,6 +722,7 @@ async fn request_get_categories(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -707,11 +735,11 @@ const CREATE_CATEGORY_ERRORS: &[(u16, ErrorShape)] = &[
 ];
 
 /// `POST /categories`
-async fn handle_create_category<A: api::Api>(
+async fn handle_create_category<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_create_category(request).await {
+    match request_create_category(request, &*api).await {
         Ok(request) => {
             respond(api.create_category(request).await, CREATE_CATEGORY_ERRORS)
         }
@@ -721,15 +749,18 @@ async fn handle_create_category<A: api::Api>(
 
 async fn request_create_category(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::CreateCategoryRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
     if p0.is_err() {
@@ -742,6 +773,7 @@ async fn request_create_category(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -749,11 +781,11 @@ async fn request_create_category(
 }
 
 /// `GET /categories/{slug}`
-async fn handle_get_category<A: api::Api>(
+async fn handle_get_category<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_category(request).await {
+    match request_get_category(request, &*api).await {
         Ok(request) => respond(api.get_category(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -761,16 +793,19 @@ async fn handle_get_category<A: api::Api>(
 
 async fn request_get_category(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetCategoryRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "slug")?);
     let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
@@ -783,6 +818,7 @@ async fn request_get_category(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -795,11 +831,11 @@ const UPDATE_CATEGORY_ERRORS: &[(u16, ErrorShape)] = &[
 ];
 
 /// `PUT /categories/{slug}`
-async fn handle_update_category<A: api::Api>(
+async fn handle_update_category<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_update_category(request).await {
+    match request_update_category(request, &*api).await {
         Ok(request) => {
             respond(api.update_category(request).await, UPDATE_CATEGORY_ERRORS)
         }
@@ -809,16 +845,19 @@ async fn handle_update_category<A: api::Api>(
 
 async fn request_update_category(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::UpdateCategoryRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "slug")?);
     let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
@@ -833,6 +872,7 @@ async fn request_update_category(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -840,11 +880,11 @@ async fn request_update_category(
 }
 
 /// `DELETE /categories/{slug}`
-async fn handle_delete_category<A: api::Api>(
+async fn handle_delete_category<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_delete_category(request).await {
+    match request_delete_category(request, &*api).await {
         Ok(request) => respond(api.delete_category(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -852,16 +892,19 @@ async fn handle_delete_category<A: api::Api>(
 
 async fn request_delete_category(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::DeleteCategoryRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "slug")?);
     let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
@@ -874,6 +917,7 @@ async fn request_delete_category(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -881,11 +925,11 @@ async fn request_delete_category(
 }
 
 /// `GET /categories/{slug}/docs`
-async fn handle_get_category_docs<A: api::Api>(
+async fn handle_get_category_docs<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_category_docs(request).await {
+    match request_get_category_docs(request, &*api).await {
         Ok(request) => respond(api.get_category_docs(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -893,16 +937,19 @@ async fn handle_get_category_docs<A: api::Api>(
 
 async fn request_get_category_docs(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetCategoryDocsRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "slug")?);
     let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
@@ -915,6 +962,7 @@ async fn request_get_category_docs(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -922,11 +970,11 @@ async fn request_get_category_docs(
 }
 
 /// `GET /changelogs`
-async fn handle_get_changelogs<A: api::Api>(
+async fn handle_get_changelogs<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_changelogs(request).await {
+    match request_get_changelogs(request, &*api).await {
         Ok(request) => respond(api.get_changelogs(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -934,16 +982,19 @@ async fn handle_get_changelogs<A: api::Api>(
 
 async fn request_get_changelogs(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetChangelogsRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     let p0 = query_value(&query, "perPage")
         .map(parse)
         .transpose()
@@ -961,6 +1012,7 @@ async fn request_get_changelogs(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -968,11 +1020,11 @@ async fn request_get_changelogs(
 }
 
 /// `POST /changelogs`
-async fn handle_create_changelog<A: api::Api>(
+async fn handle_create_changelog<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_create_changelog(request).await {
+    match request_create_changelog(request, &*api).await {
         Ok(request) => respond(api.create_changelog(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -980,21 +1032,25 @@ async fn handle_create_changelog<A: api::Api>(
 
 async fn request_create_changelog(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::CreateChangelogRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateChangelogRequest {
         body,
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1002,11 +1058,11 @@ async fn request_create_changelog(
 }
 
 /// `GET /changelogs/{slug}`
-async fn handle_get_changelog<A: api::Api>(
+async fn handle_get_changelog<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_changelog(request).await {
+    match request_get_changelog(request, &*api).await {
         Ok(request) => respond(api.get_changelog(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1014,16 +1070,19 @@ async fn handle_get_changelog<A: api::Api>(
 
 async fn request_get_changelog(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetChangelogRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     let p0 = parse(path_param(&path, 0, "slug")?);
     if p0.is_err() {
         return Err(bad_parameters([("slug", p0.err())]));
@@ -1033,6 +1092,7 @@ async fn request_get_changelog(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1040,11 +1100,11 @@ async fn request_get_changelog(
 }
 
 /// `PUT /changelogs/{slug}`
-async fn handle_update_changelog<A: api::Api>(
+async fn handle_update_changelog<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_update_changelog(request).await {
+    match request_update_changelog(request, &*api).await {
         Ok(request) => respond(api.update_changelog(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1052,16 +1112,19 @@ async fn handle_update_changelog<A: api::Api>(
 
 async fn request_update_changelog(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::UpdateChangelogRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     let p0 = parse(path_param(&path, 0, "slug")?);
     if p0.is_err() {
         return Err(bad_parameters([("slug", p0.err())]));
@@ -1073,6 +1136,7 @@ async fn request_update_changelog(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1080,11 +1144,11 @@ async fn request_update_changelog(
 }
 
 /// `DELETE /changelogs/{slug}`
-async fn handle_delete_changelog<A: api::Api>(
+async fn handle_delete_changelog<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_delete_changelog(request).await {
+    match request_delete_changelog(request, &*api).await {
         Ok(request) => respond(api.delete_changelog(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1092,16 +1156,19 @@ async fn handle_delete_changelog<A: api::Api>(
 
 async fn request_delete_changelog(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::DeleteChangelogRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     let p0 = parse(path_param(&path, 0, "slug")?);
     if p0.is_err() {
         return Err(bad_parameters([("slug", p0.err())]));
@@ -1111,6 +1178,7 @@ async fn request_delete_changelog(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1118,11 +1186,11 @@ async fn request_delete_changelog(
 }
 
 /// `GET /custompages`
-async fn handle_get_custom_pages<A: api::Api>(
+async fn handle_get_custom_pages<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_custom_pages(request).await {
+    match request_get_custom_pages(request, &*api).await {
         Ok(request) => respond(api.get_custom_pages(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1130,16 +1198,19 @@ async fn handle_get_custom_pages<A: api::Api>(
 
 async fn request_get_custom_pages(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetCustomPagesRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = query_value(&query, "perPage")
         .map(parse)
@@ -1158,6 +1229,7 @@ async fn request_get_custom_pages(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1170,11 +1242,11 @@ const CREATE_CUSTOM_PAGE_ERRORS: &[(u16, ErrorShape)] = &[
 ];
 
 /// `POST /custompages`
-async fn handle_create_custom_page<A: api::Api>(
+async fn handle_create_custom_page<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_create_custom_page(request).await {
+    match request_create_custom_page(request, &*api).await {
         Ok(request) => {
             respond(api.create_custom_page(request).await, CREATE_CUSTOM_PAGE_ERRORS)
         }
@@ -1184,15 +1256,18 @@ async fn handle_create_custom_page<A: api::Api>(
 
 async fn request_create_custom_page(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::CreateCustomPageRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateCustomPageRequest {
@@ -1200,6 +1275,7 @@ async fn request_create_custom_page(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1207,11 +1283,11 @@ async fn request_create_custom_page(
 }
 
 /// `GET /custompages/{slug}`
-async fn handle_get_custom_page<A: api::Api>(
+async fn handle_get_custom_page<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_custom_page(request).await {
+    match request_get_custom_page(request, &*api).await {
         Ok(request) => respond(api.get_custom_page(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1219,16 +1295,19 @@ async fn handle_get_custom_page<A: api::Api>(
 
 async fn request_get_custom_page(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetCustomPageRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "slug")?);
     if p0.is_err() {
@@ -1239,6 +1318,7 @@ async fn request_get_custom_page(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1251,11 +1331,11 @@ const UPDATE_CUSTOM_PAGE_ERRORS: &[(u16, ErrorShape)] = &[
 ];
 
 /// `PUT /custompages/{slug}`
-async fn handle_update_custom_page<A: api::Api>(
+async fn handle_update_custom_page<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_update_custom_page(request).await {
+    match request_update_custom_page(request, &*api).await {
         Ok(request) => {
             respond(api.update_custom_page(request).await, UPDATE_CUSTOM_PAGE_ERRORS)
         }
@@ -1265,16 +1345,19 @@ async fn handle_update_custom_page<A: api::Api>(
 
 async fn request_update_custom_page(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::UpdateCustomPageRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "slug")?);
     if p0.is_err() {
@@ -1287,6 +1370,7 @@ async fn request_update_custom_page(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1294,11 +1378,11 @@ async fn request_update_custom_page(
 }
 
 /// `DELETE /custompages/{slug}`
-async fn handle_delete_custom_page<A: api::Api>(
+async fn handle_delete_custom_page<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_delete_custom_page(request).await {
+    match request_delete_custom_page(request, &*api).await {
         Ok(request) => respond(api.delete_custom_page(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1306,16 +1390,19 @@ async fn handle_delete_custom_page<A: api::Api>(
 
 async fn request_delete_custom_page(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::DeleteCustomPageRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "slug")?);
     if p0.is_err() {
@@ -1326,6 +1413,7 @@ async fn request_delete_custom_page(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1338,11 +1426,11 @@ const CREATE_DOC_ERRORS: &[(u16, ErrorShape)] = &[
 ];
 
 /// `POST /docs`
-async fn handle_create_doc<A: api::Api>(
+async fn handle_create_doc<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_create_doc(request).await {
+    match request_create_doc(request, &*api).await {
         Ok(request) => respond(api.create_doc(request).await, CREATE_DOC_ERRORS),
         Err(problem) => problem.answer(CREATE_DOC_ERRORS),
     }
@@ -1350,15 +1438,18 @@ async fn handle_create_doc<A: api::Api>(
 
 async fn request_create_doc(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::CreateDocRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
     if p0.is_err() {
@@ -1371,6 +1462,7 @@ async fn request_create_doc(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1378,11 +1470,11 @@ async fn request_create_doc(
 }
 
 /// `POST /docs/search`
-async fn handle_search_docs<A: api::Api>(
+async fn handle_search_docs<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_search_docs(request).await {
+    match request_search_docs(request, &*api).await {
         Ok(request) => respond(api.search_docs(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1390,16 +1482,19 @@ async fn handle_search_docs<A: api::Api>(
 
 async fn request_search_docs(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::SearchDocsRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = required(query_value(&query, "search"), "query", "search").and_then(parse);
     let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
@@ -1414,6 +1509,7 @@ async fn request_search_docs(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1421,11 +1517,11 @@ async fn request_search_docs(
 }
 
 /// `GET /docs/{slug}`
-async fn handle_get_doc<A: api::Api>(
+async fn handle_get_doc<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_doc(request).await {
+    match request_get_doc(request, &*api).await {
         Ok(request) => respond(api.get_doc(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1433,16 +1529,19 @@ async fn handle_get_doc<A: api::Api>(
 
 async fn request_get_doc(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetDocRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "slug")?);
     let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
@@ -1455,6 +1554,7 @@ async fn request_get_doc(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1467,11 +1567,11 @@ const UPDATE_DOC_ERRORS: &[(u16, ErrorShape)] = &[
 ];
 
 /// `PUT /docs/{slug}`
-async fn handle_update_doc<A: api::Api>(
+async fn handle_update_doc<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_update_doc(request).await {
+    match request_update_doc(request, &*api).await {
         Ok(request) => respond(api.update_doc(request).await, UPDATE_DOC_ERRORS),
         Err(problem) => problem.answer(UPDATE_DOC_ERRORS),
     }
@@ -1479,16 +1579,19 @@ async fn handle_update_doc<A: api::Api>(
 
 async fn request_update_doc(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::UpdateDocRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "slug")?);
     let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
@@ -1503,6 +1606,7 @@ async fn request_update_doc(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1510,11 +1614,11 @@ async fn request_update_doc(
 }
 
 /// `DELETE /docs/{slug}`
-async fn handle_delete_doc<A: api::Api>(
+async fn handle_delete_doc<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_delete_doc(request).await {
+    match request_delete_doc(request, &*api).await {
         Ok(request) => respond(api.delete_doc(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1522,16 +1626,19 @@ async fn handle_delete_doc<A: api::Api>(
 
 async fn request_delete_doc(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::DeleteDocRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "slug")?);
     let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
@@ -1544,6 +1651,7 @@ async fn request_delete_doc(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1551,11 +1659,11 @@ async fn request_delete_doc(
 }
 
 /// `GET /docs/{slug}/production`
-async fn handle_get_production_doc<A: api::Api>(
+async fn handle_get_production_doc<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_production_doc(request).await {
+    match request_get_production_doc(request, &*api).await {
         Ok(request) => respond(api.get_production_doc(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1563,16 +1671,19 @@ async fn handle_get_production_doc<A: api::Api>(
 
 async fn request_get_production_doc(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetProductionDocRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "slug")?);
     let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
@@ -1585,6 +1696,7 @@ async fn request_get_production_doc(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1611,6 +1723,7 @@ async fn request_get_outbound_i_ps(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1618,11 +1731,11 @@ async fn request_get_outbound_i_ps(
 }
 
 /// `POST /owlbot/ask`
-async fn handle_ask_owlbot<A: api::Api>(
+async fn handle_ask_owlbot<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_ask_owlbot(request).await {
+    match request_ask_owlbot(request, &*api).await {
         Ok(request) => respond(api.ask_owlbot(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1630,15 +1743,18 @@ async fn handle_ask_owlbot<A: api::Api>(
 
 async fn request_ask_owlbot(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::AskOwlbotRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json", "text/event-stream"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::AskOwlbotRequest {
@@ -1646,6 +1762,7 @@ async fn request_ask_owlbot(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1672,6 +1789,7 @@ async fn request_get_api_schema(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1679,11 +1797,11 @@ async fn request_get_api_schema(
 }
 
 /// `GET /version`
-async fn handle_get_versions<A: api::Api>(
+async fn handle_get_versions<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_versions(request).await {
+    match request_get_versions(request, &*api).await {
         Ok(request) => respond(api.get_versions(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1691,20 +1809,24 @@ async fn handle_get_versions<A: api::Api>(
 
 async fn request_get_versions(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetVersionsRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetVersionsRequest {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1712,11 +1834,11 @@ async fn request_get_versions(
 }
 
 /// `POST /version`
-async fn handle_create_version<A: api::Api>(
+async fn handle_create_version<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_create_version(request).await {
+    match request_create_version(request, &*api).await {
         Ok(request) => respond(api.create_version(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1724,15 +1846,18 @@ async fn handle_create_version<A: api::Api>(
 
 async fn request_create_version(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::CreateVersionRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateVersionRequest {
@@ -1740,6 +1865,7 @@ async fn request_create_version(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1747,11 +1873,11 @@ async fn request_create_version(
 }
 
 /// `GET /version/{versionId}`
-async fn handle_get_version<A: api::Api>(
+async fn handle_get_version<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_version(request).await {
+    match request_get_version(request, &*api).await {
         Ok(request) => respond(api.get_version(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1759,16 +1885,19 @@ async fn handle_get_version<A: api::Api>(
 
 async fn request_get_version(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetVersionRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "versionId")?);
     if p0.is_err() {
@@ -1779,6 +1908,7 @@ async fn request_get_version(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1791,11 +1921,11 @@ const UPDATE_VERSION_ERRORS: &[(u16, ErrorShape)] = &[
 ];
 
 /// `PUT /version/{versionId}`
-async fn handle_update_version<A: api::Api>(
+async fn handle_update_version<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_update_version(request).await {
+    match request_update_version(request, &*api).await {
         Ok(request) => respond(api.update_version(request).await, UPDATE_VERSION_ERRORS),
         Err(problem) => problem.answer(UPDATE_VERSION_ERRORS),
     }
@@ -1803,16 +1933,19 @@ async fn handle_update_version<A: api::Api>(
 
 async fn request_update_version(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::UpdateVersionRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "versionId")?);
     if p0.is_err() {
@@ -1825,6 +1958,7 @@ async fn request_update_version(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1837,11 +1971,11 @@ const DELETE_VERSION_ERRORS: &[(u16, ErrorShape)] = &[
 ];
 
 /// `DELETE /version/{versionId}`
-async fn handle_delete_version<A: api::Api>(
+async fn handle_delete_version<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_delete_version(request).await {
+    match request_delete_version(request, &*api).await {
         Ok(request) => respond(api.delete_version(request).await, DELETE_VERSION_ERRORS),
         Err(problem) => problem.answer(DELETE_VERSION_ERRORS),
     }
@@ -1849,16 +1983,19 @@ async fn handle_delete_version<A: api::Api>(
 
 async fn request_delete_version(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::DeleteVersionRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "versionId")?);
     if p0.is_err() {
@@ -1869,6 +2006,7 @@ async fn request_delete_version(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2273,62 +2411,67 @@ impl IntoResponse for api::DeleteVersionResponse {
     }
 }
 
-/// Reads the credentials of every scheme in `requirements` and checks
-/// that all schemes of one requirement are present (401 otherwise);
-/// the credentials, and the first requirement met.
-fn authorize(
-    headers: &axum::http::HeaderMap,
+/// Reads the credentials of every scheme in `requirements`, then
+/// has `authenticator` judge those of the first requirement that
+/// they meet (see `authenticate`): the credentials, the requirement
+/// met and who the caller is, or a 401, 403 or 503 problem.
+async fn authorize(
+    parts: &axum::http::request::Parts,
     query: &[(String, String)],
     cookies: &[(String, String)],
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
     requirements: &[api::Requirement],
     challenge: &'static str,
-) -> Result<(api::Credentials, api::Requirement), Problem> {
+) -> Result<(api::Credentials, api::Requirement, api::Principal), Problem> {
+    let headers = &parts.headers;
     let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
-    let mut met = None;
-    for requirement in requirements {
-        let mut all = true;
-        for (scheme, _) in *requirement {
-            let present = match scheme {
-                api::Scheme::ApiKey => {
-                    credentials.api_key = headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
-                        .and_then(|(_, encoded)| {
-                            use base64::Engine as _;
-                            base64::engine::general_purpose::STANDARD
-                                .decode(encoded.trim())
-                                .ok()
-                        })
-                        .and_then(|decoded| String::from_utf8(decoded).ok())
-                        .and_then(|pair| {
-                            pair.split_once(':')
-                                .map(|(username, password)| api::BasicAuth {
-                                    username: username.to_owned(),
-                                    password: password.to_owned(),
-                                })
-                        });
-                    credentials.api_key.is_some()
-                }
-            };
-            all &= present;
-        }
-        if all && met.is_none() {
-            met = Some(*requirement);
+    for (scheme, _) in requirements.iter().flat_map(|requirement| requirement.iter()) {
+        match scheme {
+            api::Scheme::ApiKey => {
+                credentials.api_key = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+                    .and_then(|(_, encoded)| {
+                        use base64::Engine as _;
+                        base64::engine::general_purpose::STANDARD
+                            .decode(encoded.trim())
+                            .ok()
+                    })
+                    .and_then(|decoded| String::from_utf8(decoded).ok())
+                    .and_then(|pair| {
+                        pair.split_once(':')
+                            .map(|(username, password)| api::BasicAuth {
+                                username: username.to_owned(),
+                                password: password.to_owned(),
+                            })
+                    });
+            }
         }
     }
-    if let Some(requirement) = met {
-        Ok((credentials, requirement))
-    } else {
-        let mut problem = Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "credentials are missing or malformed",
-        );
-        problem.challenge = Some(challenge);
-        Err(problem)
-    }
+    let present = |scheme: api::Scheme| match scheme {
+        api::Scheme::ApiKey => {
+            credentials
+                .api_key
+                .as_ref()
+                .map(|basic| api::Credential::Basic {
+                    username: &basic.username,
+                    password: &basic.password,
+                })
+                .map(|credential| ("apiKey", credential))
+        }
+    };
+    let (requirement, principal) = authenticate(
+            authenticator,
+            parts,
+            requirements,
+            present,
+            challenge,
+        )
+        .await?;
+    Ok((credentials, requirement, principal))
 }
 
 /// One part of a `multipart/form-data` body.

@@ -36,16 +36,22 @@ pub use super::runtime::server::{
     REQUEST_ID, STREAM_LIMIT,
 };
 
+#[cfg(feature = "jwt")]
+pub use super::runtime::jwt::{Algorithm, Jwk, Jwt, JwtConfigError, JwtKey};
+
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
 /// default [`Options`].
-pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
+pub fn router<A: api::Api + api::Authenticate + 'static>(api: A) -> axum::Router {
     router_with(api, Options::default())
 }
 
 /// [`router`] with `options`: the body limit, and optional routes
 /// for the spec and a liveness probe.
-pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Router {
+pub fn router_with<A: api::Api + api::Authenticate + 'static>(
+    api: A,
+    options: Options,
+) -> axum::Router {
     let router = axum::Router::new()
         .route("/anything/and", axum::routing::post(handle_post_anything_and::<A>))
         .route("/anything/or", axum::routing::post(handle_post_anything_or::<A>))
@@ -97,11 +103,11 @@ const OPERATIONS: &[super::runtime::server::Operation] = {
 };
 
 /// `POST /anything/and`
-async fn handle_post_anything_and<A: api::Api>(
+async fn handle_post_anything_and<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_post_anything_and(request).await {
+    match request_post_anything_and(request, &*api).await {
         Ok(request) => respond(api.post_anything_and(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -109,25 +115,29 @@ async fn handle_post_anything_and<A: api::Api>(
 
 async fn request_post_anything_and(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::PostAnythingAndRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
             &[
-                (api::Scheme::ApiKeyHeader, &[]),
-                (api::Scheme::Basic, &[]),
-                (api::Scheme::Oauth2, &["write:things"]),
+                &[
+                    (api::Scheme::ApiKeyHeader, &[]),
+                    (api::Scheme::Basic, &[]),
+                    (api::Scheme::Oauth2, &["write:things"]),
+                ],
             ],
-        ],
-        "ApiKey in=\"header\", name=\"X-API-KEY\", Basic realm=\"api\", Bearer",
-    )?;
+            "ApiKey in=\"header\", name=\"X-API-KEY\", Basic realm=\"api\", Bearer",
+        )
+        .await?;
     Ok(api::PostAnythingAndRequest {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -135,11 +145,11 @@ async fn request_post_anything_and(
 }
 
 /// `POST /anything/or`
-async fn handle_post_anything_or<A: api::Api>(
+async fn handle_post_anything_or<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_post_anything_or(request).await {
+    match request_post_anything_or(request, &*api).await {
         Ok(request) => respond(api.post_anything_or(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -147,22 +157,26 @@ async fn handle_post_anything_or<A: api::Api>(
 
 async fn request_post_anything_or(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::PostAnythingOrRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[
-            &[(api::Scheme::Oauth2, &["write:things"])],
-            &[(api::Scheme::ApiKeyHeader, &[])],
-        ],
-        "Bearer, ApiKey in=\"header\", name=\"X-API-KEY\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[
+                &[(api::Scheme::Oauth2, &["write:things"])],
+                &[(api::Scheme::ApiKeyHeader, &[])],
+            ],
+            "Bearer, ApiKey in=\"header\", name=\"X-API-KEY\"",
+        )
+        .await?;
     Ok(api::PostAnythingOrRequest {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -170,11 +184,11 @@ async fn request_post_anything_or(
 }
 
 /// `POST /anything/and-or`
-async fn handle_post_anything_and_or<A: api::Api>(
+async fn handle_post_anything_and_or<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_post_anything_and_or(request).await {
+    match request_post_anything_and_or(request, &*api).await {
         Ok(request) => respond(api.post_anything_and_or(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -182,25 +196,29 @@ async fn handle_post_anything_and_or<A: api::Api>(
 
 async fn request_post_anything_and_or(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::PostAnythingAndOrRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
             &[
-                (api::Scheme::Oauth2, &["write:things"]),
-                (api::Scheme::ApiKeyHeader, &[]),
+                &[
+                    (api::Scheme::Oauth2, &["write:things"]),
+                    (api::Scheme::ApiKeyHeader, &[]),
+                ],
+                &[(api::Scheme::Oauth2Alternate, &["write:things"])],
             ],
-            &[(api::Scheme::Oauth2Alternate, &["write:things"])],
-        ],
-        "Bearer, ApiKey in=\"header\", name=\"X-API-KEY\", Bearer",
-    )?;
+            "Bearer, ApiKey in=\"header\", name=\"X-API-KEY\", Bearer",
+        )
+        .await?;
     Ok(api::PostAnythingAndOrRequest {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -208,11 +226,11 @@ async fn request_post_anything_and_or(
 }
 
 /// `POST /anything/many-and-or`
-async fn handle_post_anything_many_and_or<A: api::Api>(
+async fn handle_post_anything_many_and_or<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_post_anything_many_and_or(request).await {
+    match request_post_anything_many_and_or(request, &*api).await {
         Ok(request) => respond(api.post_anything_many_and_or(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -220,32 +238,36 @@ async fn handle_post_anything_many_and_or<A: api::Api>(
 
 async fn request_post_anything_many_and_or(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::PostAnythingManyAndOrRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     let cookies = cookies(&parts.headers);
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &query,
-        &cookies,
-        &[
-            &[(api::Scheme::Oauth2, &[]), (api::Scheme::Basic, &[])],
-            &[(api::Scheme::Bearer, &[]), (api::Scheme::BearerJwt, &[])],
-            &[(api::Scheme::BearerJwt, &[])],
-            &[(api::Scheme::Basic, &[])],
-            &[(api::Scheme::Basic, &[]), (api::Scheme::Bearer, &[])],
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &query,
+            &cookies,
+            authenticator,
             &[
-                (api::Scheme::ApiKeyCookie, &[]),
-                (api::Scheme::ApiKeyHeader, &[]),
-                (api::Scheme::ApiKeyQuery, &[]),
+                &[(api::Scheme::Oauth2, &[]), (api::Scheme::Basic, &[])],
+                &[(api::Scheme::Bearer, &[]), (api::Scheme::BearerJwt, &[])],
+                &[(api::Scheme::BearerJwt, &[])],
+                &[(api::Scheme::Basic, &[])],
+                &[(api::Scheme::Basic, &[]), (api::Scheme::Bearer, &[])],
+                &[
+                    (api::Scheme::ApiKeyCookie, &[]),
+                    (api::Scheme::ApiKeyHeader, &[]),
+                    (api::Scheme::ApiKeyQuery, &[]),
+                ],
             ],
-        ],
-        "Bearer, Basic realm=\"api\", Bearer, Bearer, ApiKey in=\"cookie\", name=\"api_key\", ApiKey in=\"header\", name=\"X-API-KEY\", ApiKey in=\"query\", name=\"apiKey\"",
-    )?;
+            "Bearer, Basic realm=\"api\", Bearer, Bearer, ApiKey in=\"cookie\", name=\"api_key\", ApiKey in=\"header\", name=\"X-API-KEY\", ApiKey in=\"query\", name=\"apiKey\"",
+        )
+        .await?;
     Ok(api::PostAnythingManyAndOrRequest {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -284,129 +306,172 @@ impl IntoResponse for api::PostAnythingManyAndOrResponse {
     }
 }
 
-/// Reads the credentials of every scheme in `requirements` and checks
-/// that all schemes of one requirement are present (401 otherwise);
-/// the credentials, and the first requirement met.
-fn authorize(
-    headers: &axum::http::HeaderMap,
+/// Reads the credentials of every scheme in `requirements`, then
+/// has `authenticator` judge those of the first requirement that
+/// they meet (see `authenticate`): the credentials, the requirement
+/// met and who the caller is, or a 401, 403 or 503 problem.
+async fn authorize(
+    parts: &axum::http::request::Parts,
     query: &[(String, String)],
     cookies: &[(String, String)],
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
     requirements: &[api::Requirement],
     challenge: &'static str,
-) -> Result<(api::Credentials, api::Requirement), Problem> {
+) -> Result<(api::Credentials, api::Requirement, api::Principal), Problem> {
+    let headers = &parts.headers;
     let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
-    let mut met = None;
-    for requirement in requirements {
-        let mut all = true;
-        for (scheme, _) in *requirement {
-            let present = match scheme {
-                api::Scheme::ApiKeyCookie => {
-                    credentials.api_key_cookie = cookies
-                        .iter()
-                        .find(|(key, _)| key == "api_key")
-                        .map(|(_, value)| value.clone());
-                    credentials.api_key_cookie.is_some()
-                }
-                api::Scheme::ApiKeyHeader => {
-                    credentials.api_key_header = headers
-                        .get("x-api-key")
-                        .and_then(|v| v.to_str().ok())
-                        .map(str::to_owned);
-                    credentials.api_key_header.is_some()
-                }
-                api::Scheme::ApiKeyQuery => {
-                    credentials.api_key_query = query
-                        .iter()
-                        .find(|(key, _)| key == "apiKey")
-                        .map(|(_, value)| value.clone());
-                    credentials.api_key_query.is_some()
-                }
-                api::Scheme::Basic => {
-                    credentials.basic = headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
-                        .and_then(|(_, encoded)| {
-                            use base64::Engine as _;
-                            base64::engine::general_purpose::STANDARD
-                                .decode(encoded.trim())
-                                .ok()
-                        })
-                        .and_then(|decoded| String::from_utf8(decoded).ok())
-                        .and_then(|pair| {
-                            pair.split_once(':')
-                                .map(|(username, password)| api::BasicAuth {
-                                    username: username.to_owned(),
-                                    password: password.to_owned(),
-                                })
-                        });
-                    credentials.basic.is_some()
-                }
-                api::Scheme::Bearer => {
-                    credentials.bearer = headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, token)| {
-                            scheme.eq_ignore_ascii_case("bearer")
-                                && !token.trim().is_empty()
-                        })
-                        .map(|(_, token)| token.trim().to_owned());
-                    credentials.bearer.is_some()
-                }
-                api::Scheme::BearerJwt => {
-                    credentials.bearer_jwt = headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, token)| {
-                            scheme.eq_ignore_ascii_case("bearer")
-                                && !token.trim().is_empty()
-                        })
-                        .map(|(_, token)| token.trim().to_owned());
-                    credentials.bearer_jwt.is_some()
-                }
-                api::Scheme::Oauth2 => {
-                    credentials.oauth2 = headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, token)| {
-                            scheme.eq_ignore_ascii_case("bearer")
-                                && !token.trim().is_empty()
-                        })
-                        .map(|(_, token)| token.trim().to_owned());
-                    credentials.oauth2.is_some()
-                }
-                api::Scheme::Oauth2Alternate => {
-                    credentials.oauth2_alternate = headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, token)| {
-                            scheme.eq_ignore_ascii_case("bearer")
-                                && !token.trim().is_empty()
-                        })
-                        .map(|(_, token)| token.trim().to_owned());
-                    credentials.oauth2_alternate.is_some()
-                }
-            };
-            all &= present;
-        }
-        if all && met.is_none() {
-            met = Some(*requirement);
+    for (scheme, _) in requirements.iter().flat_map(|requirement| requirement.iter()) {
+        match scheme {
+            api::Scheme::ApiKeyCookie => {
+                credentials.api_key_cookie = cookies
+                    .iter()
+                    .find(|(key, _)| key == "api_key")
+                    .map(|(_, value)| value.clone());
+            }
+            api::Scheme::ApiKeyHeader => {
+                credentials.api_key_header = headers
+                    .get("x-api-key")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+            }
+            api::Scheme::ApiKeyQuery => {
+                credentials.api_key_query = query
+                    .iter()
+                    .find(|(key, _)| key == "apiKey")
+                    .map(|(_, value)| value.clone());
+            }
+            api::Scheme::Basic => {
+                credentials.basic = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+                    .and_then(|(_, encoded)| {
+                        use base64::Engine as _;
+                        base64::engine::general_purpose::STANDARD
+                            .decode(encoded.trim())
+                            .ok()
+                    })
+                    .and_then(|decoded| String::from_utf8(decoded).ok())
+                    .and_then(|pair| {
+                        pair.split_once(':')
+                            .map(|(username, password)| api::BasicAuth {
+                                username: username.to_owned(),
+                                password: password.to_owned(),
+                            })
+                    });
+            }
+            api::Scheme::Bearer => {
+                credentials.bearer = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, token)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    })
+                    .map(|(_, token)| token.trim().to_owned());
+            }
+            api::Scheme::BearerJwt => {
+                credentials.bearer_jwt = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, token)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    })
+                    .map(|(_, token)| token.trim().to_owned());
+            }
+            api::Scheme::Oauth2 => {
+                credentials.oauth2 = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, token)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    })
+                    .map(|(_, token)| token.trim().to_owned());
+            }
+            api::Scheme::Oauth2Alternate => {
+                credentials.oauth2_alternate = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, token)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    })
+                    .map(|(_, token)| token.trim().to_owned());
+            }
         }
     }
-    if let Some(requirement) = met {
-        Ok((credentials, requirement))
-    } else {
-        let mut problem = Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "credentials are missing or malformed",
-        );
-        problem.challenge = Some(challenge);
-        Err(problem)
-    }
+    let present = |scheme: api::Scheme| match scheme {
+        api::Scheme::ApiKeyCookie => {
+            credentials
+                .api_key_cookie
+                .as_deref()
+                .map(api::Credential::ApiKey)
+                .map(|credential| ("apiKey_cookie", credential))
+        }
+        api::Scheme::ApiKeyHeader => {
+            credentials
+                .api_key_header
+                .as_deref()
+                .map(api::Credential::ApiKey)
+                .map(|credential| ("apiKey_header", credential))
+        }
+        api::Scheme::ApiKeyQuery => {
+            credentials
+                .api_key_query
+                .as_deref()
+                .map(api::Credential::ApiKey)
+                .map(|credential| ("apiKey_query", credential))
+        }
+        api::Scheme::Basic => {
+            credentials
+                .basic
+                .as_ref()
+                .map(|basic| api::Credential::Basic {
+                    username: &basic.username,
+                    password: &basic.password,
+                })
+                .map(|credential| ("basic", credential))
+        }
+        api::Scheme::Bearer => {
+            credentials
+                .bearer
+                .as_deref()
+                .map(api::Credential::Bearer)
+                .map(|credential| ("bearer", credential))
+        }
+        api::Scheme::BearerJwt => {
+            credentials
+                .bearer_jwt
+                .as_deref()
+                .map(api::Credential::Bearer)
+                .map(|credential| ("bearer_jwt", credential))
+        }
+        api::Scheme::Oauth2 => {
+            credentials
+                .oauth2
+                .as_deref()
+                .map(api::Credential::Bearer)
+                .map(|credential| ("oauth2", credential))
+        }
+        api::Scheme::Oauth2Alternate => {
+            credentials
+                .oauth2_alternate
+                .as_deref()
+                .map(api::Credential::Bearer)
+                .map(|credential| ("oauth2_alternate", credential))
+        }
+    };
+    let (requirement, principal) = authenticate(
+            authenticator,
+            parts,
+            requirements,
+            present,
+            challenge,
+        )
+        .await?;
+    Ok((credentials, requirement, principal))
 }

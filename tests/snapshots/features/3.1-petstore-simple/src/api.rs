@@ -127,6 +127,11 @@ pub enum Scheme {
 /// OpenID Connect; none for the others).
 pub type Requirement = &'static [(Scheme, &'static [&'static str])];
 
+pub use super::runtime::auth::{
+    Authenticate, Credential, InsecureAcceptAnyCredential, Presented, Principal, Refusal,
+    Scopes, Tokens,
+};
+
 /// HTTP basic credentials.
 #[derive(Clone, PartialEq, Eq)]
 pub struct BasicAuth {
@@ -148,7 +153,8 @@ impl std::fmt::Debug for BasicAuth {
 /// What a call carries beyond the spec's parameters and body.
 ///
 /// On the server it holds what the caller sent: the credentials of the
-/// schemes the operation declares (already checked), every request
+/// schemes the operation declares (present and well formed; the
+/// requirement met was judged by the authenticator), every request
 /// header, and the request's extensions (what tower layers put there).
 /// On the client, credentials set here are used instead of the
 /// client's own, and headers here are sent as well.
@@ -161,11 +167,16 @@ pub struct Context {
     /// The request's extensions (server only; not sent by the client).
     pub extensions: http::Extensions,
     /// On the server, the security requirement the request met (the
-    /// first of the operation's, in the spec's order) with its
-    /// scopes: the handler checks those against what the credentials
-    /// grant. Empty where the operation needs no credentials or `{}`
-    /// was met. Not sent by the client.
+    /// first of the operation's, in the spec's order, whose
+    /// credentials the authenticator accepted with its scopes).
+    /// Empty where the operation needs no credentials or `{}` was
+    /// met. Not sent by the client.
     pub requirement: Requirement,
+    /// On the server, who the caller is, as the authenticator found
+    /// (`server::router` asks it before the handler runs): unnamed
+    /// and granted nothing where the operation needs no credentials.
+    /// Not sent by the client.
+    pub principal: Principal,
 }
 
 impl Context {

@@ -39,13 +39,16 @@ pub use super::runtime::server::{
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
 /// default [`Options`].
-pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
+pub fn router<A: api::Api + api::Authenticate + 'static>(api: A) -> axum::Router {
     router_with(api, Options::default())
 }
 
 /// [`router`] with `options`: the body limit, and optional routes
 /// for the spec and a liveness probe.
-pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Router {
+pub fn router_with<A: api::Api + api::Authenticate + 'static>(
+    api: A,
+    options: Options,
+) -> axum::Router {
     let router = axum::Router::new()
         .route(
             "/pet/{id}",
@@ -106,6 +109,7 @@ async fn request_get_pet_id(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -113,11 +117,11 @@ async fn request_get_pet_id(
 }
 
 /// `PUT /pet/{id}`
-async fn handle_put_pet_id<A: api::Api>(
+async fn handle_put_pet_id<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_put_pet_id(request).await {
+    match request_put_pet_id(request, &*api).await {
         Ok(request) => respond(api.put_pet_id(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -125,16 +129,19 @@ async fn handle_put_pet_id<A: api::Api>(
 
 async fn request_put_pet_id(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::PutPetIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     let p0 = parse(path_param(&path, 0, "id")?);
     if p0.is_err() {
         return Err(bad_parameters([("id", p0.err())]));
@@ -144,6 +151,7 @@ async fn request_put_pet_id(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -166,60 +174,65 @@ impl IntoResponse for api::PutPetIdResponse {
     }
 }
 
-/// Reads the credentials of every scheme in `requirements` and checks
-/// that all schemes of one requirement are present (401 otherwise);
-/// the credentials, and the first requirement met.
-fn authorize(
-    headers: &axum::http::HeaderMap,
+/// Reads the credentials of every scheme in `requirements`, then
+/// has `authenticator` judge those of the first requirement that
+/// they meet (see `authenticate`): the credentials, the requirement
+/// met and who the caller is, or a 401, 403 or 503 problem.
+async fn authorize(
+    parts: &axum::http::request::Parts,
     query: &[(String, String)],
     cookies: &[(String, String)],
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
     requirements: &[api::Requirement],
     challenge: &'static str,
-) -> Result<(api::Credentials, api::Requirement), Problem> {
+) -> Result<(api::Credentials, api::Requirement, api::Principal), Problem> {
+    let headers = &parts.headers;
     let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
-    let mut met = None;
-    for requirement in requirements {
-        let mut all = true;
-        for (scheme, _) in *requirement {
-            let present = match scheme {
-                api::Scheme::ApiKey => {
-                    credentials.api_key = headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
-                        .and_then(|(_, encoded)| {
-                            use base64::Engine as _;
-                            base64::engine::general_purpose::STANDARD
-                                .decode(encoded.trim())
-                                .ok()
-                        })
-                        .and_then(|decoded| String::from_utf8(decoded).ok())
-                        .and_then(|pair| {
-                            pair.split_once(':')
-                                .map(|(username, password)| api::BasicAuth {
-                                    username: username.to_owned(),
-                                    password: password.to_owned(),
-                                })
-                        });
-                    credentials.api_key.is_some()
-                }
-            };
-            all &= present;
-        }
-        if all && met.is_none() {
-            met = Some(*requirement);
+    for (scheme, _) in requirements.iter().flat_map(|requirement| requirement.iter()) {
+        match scheme {
+            api::Scheme::ApiKey => {
+                credentials.api_key = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+                    .and_then(|(_, encoded)| {
+                        use base64::Engine as _;
+                        base64::engine::general_purpose::STANDARD
+                            .decode(encoded.trim())
+                            .ok()
+                    })
+                    .and_then(|decoded| String::from_utf8(decoded).ok())
+                    .and_then(|pair| {
+                        pair.split_once(':')
+                            .map(|(username, password)| api::BasicAuth {
+                                username: username.to_owned(),
+                                password: password.to_owned(),
+                            })
+                    });
+            }
         }
     }
-    if let Some(requirement) = met {
-        Ok((credentials, requirement))
-    } else {
-        let mut problem = Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "credentials are missing or malformed",
-        );
-        problem.challenge = Some(challenge);
-        Err(problem)
-    }
+    let present = |scheme: api::Scheme| match scheme {
+        api::Scheme::ApiKey => {
+            credentials
+                .api_key
+                .as_ref()
+                .map(|basic| api::Credential::Basic {
+                    username: &basic.username,
+                    password: &basic.password,
+                })
+                .map(|credential| ("apiKey", credential))
+        }
+    };
+    let (requirement, principal) = authenticate(
+            authenticator,
+            parts,
+            requirements,
+            present,
+            challenge,
+        )
+        .await?;
+    Ok((credentials, requirement, principal))
 }

@@ -39,16 +39,22 @@ pub use super::runtime::server::{
     REQUEST_ID, STREAM_LIMIT,
 };
 
+#[cfg(feature = "jwt")]
+pub use super::runtime::jwt::{Algorithm, Jwk, Jwt, JwtConfigError, JwtKey};
+
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
 /// default [`Options`].
-pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
+pub fn router<A: api::Api + api::Authenticate + 'static>(api: A) -> axum::Router {
     router_with(api, Options::default())
 }
 
 /// [`router`] with `options`: the body limit, and optional routes
 /// for the spec and a liveness probe.
-pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Router {
+pub fn router_with<A: api::Api + api::Authenticate + 'static>(
+    api: A,
+    options: Options,
+) -> axum::Router {
     let router = axum::Router::new()
         .route(
             "/pet",
@@ -226,11 +232,11 @@ const OPERATIONS: &[super::runtime::server::Operation] = {
 };
 
 /// `PUT /pet`
-async fn handle_update_pet<A: api::Api>(
+async fn handle_update_pet<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_update_pet(request).await {
+    match request_update_pet(request, &*api).await {
         Ok(request) => respond(api.update_pet(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -238,15 +244,18 @@ async fn handle_update_pet<A: api::Api>(
 
 async fn request_update_pet(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::UpdatePetRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
+            "Bearer",
+        )
+        .await?;
     let body = required(
         match media_type(&parts.headers).as_str() {
             "application/xml" => stream_body(body).map(api::UpdatePetBody::Xml),
@@ -266,6 +275,7 @@ async fn request_update_pet(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -273,11 +283,11 @@ async fn request_update_pet(
 }
 
 /// `POST /pet`
-async fn handle_add_pet<A: api::Api>(
+async fn handle_add_pet<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_add_pet(request).await {
+    match request_add_pet(request, &*api).await {
         Ok(request) => respond(api.add_pet(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -285,15 +295,18 @@ async fn handle_add_pet<A: api::Api>(
 
 async fn request_add_pet(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::AddPetRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
+            "Bearer",
+        )
+        .await?;
     let body = required(
         match media_type(&parts.headers).as_str() {
             "application/xml" => stream_body(body).map(api::AddPetBody::Xml),
@@ -313,6 +326,7 @@ async fn request_add_pet(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -320,11 +334,11 @@ async fn request_add_pet(
 }
 
 /// `GET /pet/findByStatus`
-async fn handle_find_pets_by_status<A: api::Api>(
+async fn handle_find_pets_by_status<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_find_pets_by_status(request).await {
+    match request_find_pets_by_status(request, &*api).await {
         Ok(request) => respond(api.find_pets_by_status(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -332,16 +346,19 @@ async fn handle_find_pets_by_status<A: api::Api>(
 
 async fn request_find_pets_by_status(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::FindPetsByStatusRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json", "application/xml"])?;
     let p0 = required(query_values(&query, "status"), "query", "status")
         .and_then(parse_each);
@@ -353,6 +370,7 @@ async fn request_find_pets_by_status(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -360,11 +378,11 @@ async fn request_find_pets_by_status(
 }
 
 /// `GET /pet/findByTags`
-async fn handle_find_pets_by_tags<A: api::Api>(
+async fn handle_find_pets_by_tags<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_find_pets_by_tags(request).await {
+    match request_find_pets_by_tags(request, &*api).await {
         Ok(request) => respond(api.find_pets_by_tags(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -372,16 +390,19 @@ async fn handle_find_pets_by_tags<A: api::Api>(
 
 async fn request_find_pets_by_tags(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::FindPetsByTagsRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json", "application/xml"])?;
     let p0 = required(query_values(&query, "tags"), "query", "tags")
         .and_then(parse_each);
@@ -393,6 +414,7 @@ async fn request_find_pets_by_tags(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -400,11 +422,11 @@ async fn request_find_pets_by_tags(
 }
 
 /// `GET /pet/{petId}`
-async fn handle_get_pet_by_id<A: api::Api>(
+async fn handle_get_pet_by_id<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_pet_by_id(request).await {
+    match request_get_pet_by_id(request, &*api).await {
         Ok(request) => respond(api.get_pet_by_id(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -412,16 +434,19 @@ async fn handle_get_pet_by_id<A: api::Api>(
 
 async fn request_get_pet_by_id(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetPetByIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "ApiKey in=\"header\", name=\"api_key\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "ApiKey in=\"header\", name=\"api_key\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json", "application/xml"])?;
     let p0 = parse(path_param(&path, 0, "petId")?);
     if p0.is_err() {
@@ -432,6 +457,7 @@ async fn request_get_pet_by_id(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -439,11 +465,11 @@ async fn request_get_pet_by_id(
 }
 
 /// `POST /pet/{petId}`
-async fn handle_update_pet_with_form<A: api::Api>(
+async fn handle_update_pet_with_form<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_update_pet_with_form(request).await {
+    match request_update_pet_with_form(request, &*api).await {
         Ok(request) => respond(api.update_pet_with_form(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -451,16 +477,19 @@ async fn handle_update_pet_with_form<A: api::Api>(
 
 async fn request_update_pet_with_form(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::UpdatePetWithFormRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
+            "Bearer",
+        )
+        .await?;
     let p0 = parse(path_param(&path, 0, "petId")?);
     if p0.is_err() {
         return Err(bad_parameters([("petId", p0.err())]));
@@ -472,6 +501,7 @@ async fn request_update_pet_with_form(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -479,11 +509,11 @@ async fn request_update_pet_with_form(
 }
 
 /// `DELETE /pet/{petId}`
-async fn handle_delete_pet<A: api::Api>(
+async fn handle_delete_pet<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_delete_pet(request).await {
+    match request_delete_pet(request, &*api).await {
         Ok(request) => respond(api.delete_pet(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -491,16 +521,19 @@ async fn handle_delete_pet<A: api::Api>(
 
 async fn request_delete_pet(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::DeletePetRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
+            "Bearer",
+        )
+        .await?;
     let p0 = header_value(&parts.headers, "api_key")?.map(parse).transpose();
     let p1 = parse(path_param(&path, 0, "petId")?);
     if p0.is_err() || p1.is_err() {
@@ -512,6 +545,7 @@ async fn request_delete_pet(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -519,11 +553,11 @@ async fn request_delete_pet(
 }
 
 /// `POST /pet/{petId}/uploadImage`
-async fn handle_upload_file<A: api::Api>(
+async fn handle_upload_file<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_upload_file(request).await {
+    match request_upload_file(request, &*api).await {
         Ok(request) => respond(api.upload_file(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -531,16 +565,19 @@ async fn handle_upload_file<A: api::Api>(
 
 async fn request_upload_file(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::UploadFileRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "petId")?);
     if p0.is_err() {
@@ -553,6 +590,7 @@ async fn request_upload_file(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -560,11 +598,11 @@ async fn request_upload_file(
 }
 
 /// `GET /store/inventory`
-async fn handle_get_inventory<A: api::Api>(
+async fn handle_get_inventory<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_inventory(request).await {
+    match request_get_inventory(request, &*api).await {
         Ok(request) => respond(api.get_inventory(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -572,20 +610,24 @@ async fn handle_get_inventory<A: api::Api>(
 
 async fn request_get_inventory(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetInventoryRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKey, &[])]],
-        "ApiKey in=\"header\", name=\"api_key\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKey, &[])]],
+            "ApiKey in=\"header\", name=\"api_key\"",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetInventoryRequest {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -614,6 +656,7 @@ async fn request_place_order(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -646,6 +689,7 @@ async fn request_get_order_by_id(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -677,6 +721,7 @@ async fn request_delete_order(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -704,6 +749,7 @@ async fn request_create_user(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -731,6 +777,7 @@ async fn request_create_users_with_array_input(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -758,6 +805,7 @@ async fn request_create_users_with_list_input(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -794,6 +842,7 @@ async fn request_login_user(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -819,6 +868,7 @@ async fn request_logout_user(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -851,6 +901,7 @@ async fn request_get_user_by_name(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -884,6 +935,7 @@ async fn request_update_user(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -915,6 +967,7 @@ async fn request_delete_user(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1164,59 +1217,66 @@ impl IntoResponse for api::DeleteUserResponse {
     }
 }
 
-/// Reads the credentials of every scheme in `requirements` and checks
-/// that all schemes of one requirement are present (401 otherwise);
-/// the credentials, and the first requirement met.
-fn authorize(
-    headers: &axum::http::HeaderMap,
+/// Reads the credentials of every scheme in `requirements`, then
+/// has `authenticator` judge those of the first requirement that
+/// they meet (see `authenticate`): the credentials, the requirement
+/// met and who the caller is, or a 401, 403 or 503 problem.
+async fn authorize(
+    parts: &axum::http::request::Parts,
     query: &[(String, String)],
     cookies: &[(String, String)],
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
     requirements: &[api::Requirement],
     challenge: &'static str,
-) -> Result<(api::Credentials, api::Requirement), Problem> {
+) -> Result<(api::Credentials, api::Requirement, api::Principal), Problem> {
+    let headers = &parts.headers;
     let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
-    let mut met = None;
-    for requirement in requirements {
-        let mut all = true;
-        for (scheme, _) in *requirement {
-            let present = match scheme {
-                api::Scheme::PetstoreAuth => {
-                    credentials.petstore_auth = headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, token)| {
-                            scheme.eq_ignore_ascii_case("bearer")
-                                && !token.trim().is_empty()
-                        })
-                        .map(|(_, token)| token.trim().to_owned());
-                    credentials.petstore_auth.is_some()
-                }
-                api::Scheme::ApiKey => {
-                    credentials.api_key = headers
-                        .get("api_key")
-                        .and_then(|v| v.to_str().ok())
-                        .map(str::to_owned);
-                    credentials.api_key.is_some()
-                }
-            };
-            all &= present;
-        }
-        if all && met.is_none() {
-            met = Some(*requirement);
+    for (scheme, _) in requirements.iter().flat_map(|requirement| requirement.iter()) {
+        match scheme {
+            api::Scheme::PetstoreAuth => {
+                credentials.petstore_auth = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, token)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    })
+                    .map(|(_, token)| token.trim().to_owned());
+            }
+            api::Scheme::ApiKey => {
+                credentials.api_key = headers
+                    .get("api_key")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+            }
         }
     }
-    if let Some(requirement) = met {
-        Ok((credentials, requirement))
-    } else {
-        let mut problem = Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "credentials are missing or malformed",
-        );
-        problem.challenge = Some(challenge);
-        Err(problem)
-    }
+    let present = |scheme: api::Scheme| match scheme {
+        api::Scheme::PetstoreAuth => {
+            credentials
+                .petstore_auth
+                .as_deref()
+                .map(api::Credential::Bearer)
+                .map(|credential| ("petstore_auth", credential))
+        }
+        api::Scheme::ApiKey => {
+            credentials
+                .api_key
+                .as_deref()
+                .map(api::Credential::ApiKey)
+                .map(|credential| ("api_key", credential))
+        }
+    };
+    let (requirement, principal) = authenticate(
+            authenticator,
+            parts,
+            requirements,
+            present,
+            challenge,
+        )
+        .await?;
+    Ok((credentials, requirement, principal))
 }
 
 impl Violations for String {

@@ -38,16 +38,22 @@ pub use super::runtime::server::{
     REQUEST_ID, STREAM_LIMIT,
 };
 
+#[cfg(feature = "jwt")]
+pub use super::runtime::jwt::{Algorithm, Jwk, Jwt, JwtConfigError, JwtKey};
+
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
 /// default [`Options`].
-pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
+pub fn router<A: api::Api + api::Authenticate + 'static>(api: A) -> axum::Router {
     router_with(api, Options::default())
 }
 
 /// [`router`] with `options`: the body limit, and optional routes
 /// for the spec and a liveness probe.
-pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Router {
+pub fn router_with<A: api::Api + api::Authenticate + 'static>(
+    api: A,
+    options: Options,
+) -> axum::Router {
     let router = axum::Router::new()
         .route(
             "/x-code-samples",
@@ -172,6 +178,7 @@ async fn request_x_code_samples(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -198,6 +205,7 @@ async fn request_x_readme_code_samples(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -224,6 +232,7 @@ async fn request_x_readme_headers(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -250,6 +259,7 @@ async fn request_x_headers(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -257,11 +267,11 @@ async fn request_x_headers(
 }
 
 /// `POST /x-explorer-enabled`
-async fn handle_x_readme_explorer_enabled<A: api::Api>(
+async fn handle_x_readme_explorer_enabled<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_x_readme_explorer_enabled(request).await {
+    match request_x_readme_explorer_enabled(request, &*api).await {
         Ok(request) => respond(api.x_readme_explorer_enabled(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -269,15 +279,18 @@ async fn handle_x_readme_explorer_enabled<A: api::Api>(
 
 async fn request_x_readme_explorer_enabled(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::XReadmeExplorerEnabledRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::XReadmeExplorerEnabledRequest {
@@ -285,6 +298,7 @@ async fn request_x_readme_explorer_enabled(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -292,11 +306,11 @@ async fn request_x_readme_explorer_enabled(
 }
 
 /// `PATCH /x-explorer-enabled`
-async fn handle_x_explorer_enabled<A: api::Api>(
+async fn handle_x_explorer_enabled<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_x_explorer_enabled(request).await {
+    match request_x_explorer_enabled(request, &*api).await {
         Ok(request) => respond(api.x_explorer_enabled(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -304,15 +318,18 @@ async fn handle_x_explorer_enabled<A: api::Api>(
 
 async fn request_x_explorer_enabled(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::XExplorerEnabledRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::XExplorerEnabledRequest {
@@ -320,6 +337,7 @@ async fn request_x_explorer_enabled(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -346,6 +364,7 @@ async fn request_x_readme_samples_languages(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -372,6 +391,7 @@ async fn request_x_samples_languages(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -398,6 +418,7 @@ async fn request_x_readme_proxy_enabled(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -424,6 +445,7 @@ async fn request_x_proxy_enabled(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -510,52 +532,53 @@ impl IntoResponse for api::XProxyEnabledResponse {
     }
 }
 
-/// Reads the credentials of every scheme in `requirements` and checks
-/// that all schemes of one requirement are present (401 otherwise);
-/// the credentials, and the first requirement met.
-fn authorize(
-    headers: &axum::http::HeaderMap,
+/// Reads the credentials of every scheme in `requirements`, then
+/// has `authenticator` judge those of the first requirement that
+/// they meet (see `authenticate`): the credentials, the requirement
+/// met and who the caller is, or a 401, 403 or 503 problem.
+async fn authorize(
+    parts: &axum::http::request::Parts,
     query: &[(String, String)],
     cookies: &[(String, String)],
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
     requirements: &[api::Requirement],
     challenge: &'static str,
-) -> Result<(api::Credentials, api::Requirement), Problem> {
+) -> Result<(api::Credentials, api::Requirement, api::Principal), Problem> {
+    let headers = &parts.headers;
     let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
-    let mut met = None;
-    for requirement in requirements {
-        let mut all = true;
-        for (scheme, _) in *requirement {
-            let present = match scheme {
-                api::Scheme::PetstoreAuth => {
-                    credentials.petstore_auth = headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, token)| {
-                            scheme.eq_ignore_ascii_case("bearer")
-                                && !token.trim().is_empty()
-                        })
-                        .map(|(_, token)| token.trim().to_owned());
-                    credentials.petstore_auth.is_some()
-                }
-            };
-            all &= present;
-        }
-        if all && met.is_none() {
-            met = Some(*requirement);
+    for (scheme, _) in requirements.iter().flat_map(|requirement| requirement.iter()) {
+        match scheme {
+            api::Scheme::PetstoreAuth => {
+                credentials.petstore_auth = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, token)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    })
+                    .map(|(_, token)| token.trim().to_owned());
+            }
         }
     }
-    if let Some(requirement) = met {
-        Ok((credentials, requirement))
-    } else {
-        let mut problem = Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "credentials are missing or malformed",
-        );
-        problem.challenge = Some(challenge);
-        Err(problem)
-    }
+    let present = |scheme: api::Scheme| match scheme {
+        api::Scheme::PetstoreAuth => {
+            credentials
+                .petstore_auth
+                .as_deref()
+                .map(api::Credential::Bearer)
+                .map(|credential| ("petstore_auth", credential))
+        }
+    };
+    let (requirement, principal) = authenticate(
+            authenticator,
+            parts,
+            requirements,
+            present,
+            challenge,
+        )
+        .await?;
+    Ok((credentials, requirement, principal))
 }
 
 impl Violations for String {

@@ -38,16 +38,22 @@ pub use super::runtime::server::{
     REQUEST_ID, STREAM_LIMIT,
 };
 
+#[cfg(feature = "jwt")]
+pub use super::runtime::jwt::{Algorithm, Jwk, Jwt, JwtConfigError, JwtKey};
+
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
 /// default [`Options`].
-pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
+pub fn router<A: api::Api + api::Authenticate + 'static>(api: A) -> axum::Router {
     router_with(api, Options::default())
 }
 
 /// [`router`] with `options`: the body limit, and optional routes
 /// for the spec and a liveness probe.
-pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Router {
+pub fn router_with<A: api::Api + api::Authenticate + 'static>(
+    api: A,
+    options: Options,
+) -> axum::Router {
     let router = axum::Router::new()
         .route(
             "/projects/{subdomain}/apikeys",
@@ -507,11 +513,11 @@ const OPERATIONS: &[super::runtime::server::Operation] = {
 };
 
 /// `GET /projects/{subdomain}/apikeys`
-async fn handle_get_api_keys<A: api::Api>(
+async fn handle_get_api_keys<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_api_keys(request).await {
+    match request_get_api_keys(request, &*api).await {
         Ok(request) => respond(api.get_api_keys(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -519,17 +525,20 @@ async fn handle_get_api_keys<A: api::Api>(
 
 async fn request_get_api_keys(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetApiKeysRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = query_value(&query, "page")
         .map(parse)
@@ -556,6 +565,7 @@ async fn request_get_api_keys(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -563,11 +573,11 @@ async fn request_get_api_keys(
 }
 
 /// `POST /projects/{subdomain}/apikeys`
-async fn handle_create_api_key<A: api::Api>(
+async fn handle_create_api_key<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_create_api_key(request).await {
+    match request_create_api_key(request, &*api).await {
         Ok(request) => respond(api.create_api_key(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -575,16 +585,19 @@ async fn handle_create_api_key<A: api::Api>(
 
 async fn request_create_api_key(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::CreateApiKeyRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "subdomain")?);
     if p0.is_err() {
@@ -597,6 +610,7 @@ async fn request_create_api_key(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -604,11 +618,11 @@ async fn request_create_api_key(
 }
 
 /// `GET /projects/{subdomain}/apikeys/{api_key_id}`
-async fn handle_get_api_key<A: api::Api>(
+async fn handle_get_api_key<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_api_key(request).await {
+    match request_get_api_key(request, &*api).await {
         Ok(request) => respond(api.get_api_key(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -616,16 +630,19 @@ async fn handle_get_api_key<A: api::Api>(
 
 async fn request_get_api_key(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetApiKeyRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 1, "api_key_id")?);
     let p1 = parse(path_param(&path, 0, "subdomain")?);
@@ -638,6 +655,7 @@ async fn request_get_api_key(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -645,11 +663,11 @@ async fn request_get_api_key(
 }
 
 /// `DELETE /projects/{subdomain}/apikeys/{api_key_id}`
-async fn handle_delete_api_key<A: api::Api>(
+async fn handle_delete_api_key<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_delete_api_key(request).await {
+    match request_delete_api_key(request, &*api).await {
         Ok(request) => respond(api.delete_api_key(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -657,16 +675,19 @@ async fn handle_delete_api_key<A: api::Api>(
 
 async fn request_delete_api_key(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::DeleteApiKeyRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     let p0 = parse(path_param(&path, 1, "api_key_id")?);
     let p1 = parse(path_param(&path, 0, "subdomain")?);
     if p0.is_err() || p1.is_err() {
@@ -678,6 +699,7 @@ async fn request_delete_api_key(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -685,11 +707,11 @@ async fn request_delete_api_key(
 }
 
 /// `PATCH /projects/{subdomain}/apikeys/{api_key_id}`
-async fn handle_update_api_key<A: api::Api>(
+async fn handle_update_api_key<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_update_api_key(request).await {
+    match request_update_api_key(request, &*api).await {
         Ok(request) => respond(api.update_api_key(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -697,16 +719,19 @@ async fn handle_update_api_key<A: api::Api>(
 
 async fn request_update_api_key(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::UpdateApiKeyRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 1, "api_key_id")?);
     let p1 = parse(path_param(&path, 0, "subdomain")?);
@@ -721,6 +746,7 @@ async fn request_update_api_key(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -728,11 +754,11 @@ async fn request_update_api_key(
 }
 
 /// `GET /branches/{branch}/apis`
-async fn handle_get_ap_is<A: api::Api>(
+async fn handle_get_ap_is<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_ap_is(request).await {
+    match request_get_ap_is(request, &*api).await {
         Ok(request) => respond(api.get_ap_is(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -740,16 +766,19 @@ async fn handle_get_ap_is<A: api::Api>(
 
 async fn request_get_ap_is(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetApIsRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
@@ -760,6 +789,7 @@ async fn request_get_ap_is(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -767,11 +797,11 @@ async fn request_get_ap_is(
 }
 
 /// `POST /branches/{branch}/apis`
-async fn handle_create_api<A: api::Api>(
+async fn handle_create_api<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_create_api(request).await {
+    match request_create_api(request, &*api).await {
         Ok(request) => respond(api.create_api(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -779,16 +809,19 @@ async fn handle_create_api<A: api::Api>(
 
 async fn request_create_api(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::CreateApiRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
@@ -810,6 +843,7 @@ async fn request_create_api(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -817,11 +851,11 @@ async fn request_create_api(
 }
 
 /// `GET /branches/{branch}/apis/{filename}`
-async fn handle_get_api<A: api::Api>(
+async fn handle_get_api<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_api(request).await {
+    match request_get_api(request, &*api).await {
         Ok(request) => respond(api.get_api(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -829,16 +863,19 @@ async fn handle_get_api<A: api::Api>(
 
 async fn request_get_api(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetApiRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 1, "filename")?);
     let p1 = parse(path_param(&path, 0, "branch")?);
@@ -851,6 +888,7 @@ async fn request_get_api(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -858,11 +896,11 @@ async fn request_get_api(
 }
 
 /// `PUT /branches/{branch}/apis/{filename}`
-async fn handle_update_api<A: api::Api>(
+async fn handle_update_api<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_update_api(request).await {
+    match request_update_api(request, &*api).await {
         Ok(request) => respond(api.update_api(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -870,16 +908,19 @@ async fn handle_update_api<A: api::Api>(
 
 async fn request_update_api(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::UpdateApiRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 1, "filename")?);
     let p1 = parse(path_param(&path, 0, "branch")?);
@@ -903,6 +944,7 @@ async fn request_update_api(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -910,11 +952,11 @@ async fn request_update_api(
 }
 
 /// `DELETE /branches/{branch}/apis/{filename}`
-async fn handle_delete_api<A: api::Api>(
+async fn handle_delete_api<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_delete_api(request).await {
+    match request_delete_api(request, &*api).await {
         Ok(request) => respond(api.delete_api(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -922,16 +964,19 @@ async fn handle_delete_api<A: api::Api>(
 
 async fn request_delete_api(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::DeleteApiRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     let p0 = parse(path_param(&path, 1, "filename")?);
     let p1 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() || p1.is_err() {
@@ -943,6 +988,7 @@ async fn request_delete_api(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -969,6 +1015,7 @@ async fn request_get_open_roles(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -997,6 +1044,7 @@ async fn request_apply_to_read_me(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1004,11 +1052,11 @@ async fn request_apply_to_read_me(
 }
 
 /// `POST /branches/{branch}/categories`
-async fn handle_create_category<A: api::Api>(
+async fn handle_create_category<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_create_category(request).await {
+    match request_create_category(request, &*api).await {
         Ok(request) => respond(api.create_category(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1016,16 +1064,19 @@ async fn handle_create_category<A: api::Api>(
 
 async fn request_create_category(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::CreateCategoryRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
@@ -1038,6 +1089,7 @@ async fn request_create_category(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1045,11 +1097,11 @@ async fn request_create_category(
 }
 
 /// `GET /branches/{branch}/categories/{section}`
-async fn handle_get_categories<A: api::Api>(
+async fn handle_get_categories<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_categories(request).await {
+    match request_get_categories(request, &*api).await {
         Ok(request) => respond(api.get_categories(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1057,16 +1109,19 @@ async fn handle_get_categories<A: api::Api>(
 
 async fn request_get_categories(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetCategoriesRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 1, "section")?);
     let p1 = parse(path_param(&path, 0, "branch")?);
@@ -1079,6 +1134,7 @@ async fn request_get_categories(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1086,11 +1142,11 @@ async fn request_get_categories(
 }
 
 /// `GET /branches/{branch}/categories/{section}/{title}`
-async fn handle_get_category<A: api::Api>(
+async fn handle_get_category<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_category(request).await {
+    match request_get_category(request, &*api).await {
         Ok(request) => respond(api.get_category(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1098,16 +1154,19 @@ async fn handle_get_category<A: api::Api>(
 
 async fn request_get_category(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetCategoryRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 1, "section")?);
     let p1 = parse(path_param(&path, 2, "title")?);
@@ -1128,6 +1187,7 @@ async fn request_get_category(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1135,11 +1195,11 @@ async fn request_get_category(
 }
 
 /// `DELETE /branches/{branch}/categories/{section}/{title}`
-async fn handle_delete_category<A: api::Api>(
+async fn handle_delete_category<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_delete_category(request).await {
+    match request_delete_category(request, &*api).await {
         Ok(request) => respond(api.delete_category(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1147,16 +1207,19 @@ async fn handle_delete_category<A: api::Api>(
 
 async fn request_delete_category(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::DeleteCategoryRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     let p0 = parse(path_param(&path, 1, "section")?);
     let p1 = parse(path_param(&path, 2, "title")?);
     let p2 = parse(path_param(&path, 0, "branch")?);
@@ -1176,6 +1239,7 @@ async fn request_delete_category(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1183,11 +1247,11 @@ async fn request_delete_category(
 }
 
 /// `PATCH /branches/{branch}/categories/{section}/{title}`
-async fn handle_update_category<A: api::Api>(
+async fn handle_update_category<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_update_category(request).await {
+    match request_update_category(request, &*api).await {
         Ok(request) => respond(api.update_category(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1195,16 +1259,19 @@ async fn handle_update_category<A: api::Api>(
 
 async fn request_update_category(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::UpdateCategoryRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 1, "section")?);
     let p1 = parse(path_param(&path, 2, "title")?);
@@ -1227,6 +1294,7 @@ async fn request_update_category(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1234,11 +1302,11 @@ async fn request_update_category(
 }
 
 /// `GET /branches/{branch}/categories/{section}/{title}/pages`
-async fn handle_get_category_pages<A: api::Api>(
+async fn handle_get_category_pages<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_category_pages(request).await {
+    match request_get_category_pages(request, &*api).await {
         Ok(request) => respond(api.get_category_pages(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1246,16 +1314,19 @@ async fn handle_get_category_pages<A: api::Api>(
 
 async fn request_get_category_pages(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetCategoryPagesRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 1, "section")?);
     let p1 = parse(path_param(&path, 2, "title")?);
@@ -1276,6 +1347,7 @@ async fn request_get_category_pages(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1283,11 +1355,11 @@ async fn request_get_category_pages(
 }
 
 /// `GET /changelogs`
-async fn handle_get_changelogs<A: api::Api>(
+async fn handle_get_changelogs<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_changelogs(request).await {
+    match request_get_changelogs(request, &*api).await {
         Ok(request) => respond(api.get_changelogs(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1295,16 +1367,19 @@ async fn handle_get_changelogs<A: api::Api>(
 
 async fn request_get_changelogs(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetChangelogsRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = query_value(&query, "page")
         .map(parse)
@@ -1334,6 +1409,7 @@ async fn request_get_changelogs(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1341,11 +1417,11 @@ async fn request_get_changelogs(
 }
 
 /// `POST /changelogs`
-async fn handle_create_changelog<A: api::Api>(
+async fn handle_create_changelog<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_create_changelog(request).await {
+    match request_create_changelog(request, &*api).await {
         Ok(request) => respond(api.create_changelog(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1353,15 +1429,18 @@ async fn handle_create_changelog<A: api::Api>(
 
 async fn request_create_changelog(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::CreateChangelogRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateChangelogRequest {
@@ -1369,6 +1448,7 @@ async fn request_create_changelog(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1376,11 +1456,11 @@ async fn request_create_changelog(
 }
 
 /// `GET /changelogs/{identifier}`
-async fn handle_get_changelog<A: api::Api>(
+async fn handle_get_changelog<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_changelog(request).await {
+    match request_get_changelog(request, &*api).await {
         Ok(request) => respond(api.get_changelog(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1388,16 +1468,19 @@ async fn handle_get_changelog<A: api::Api>(
 
 async fn request_get_changelog(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetChangelogRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "identifier")?);
     if p0.is_err() {
@@ -1408,6 +1491,7 @@ async fn request_get_changelog(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1415,11 +1499,11 @@ async fn request_get_changelog(
 }
 
 /// `DELETE /changelogs/{identifier}`
-async fn handle_delete_changelog<A: api::Api>(
+async fn handle_delete_changelog<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_delete_changelog(request).await {
+    match request_delete_changelog(request, &*api).await {
         Ok(request) => respond(api.delete_changelog(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1427,16 +1511,19 @@ async fn handle_delete_changelog<A: api::Api>(
 
 async fn request_delete_changelog(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::DeleteChangelogRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     let p0 = parse(path_param(&path, 0, "identifier")?);
     if p0.is_err() {
         return Err(bad_parameters([("identifier", p0.err())]));
@@ -1446,6 +1533,7 @@ async fn request_delete_changelog(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1453,11 +1541,11 @@ async fn request_delete_changelog(
 }
 
 /// `PATCH /changelogs/{identifier}`
-async fn handle_update_changelog<A: api::Api>(
+async fn handle_update_changelog<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_update_changelog(request).await {
+    match request_update_changelog(request, &*api).await {
         Ok(request) => respond(api.update_changelog(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1465,16 +1553,19 @@ async fn handle_update_changelog<A: api::Api>(
 
 async fn request_update_changelog(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::UpdateChangelogRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "identifier")?);
     if p0.is_err() {
@@ -1487,6 +1578,7 @@ async fn request_update_changelog(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1494,11 +1586,11 @@ async fn request_update_changelog(
 }
 
 /// `GET /branches/{branch}/custom_pages`
-async fn handle_get_custom_pages<A: api::Api>(
+async fn handle_get_custom_pages<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_custom_pages(request).await {
+    match request_get_custom_pages(request, &*api).await {
         Ok(request) => respond(api.get_custom_pages(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1506,16 +1598,19 @@ async fn handle_get_custom_pages<A: api::Api>(
 
 async fn request_get_custom_pages(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetCustomPagesRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
@@ -1526,6 +1621,7 @@ async fn request_get_custom_pages(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1533,11 +1629,11 @@ async fn request_get_custom_pages(
 }
 
 /// `POST /branches/{branch}/custom_pages`
-async fn handle_create_custom_page<A: api::Api>(
+async fn handle_create_custom_page<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_create_custom_page(request).await {
+    match request_create_custom_page(request, &*api).await {
         Ok(request) => respond(api.create_custom_page(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1545,16 +1641,19 @@ async fn handle_create_custom_page<A: api::Api>(
 
 async fn request_create_custom_page(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::CreateCustomPageRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
@@ -1567,6 +1666,7 @@ async fn request_create_custom_page(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1574,11 +1674,11 @@ async fn request_create_custom_page(
 }
 
 /// `GET /branches/{branch}/custom_pages/{slug}`
-async fn handle_get_custom_page<A: api::Api>(
+async fn handle_get_custom_page<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_custom_page(request).await {
+    match request_get_custom_page(request, &*api).await {
         Ok(request) => respond(api.get_custom_page(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1586,16 +1686,19 @@ async fn handle_get_custom_page<A: api::Api>(
 
 async fn request_get_custom_page(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetCustomPageRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "branch")?);
     let p1 = parse(path_param(&path, 1, "slug")?);
@@ -1608,6 +1711,7 @@ async fn request_get_custom_page(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1615,11 +1719,11 @@ async fn request_get_custom_page(
 }
 
 /// `DELETE /branches/{branch}/custom_pages/{slug}`
-async fn handle_delete_custom_page<A: api::Api>(
+async fn handle_delete_custom_page<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_delete_custom_page(request).await {
+    match request_delete_custom_page(request, &*api).await {
         Ok(request) => respond(api.delete_custom_page(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1627,16 +1731,19 @@ async fn handle_delete_custom_page<A: api::Api>(
 
 async fn request_delete_custom_page(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::DeleteCustomPageRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     let p0 = parse(path_param(&path, 0, "branch")?);
     let p1 = parse(path_param(&path, 1, "slug")?);
     if p0.is_err() || p1.is_err() {
@@ -1648,6 +1755,7 @@ async fn request_delete_custom_page(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1655,11 +1763,11 @@ async fn request_delete_custom_page(
 }
 
 /// `PATCH /branches/{branch}/custom_pages/{slug}`
-async fn handle_update_custom_page<A: api::Api>(
+async fn handle_update_custom_page<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_update_custom_page(request).await {
+    match request_update_custom_page(request, &*api).await {
         Ok(request) => respond(api.update_custom_page(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1667,16 +1775,19 @@ async fn handle_update_custom_page<A: api::Api>(
 
 async fn request_update_custom_page(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::UpdateCustomPageRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "branch")?);
     let p1 = parse(path_param(&path, 1, "slug")?);
@@ -1691,6 +1802,7 @@ async fn request_update_custom_page(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1698,11 +1810,11 @@ async fn request_update_custom_page(
 }
 
 /// `POST /branches/{branch}/guides`
-async fn handle_create_guide<A: api::Api>(
+async fn handle_create_guide<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_create_guide(request).await {
+    match request_create_guide(request, &*api).await {
         Ok(request) => respond(api.create_guide(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1710,16 +1822,19 @@ async fn handle_create_guide<A: api::Api>(
 
 async fn request_create_guide(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::CreateGuideRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
@@ -1732,6 +1847,7 @@ async fn request_create_guide(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1739,11 +1855,11 @@ async fn request_create_guide(
 }
 
 /// `GET /branches/{branch}/guides/{slug}`
-async fn handle_get_guide<A: api::Api>(
+async fn handle_get_guide<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_guide(request).await {
+    match request_get_guide(request, &*api).await {
         Ok(request) => respond(api.get_guide(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1751,16 +1867,19 @@ async fn handle_get_guide<A: api::Api>(
 
 async fn request_get_guide(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetGuideRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "branch")?);
     let p1 = parse(path_param(&path, 1, "slug")?);
@@ -1773,6 +1892,7 @@ async fn request_get_guide(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1780,11 +1900,11 @@ async fn request_get_guide(
 }
 
 /// `DELETE /branches/{branch}/guides/{slug}`
-async fn handle_delete_guide<A: api::Api>(
+async fn handle_delete_guide<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_delete_guide(request).await {
+    match request_delete_guide(request, &*api).await {
         Ok(request) => respond(api.delete_guide(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1792,16 +1912,19 @@ async fn handle_delete_guide<A: api::Api>(
 
 async fn request_delete_guide(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::DeleteGuideRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     let p0 = parse(path_param(&path, 0, "branch")?);
     let p1 = parse(path_param(&path, 1, "slug")?);
     if p0.is_err() || p1.is_err() {
@@ -1813,6 +1936,7 @@ async fn request_delete_guide(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1820,11 +1944,11 @@ async fn request_delete_guide(
 }
 
 /// `PATCH /branches/{branch}/guides/{slug}`
-async fn handle_update_guide<A: api::Api>(
+async fn handle_update_guide<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_update_guide(request).await {
+    match request_update_guide(request, &*api).await {
         Ok(request) => respond(api.update_guide(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1832,16 +1956,19 @@ async fn handle_update_guide<A: api::Api>(
 
 async fn request_update_guide(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::UpdateGuideRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "branch")?);
     let p1 = parse(path_param(&path, 1, "slug")?);
@@ -1856,6 +1983,7 @@ async fn request_update_guide(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1863,11 +1991,11 @@ async fn request_update_guide(
 }
 
 /// `GET /images`
-async fn handle_get_images<A: api::Api>(
+async fn handle_get_images<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_images(request).await {
+    match request_get_images(request, &*api).await {
         Ok(request) => respond(api.get_images(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1875,16 +2003,19 @@ async fn handle_get_images<A: api::Api>(
 
 async fn request_get_images(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetImagesRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = query_value(&query, "page")
         .map(parse)
@@ -1903,6 +2034,7 @@ async fn request_get_images(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1910,11 +2042,11 @@ async fn request_get_images(
 }
 
 /// `POST /images`
-async fn handle_upload_image<A: api::Api>(
+async fn handle_upload_image<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_upload_image(request).await {
+    match request_upload_image(request, &*api).await {
         Ok(request) => respond(api.upload_image(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1922,16 +2054,19 @@ async fn handle_upload_image<A: api::Api>(
 
 async fn request_upload_image(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::UploadImageRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = query_value(&query, "resize_height").map(parse).transpose();
     if p0.is_err() {
@@ -1949,6 +2084,7 @@ async fn request_upload_image(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1956,11 +2092,11 @@ async fn request_upload_image(
 }
 
 /// `GET /images/{identifier}`
-async fn handle_get_image<A: api::Api>(
+async fn handle_get_image<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_image(request).await {
+    match request_get_image(request, &*api).await {
         Ok(request) => respond(api.get_image(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -1968,16 +2104,19 @@ async fn handle_get_image<A: api::Api>(
 
 async fn request_get_image(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetImageRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "identifier")?);
     if p0.is_err() {
@@ -1988,6 +2127,7 @@ async fn request_get_image(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2014,6 +2154,7 @@ async fn request_get_outbound_i_ps(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2021,11 +2162,11 @@ async fn request_get_outbound_i_ps(
 }
 
 /// `POST /owlbot/ask`
-async fn handle_ask_owlbot<A: api::Api>(
+async fn handle_ask_owlbot<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_ask_owlbot(request).await {
+    match request_ask_owlbot(request, &*api).await {
         Ok(request) => respond(api.ask_owlbot(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -2033,15 +2174,18 @@ async fn handle_ask_owlbot<A: api::Api>(
 
 async fn request_ask_owlbot(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::AskOwlbotRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::AskOwlbotRequest {
@@ -2049,6 +2193,7 @@ async fn request_ask_owlbot(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2056,11 +2201,11 @@ async fn request_ask_owlbot(
 }
 
 /// `GET /projects/me`
-async fn handle_get_project<A: api::Api>(
+async fn handle_get_project<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_project(request).await {
+    match request_get_project(request, &*api).await {
         Ok(request) => respond(api.get_project(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -2068,20 +2213,24 @@ async fn handle_get_project<A: api::Api>(
 
 async fn request_get_project(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetProjectRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetProjectRequest {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2089,11 +2238,11 @@ async fn request_get_project(
 }
 
 /// `POST /branches/{branch}/reference`
-async fn handle_create_reference<A: api::Api>(
+async fn handle_create_reference<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_create_reference(request).await {
+    match request_create_reference(request, &*api).await {
         Ok(request) => respond(api.create_reference(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -2101,16 +2250,19 @@ async fn handle_create_reference<A: api::Api>(
 
 async fn request_create_reference(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::CreateReferenceRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
@@ -2123,6 +2275,7 @@ async fn request_create_reference(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2130,11 +2283,11 @@ async fn request_create_reference(
 }
 
 /// `GET /branches/{branch}/reference/{slug}`
-async fn handle_get_reference<A: api::Api>(
+async fn handle_get_reference<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_reference(request).await {
+    match request_get_reference(request, &*api).await {
         Ok(request) => respond(api.get_reference(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -2142,17 +2295,20 @@ async fn handle_get_reference<A: api::Api>(
 
 async fn request_get_reference(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetReferenceRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = query_value(&query, "dereference")
         .map(parse)
@@ -2182,6 +2338,7 @@ async fn request_get_reference(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2189,11 +2346,11 @@ async fn request_get_reference(
 }
 
 /// `DELETE /branches/{branch}/reference/{slug}`
-async fn handle_delete_reference<A: api::Api>(
+async fn handle_delete_reference<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_delete_reference(request).await {
+    match request_delete_reference(request, &*api).await {
         Ok(request) => respond(api.delete_reference(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -2201,16 +2358,19 @@ async fn handle_delete_reference<A: api::Api>(
 
 async fn request_delete_reference(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::DeleteReferenceRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     let p0 = parse(path_param(&path, 0, "branch")?);
     let p1 = parse(path_param(&path, 1, "slug")?);
     if p0.is_err() || p1.is_err() {
@@ -2222,6 +2382,7 @@ async fn request_delete_reference(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2229,11 +2390,11 @@ async fn request_delete_reference(
 }
 
 /// `PATCH /branches/{branch}/reference/{slug}`
-async fn handle_update_reference<A: api::Api>(
+async fn handle_update_reference<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_update_reference(request).await {
+    match request_update_reference(request, &*api).await {
         Ok(request) => respond(api.update_reference(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -2241,16 +2402,19 @@ async fn handle_update_reference<A: api::Api>(
 
 async fn request_update_reference(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::UpdateReferenceRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "branch")?);
     let p1 = parse(path_param(&path, 1, "slug")?);
@@ -2265,6 +2429,7 @@ async fn request_update_reference(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2272,11 +2437,11 @@ async fn request_update_reference(
 }
 
 /// `GET /branches/{branch}/recipes`
-async fn handle_get_recipes<A: api::Api>(
+async fn handle_get_recipes<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_recipes(request).await {
+    match request_get_recipes(request, &*api).await {
         Ok(request) => respond(api.get_recipes(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -2284,16 +2449,19 @@ async fn handle_get_recipes<A: api::Api>(
 
 async fn request_get_recipes(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetRecipesRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
@@ -2304,6 +2472,7 @@ async fn request_get_recipes(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2311,11 +2480,11 @@ async fn request_get_recipes(
 }
 
 /// `POST /branches/{branch}/recipes`
-async fn handle_create_recipe<A: api::Api>(
+async fn handle_create_recipe<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_create_recipe(request).await {
+    match request_create_recipe(request, &*api).await {
         Ok(request) => respond(api.create_recipe(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -2323,16 +2492,19 @@ async fn handle_create_recipe<A: api::Api>(
 
 async fn request_create_recipe(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::CreateRecipeRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
@@ -2345,6 +2517,7 @@ async fn request_create_recipe(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2352,11 +2525,11 @@ async fn request_create_recipe(
 }
 
 /// `GET /branches/{branch}/recipes/{slug}`
-async fn handle_get_recipe<A: api::Api>(
+async fn handle_get_recipe<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_recipe(request).await {
+    match request_get_recipe(request, &*api).await {
         Ok(request) => respond(api.get_recipe(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -2364,16 +2537,19 @@ async fn handle_get_recipe<A: api::Api>(
 
 async fn request_get_recipe(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetRecipeRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "branch")?);
     let p1 = parse(path_param(&path, 1, "slug")?);
@@ -2386,6 +2562,7 @@ async fn request_get_recipe(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2393,11 +2570,11 @@ async fn request_get_recipe(
 }
 
 /// `DELETE /branches/{branch}/recipes/{slug}`
-async fn handle_delete_recipe<A: api::Api>(
+async fn handle_delete_recipe<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_delete_recipe(request).await {
+    match request_delete_recipe(request, &*api).await {
         Ok(request) => respond(api.delete_recipe(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -2405,16 +2582,19 @@ async fn handle_delete_recipe<A: api::Api>(
 
 async fn request_delete_recipe(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::DeleteRecipeRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     let p0 = parse(path_param(&path, 0, "branch")?);
     let p1 = parse(path_param(&path, 1, "slug")?);
     if p0.is_err() || p1.is_err() {
@@ -2426,6 +2606,7 @@ async fn request_delete_recipe(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2433,11 +2614,11 @@ async fn request_delete_recipe(
 }
 
 /// `PATCH /branches/{branch}/recipes/{slug}`
-async fn handle_update_recipe<A: api::Api>(
+async fn handle_update_recipe<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_update_recipe(request).await {
+    match request_update_recipe(request, &*api).await {
         Ok(request) => respond(api.update_recipe(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -2445,16 +2626,19 @@ async fn handle_update_recipe<A: api::Api>(
 
 async fn request_update_recipe(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::UpdateRecipeRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "branch")?);
     let p1 = parse(path_param(&path, 1, "slug")?);
@@ -2469,6 +2653,7 @@ async fn request_update_recipe(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2476,11 +2661,11 @@ async fn request_update_recipe(
 }
 
 /// `GET /search`
-async fn handle_search<A: api::Api>(
+async fn handle_search<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_search(request).await {
+    match request_search(request, &*api).await {
         Ok(request) => respond(api.search(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -2488,16 +2673,19 @@ async fn handle_search<A: api::Api>(
 
 async fn request_search(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::SearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = required(query_value(&query, "query"), "query", "query").and_then(parse);
     let p1 = query_value(&query, "section").map(parse).transpose();
@@ -2521,6 +2709,7 @@ async fn request_search(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2558,6 +2747,7 @@ async fn request_validate_api(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2565,11 +2755,11 @@ async fn request_validate_api(
 }
 
 /// `GET /branches`
-async fn handle_get_branches<A: api::Api>(
+async fn handle_get_branches<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_branches(request).await {
+    match request_get_branches(request, &*api).await {
         Ok(request) => respond(api.get_branches(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -2577,16 +2767,19 @@ async fn handle_get_branches<A: api::Api>(
 
 async fn request_get_branches(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetBranchesRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = query_value(&query, "page")
         .map(parse)
@@ -2619,6 +2812,7 @@ async fn request_get_branches(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2626,11 +2820,11 @@ async fn request_get_branches(
 }
 
 /// `POST /branches`
-async fn handle_create_branch<A: api::Api>(
+async fn handle_create_branch<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_create_branch(request).await {
+    match request_create_branch(request, &*api).await {
         Ok(request) => respond(api.create_branch(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -2638,15 +2832,18 @@ async fn handle_create_branch<A: api::Api>(
 
 async fn request_create_branch(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::CreateBranchRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::CreateBranchRequest {
@@ -2654,6 +2851,7 @@ async fn request_create_branch(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2661,11 +2859,11 @@ async fn request_create_branch(
 }
 
 /// `GET /branches/{branch}`
-async fn handle_get_branch<A: api::Api>(
+async fn handle_get_branch<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_branch(request).await {
+    match request_get_branch(request, &*api).await {
         Ok(request) => respond(api.get_branch(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -2673,16 +2871,19 @@ async fn handle_get_branch<A: api::Api>(
 
 async fn request_get_branch(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetBranchRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
@@ -2693,6 +2894,7 @@ async fn request_get_branch(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2700,11 +2902,11 @@ async fn request_get_branch(
 }
 
 /// `DELETE /branches/{branch}`
-async fn handle_delete_branch<A: api::Api>(
+async fn handle_delete_branch<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_delete_branch(request).await {
+    match request_delete_branch(request, &*api).await {
         Ok(request) => respond(api.delete_branch(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -2712,16 +2914,19 @@ async fn handle_delete_branch<A: api::Api>(
 
 async fn request_delete_branch(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::DeleteBranchRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
         return Err(bad_parameters([("branch", p0.err())]));
@@ -2731,6 +2936,7 @@ async fn request_delete_branch(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2738,11 +2944,11 @@ async fn request_delete_branch(
 }
 
 /// `PATCH /branches/{branch}`
-async fn handle_update_branch<A: api::Api>(
+async fn handle_update_branch<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_update_branch(request).await {
+    match request_update_branch(request, &*api).await {
         Ok(request) => respond(api.update_branch(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -2750,16 +2956,19 @@ async fn handle_update_branch<A: api::Api>(
 
 async fn request_update_branch(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::UpdateBranchRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
@@ -2772,6 +2981,7 @@ async fn request_update_branch(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -3210,52 +3420,53 @@ impl IntoResponse for api::UpdateBranchResponse {
     }
 }
 
-/// Reads the credentials of every scheme in `requirements` and checks
-/// that all schemes of one requirement are present (401 otherwise);
-/// the credentials, and the first requirement met.
-fn authorize(
-    headers: &axum::http::HeaderMap,
+/// Reads the credentials of every scheme in `requirements`, then
+/// has `authenticator` judge those of the first requirement that
+/// they meet (see `authenticate`): the credentials, the requirement
+/// met and who the caller is, or a 401, 403 or 503 problem.
+async fn authorize(
+    parts: &axum::http::request::Parts,
     query: &[(String, String)],
     cookies: &[(String, String)],
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
     requirements: &[api::Requirement],
     challenge: &'static str,
-) -> Result<(api::Credentials, api::Requirement), Problem> {
+) -> Result<(api::Credentials, api::Requirement, api::Principal), Problem> {
+    let headers = &parts.headers;
     let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
-    let mut met = None;
-    for requirement in requirements {
-        let mut all = true;
-        for (scheme, _) in *requirement {
-            let present = match scheme {
-                api::Scheme::Bearer => {
-                    credentials.bearer = headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, token)| {
-                            scheme.eq_ignore_ascii_case("bearer")
-                                && !token.trim().is_empty()
-                        })
-                        .map(|(_, token)| token.trim().to_owned());
-                    credentials.bearer.is_some()
-                }
-            };
-            all &= present;
-        }
-        if all && met.is_none() {
-            met = Some(*requirement);
+    for (scheme, _) in requirements.iter().flat_map(|requirement| requirement.iter()) {
+        match scheme {
+            api::Scheme::Bearer => {
+                credentials.bearer = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, token)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    })
+                    .map(|(_, token)| token.trim().to_owned());
+            }
         }
     }
-    if let Some(requirement) = met {
-        Ok((credentials, requirement))
-    } else {
-        let mut problem = Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "credentials are missing or malformed",
-        );
-        problem.challenge = Some(challenge);
-        Err(problem)
-    }
+    let present = |scheme: api::Scheme| match scheme {
+        api::Scheme::Bearer => {
+            credentials
+                .bearer
+                .as_deref()
+                .map(api::Credential::Bearer)
+                .map(|credential| ("bearer", credential))
+        }
+    };
+    let (requirement, principal) = authenticate(
+            authenticator,
+            parts,
+            requirements,
+            present,
+            challenge,
+        )
+        .await?;
+    Ok((credentials, requirement, principal))
 }
 
 /// One part of a `multipart/form-data` body.

@@ -36,16 +36,22 @@ pub use super::runtime::server::{
     REQUEST_ID, STREAM_LIMIT,
 };
 
+#[cfg(feature = "jwt")]
+pub use super::runtime::jwt::{Algorithm, Jwk, Jwt, JwtConfigError, JwtKey};
+
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
 /// default [`Options`].
-pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
+pub fn router<A: api::Api + api::Authenticate + 'static>(api: A) -> axum::Router {
     router_with(api, Options::default())
 }
 
 /// [`router`] with `options`: the body limit, and optional routes
 /// for the spec and a liveness probe.
-pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Router {
+pub fn router_with<A: api::Api + api::Authenticate + 'static>(
+    api: A,
+    options: Options,
+) -> axum::Router {
     let router = axum::Router::new()
         .route(
             "/anything/apiKey",
@@ -189,11 +195,11 @@ const OPERATIONS: &[super::runtime::server::Operation] = {
 };
 
 /// `GET /anything/apiKey`
-async fn handle_get_anything_api_key<A: api::Api>(
+async fn handle_get_anything_api_key<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_anything_api_key(request).await {
+    match request_get_anything_api_key(request, &*api).await {
         Ok(request) => respond(api.get_anything_api_key(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -201,20 +207,24 @@ async fn handle_get_anything_api_key<A: api::Api>(
 
 async fn request_get_anything_api_key(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetAnythingApiKeyRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &query,
-        &[],
-        &[&[(api::Scheme::ApiKeyQuery, &[])]],
-        "ApiKey in=\"query\", name=\"apiKey\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &query,
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKeyQuery, &[])]],
+            "ApiKey in=\"query\", name=\"apiKey\"",
+        )
+        .await?;
     Ok(api::GetAnythingApiKeyRequest {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -222,11 +232,11 @@ async fn request_get_anything_api_key(
 }
 
 /// `PUT /anything/apiKey`
-async fn handle_put_anything_api_key<A: api::Api>(
+async fn handle_put_anything_api_key<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_put_anything_api_key(request).await {
+    match request_put_anything_api_key(request, &*api).await {
         Ok(request) => respond(api.put_anything_api_key(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -234,19 +244,23 @@ async fn handle_put_anything_api_key<A: api::Api>(
 
 async fn request_put_anything_api_key(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::PutAnythingApiKeyRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKeyHeader, &[])]],
-        "ApiKey in=\"header\", name=\"X-API-KEY\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKeyHeader, &[])]],
+            "ApiKey in=\"header\", name=\"X-API-KEY\"",
+        )
+        .await?;
     Ok(api::PutAnythingApiKeyRequest {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -254,11 +268,11 @@ async fn request_put_anything_api_key(
 }
 
 /// `POST /anything/apiKey`
-async fn handle_post_anything_api_key<A: api::Api>(
+async fn handle_post_anything_api_key<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_post_anything_api_key(request).await {
+    match request_post_anything_api_key(request, &*api).await {
         Ok(request) => respond(api.post_anything_api_key(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -266,20 +280,24 @@ async fn handle_post_anything_api_key<A: api::Api>(
 
 async fn request_post_anything_api_key(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::PostAnythingApiKeyRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let cookies = cookies(&parts.headers);
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &cookies,
-        &[&[(api::Scheme::ApiKeyCookie, &[])]],
-        "ApiKey in=\"cookie\", name=\"api_key\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &cookies,
+            authenticator,
+            &[&[(api::Scheme::ApiKeyCookie, &[])]],
+            "ApiKey in=\"cookie\", name=\"api_key\"",
+        )
+        .await?;
     Ok(api::PostAnythingApiKeyRequest {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -287,11 +305,11 @@ async fn request_post_anything_api_key(
 }
 
 /// `POST /anything/basic`
-async fn handle_post_anything_basic<A: api::Api>(
+async fn handle_post_anything_basic<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_post_anything_basic(request).await {
+    match request_post_anything_basic(request, &*api).await {
         Ok(request) => respond(api.post_anything_basic(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -299,19 +317,23 @@ async fn handle_post_anything_basic<A: api::Api>(
 
 async fn request_post_anything_basic(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::PostAnythingBasicRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Basic, &[])]],
-        "Basic realm=\"api\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Basic, &[])]],
+            "Basic realm=\"api\"",
+        )
+        .await?;
     Ok(api::PostAnythingBasicRequest {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -319,11 +341,11 @@ async fn request_post_anything_basic(
 }
 
 /// `PUT /anything/bearer`
-async fn handle_put_anything_bearer<A: api::Api>(
+async fn handle_put_anything_bearer<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_put_anything_bearer(request).await {
+    match request_put_anything_bearer(request, &*api).await {
         Ok(request) => respond(api.put_anything_bearer(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -331,19 +353,23 @@ async fn handle_put_anything_bearer<A: api::Api>(
 
 async fn request_put_anything_bearer(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::PutAnythingBearerRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::BearerJwt, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::BearerJwt, &[])]],
+            "Bearer",
+        )
+        .await?;
     Ok(api::PutAnythingBearerRequest {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -351,11 +377,11 @@ async fn request_put_anything_bearer(
 }
 
 /// `POST /anything/bearer`
-async fn handle_post_anything_bearer<A: api::Api>(
+async fn handle_post_anything_bearer<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_post_anything_bearer(request).await {
+    match request_post_anything_bearer(request, &*api).await {
         Ok(request) => respond(api.post_anything_bearer(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -363,19 +389,23 @@ async fn handle_post_anything_bearer<A: api::Api>(
 
 async fn request_post_anything_bearer(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::PostAnythingBearerRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Bearer, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Bearer, &[])]],
+            "Bearer",
+        )
+        .await?;
     Ok(api::PostAnythingBearerRequest {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -401,6 +431,7 @@ async fn request_post_anything_mutual_tls(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -408,11 +439,11 @@ async fn request_post_anything_mutual_tls(
 }
 
 /// `GET /anything/oauth2`
-async fn handle_get_anything_oauth2<A: api::Api>(
+async fn handle_get_anything_oauth2<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_anything_oauth2(request).await {
+    match request_get_anything_oauth2(request, &*api).await {
         Ok(request) => respond(api.get_anything_oauth2(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -420,19 +451,23 @@ async fn handle_get_anything_oauth2<A: api::Api>(
 
 async fn request_get_anything_oauth2(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetAnythingOauth2Request, Problem> {
     let (parts, _body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Oauth2AuthorizationCode, &["write:things"])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Oauth2AuthorizationCode, &["write:things"])]],
+            "Bearer",
+        )
+        .await?;
     Ok(api::GetAnythingOauth2Request {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -440,11 +475,11 @@ async fn request_get_anything_oauth2(
 }
 
 /// `PUT /anything/oauth2`
-async fn handle_put_anything_oauth2<A: api::Api>(
+async fn handle_put_anything_oauth2<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_put_anything_oauth2(request).await {
+    match request_put_anything_oauth2(request, &*api).await {
         Ok(request) => respond(api.put_anything_oauth2(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -452,19 +487,23 @@ async fn handle_put_anything_oauth2<A: api::Api>(
 
 async fn request_put_anything_oauth2(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::PutAnythingOauth2Request, Problem> {
     let (parts, _body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Oauth2ClientCredentials, &["write:things"])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Oauth2ClientCredentials, &["write:things"])]],
+            "Bearer",
+        )
+        .await?;
     Ok(api::PutAnythingOauth2Request {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -472,11 +511,11 @@ async fn request_put_anything_oauth2(
 }
 
 /// `POST /anything/oauth2`
-async fn handle_post_anything_oauth2<A: api::Api>(
+async fn handle_post_anything_oauth2<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_post_anything_oauth2(request).await {
+    match request_post_anything_oauth2(request, &*api).await {
         Ok(request) => respond(api.post_anything_oauth2(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -484,19 +523,23 @@ async fn handle_post_anything_oauth2<A: api::Api>(
 
 async fn request_post_anything_oauth2(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::PostAnythingOauth2Request, Problem> {
     let (parts, _body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Oauth2, &["write:things"])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Oauth2, &["write:things"])]],
+            "Bearer",
+        )
+        .await?;
     Ok(api::PostAnythingOauth2Request {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -504,11 +547,11 @@ async fn request_post_anything_oauth2(
 }
 
 /// `DELETE /anything/oauth2`
-async fn handle_delete_anything_oauth2<A: api::Api>(
+async fn handle_delete_anything_oauth2<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_delete_anything_oauth2(request).await {
+    match request_delete_anything_oauth2(request, &*api).await {
         Ok(request) => respond(api.delete_anything_oauth2(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -516,19 +559,23 @@ async fn handle_delete_anything_oauth2<A: api::Api>(
 
 async fn request_delete_anything_oauth2(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::DeleteAnythingOauth2Request, Problem> {
     let (parts, _body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Oauth2Password, &["write:things"])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Oauth2Password, &["write:things"])]],
+            "Bearer",
+        )
+        .await?;
     Ok(api::DeleteAnythingOauth2Request {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -536,11 +583,11 @@ async fn request_delete_anything_oauth2(
 }
 
 /// `PATCH /anything/oauth2`
-async fn handle_patch_anything_oauth2<A: api::Api>(
+async fn handle_patch_anything_oauth2<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_patch_anything_oauth2(request).await {
+    match request_patch_anything_oauth2(request, &*api).await {
         Ok(request) => respond(api.patch_anything_oauth2(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -548,19 +595,23 @@ async fn handle_patch_anything_oauth2<A: api::Api>(
 
 async fn request_patch_anything_oauth2(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::PatchAnythingOauth2Request, Problem> {
     let (parts, _body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::Oauth2Implicit, &["write:things"])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::Oauth2Implicit, &["write:things"])]],
+            "Bearer",
+        )
+        .await?;
     Ok(api::PatchAnythingOauth2Request {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -568,11 +619,11 @@ async fn request_patch_anything_oauth2(
 }
 
 /// `POST /anything/openIdConnect`
-async fn handle_post_anything_open_id_connect<A: api::Api>(
+async fn handle_post_anything_open_id_connect<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_post_anything_open_id_connect(request).await {
+    match request_post_anything_open_id_connect(request, &*api).await {
         Ok(request) => respond(api.post_anything_open_id_connect(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -580,19 +631,23 @@ async fn handle_post_anything_open_id_connect<A: api::Api>(
 
 async fn request_post_anything_open_id_connect(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::PostAnythingOpenIdConnectRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::OpenIdConnect, &[])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::OpenIdConnect, &[])]],
+            "Bearer",
+        )
+        .await?;
     Ok(api::PostAnythingOpenIdConnectRequest {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -618,6 +673,7 @@ async fn request_post_anything_no_auth(
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
+            principal: api::Principal::default(),
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -625,11 +681,11 @@ async fn request_post_anything_no_auth(
 }
 
 /// `POST /status/401`
-async fn handle_post_status_401<A: api::Api>(
+async fn handle_post_status_401<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_post_status_401(request).await {
+    match request_post_status_401(request, &*api).await {
         Ok(request) => respond(api.post_status_401(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -637,19 +693,23 @@ async fn handle_post_status_401<A: api::Api>(
 
 async fn request_post_status_401(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::PostStatus401Request, Problem> {
     let (parts, _body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::ApiKeyHeader, &[])]],
-        "ApiKey in=\"header\", name=\"X-API-KEY\"",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::ApiKeyHeader, &[])]],
+            "ApiKey in=\"header\", name=\"X-API-KEY\"",
+        )
+        .await?;
     Ok(api::PostStatus401Request {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -776,177 +836,240 @@ impl IntoResponse for api::PostStatus401Response {
     }
 }
 
-/// Reads the credentials of every scheme in `requirements` and checks
-/// that all schemes of one requirement are present (401 otherwise);
-/// the credentials, and the first requirement met.
-fn authorize(
-    headers: &axum::http::HeaderMap,
+/// Reads the credentials of every scheme in `requirements`, then
+/// has `authenticator` judge those of the first requirement that
+/// they meet (see `authenticate`): the credentials, the requirement
+/// met and who the caller is, or a 401, 403 or 503 problem.
+async fn authorize(
+    parts: &axum::http::request::Parts,
     query: &[(String, String)],
     cookies: &[(String, String)],
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
     requirements: &[api::Requirement],
     challenge: &'static str,
-) -> Result<(api::Credentials, api::Requirement), Problem> {
+) -> Result<(api::Credentials, api::Requirement, api::Principal), Problem> {
+    let headers = &parts.headers;
     let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
-    let mut met = None;
-    for requirement in requirements {
-        let mut all = true;
-        for (scheme, _) in *requirement {
-            let present = match scheme {
-                api::Scheme::ApiKeyCookie => {
-                    credentials.api_key_cookie = cookies
-                        .iter()
-                        .find(|(key, _)| key == "api_key")
-                        .map(|(_, value)| value.clone());
-                    credentials.api_key_cookie.is_some()
-                }
-                api::Scheme::ApiKeyHeader => {
-                    credentials.api_key_header = headers
-                        .get("x-api-key")
-                        .and_then(|v| v.to_str().ok())
-                        .map(str::to_owned);
-                    credentials.api_key_header.is_some()
-                }
-                api::Scheme::ApiKeyQuery => {
-                    credentials.api_key_query = query
-                        .iter()
-                        .find(|(key, _)| key == "apiKey")
-                        .map(|(_, value)| value.clone());
-                    credentials.api_key_query.is_some()
-                }
-                api::Scheme::Basic => {
-                    credentials.basic = headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
-                        .and_then(|(_, encoded)| {
-                            use base64::Engine as _;
-                            base64::engine::general_purpose::STANDARD
-                                .decode(encoded.trim())
-                                .ok()
-                        })
-                        .and_then(|decoded| String::from_utf8(decoded).ok())
-                        .and_then(|pair| {
-                            pair.split_once(':')
-                                .map(|(username, password)| api::BasicAuth {
-                                    username: username.to_owned(),
-                                    password: password.to_owned(),
-                                })
-                        });
-                    credentials.basic.is_some()
-                }
-                api::Scheme::Bearer => {
-                    credentials.bearer = headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, token)| {
-                            scheme.eq_ignore_ascii_case("bearer")
-                                && !token.trim().is_empty()
-                        })
-                        .map(|(_, token)| token.trim().to_owned());
-                    credentials.bearer.is_some()
-                }
-                api::Scheme::BearerJwt => {
-                    credentials.bearer_jwt = headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, token)| {
-                            scheme.eq_ignore_ascii_case("bearer")
-                                && !token.trim().is_empty()
-                        })
-                        .map(|(_, token)| token.trim().to_owned());
-                    credentials.bearer_jwt.is_some()
-                }
-                api::Scheme::Oauth2 => {
-                    credentials.oauth2 = headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, token)| {
-                            scheme.eq_ignore_ascii_case("bearer")
-                                && !token.trim().is_empty()
-                        })
-                        .map(|(_, token)| token.trim().to_owned());
-                    credentials.oauth2.is_some()
-                }
-                api::Scheme::Oauth2AuthorizationCode => {
-                    credentials.oauth2_authorization_code = headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, token)| {
-                            scheme.eq_ignore_ascii_case("bearer")
-                                && !token.trim().is_empty()
-                        })
-                        .map(|(_, token)| token.trim().to_owned());
-                    credentials.oauth2_authorization_code.is_some()
-                }
-                api::Scheme::Oauth2ClientCredentials => {
-                    credentials.oauth2_client_credentials = headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, token)| {
-                            scheme.eq_ignore_ascii_case("bearer")
-                                && !token.trim().is_empty()
-                        })
-                        .map(|(_, token)| token.trim().to_owned());
-                    credentials.oauth2_client_credentials.is_some()
-                }
-                api::Scheme::Oauth2Implicit => {
-                    credentials.oauth2_implicit = headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, token)| {
-                            scheme.eq_ignore_ascii_case("bearer")
-                                && !token.trim().is_empty()
-                        })
-                        .map(|(_, token)| token.trim().to_owned());
-                    credentials.oauth2_implicit.is_some()
-                }
-                api::Scheme::Oauth2Password => {
-                    credentials.oauth2_password = headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, token)| {
-                            scheme.eq_ignore_ascii_case("bearer")
-                                && !token.trim().is_empty()
-                        })
-                        .map(|(_, token)| token.trim().to_owned());
-                    credentials.oauth2_password.is_some()
-                }
-                api::Scheme::OpenIdConnect => {
-                    credentials.open_id_connect = headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, token)| {
-                            scheme.eq_ignore_ascii_case("bearer")
-                                && !token.trim().is_empty()
-                        })
-                        .map(|(_, token)| token.trim().to_owned());
-                    credentials.open_id_connect.is_some()
-                }
-            };
-            all &= present;
-        }
-        if all && met.is_none() {
-            met = Some(*requirement);
+    for (scheme, _) in requirements.iter().flat_map(|requirement| requirement.iter()) {
+        match scheme {
+            api::Scheme::ApiKeyCookie => {
+                credentials.api_key_cookie = cookies
+                    .iter()
+                    .find(|(key, _)| key == "api_key")
+                    .map(|(_, value)| value.clone());
+            }
+            api::Scheme::ApiKeyHeader => {
+                credentials.api_key_header = headers
+                    .get("x-api-key")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+            }
+            api::Scheme::ApiKeyQuery => {
+                credentials.api_key_query = query
+                    .iter()
+                    .find(|(key, _)| key == "apiKey")
+                    .map(|(_, value)| value.clone());
+            }
+            api::Scheme::Basic => {
+                credentials.basic = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+                    .and_then(|(_, encoded)| {
+                        use base64::Engine as _;
+                        base64::engine::general_purpose::STANDARD
+                            .decode(encoded.trim())
+                            .ok()
+                    })
+                    .and_then(|decoded| String::from_utf8(decoded).ok())
+                    .and_then(|pair| {
+                        pair.split_once(':')
+                            .map(|(username, password)| api::BasicAuth {
+                                username: username.to_owned(),
+                                password: password.to_owned(),
+                            })
+                    });
+            }
+            api::Scheme::Bearer => {
+                credentials.bearer = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, token)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    })
+                    .map(|(_, token)| token.trim().to_owned());
+            }
+            api::Scheme::BearerJwt => {
+                credentials.bearer_jwt = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, token)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    })
+                    .map(|(_, token)| token.trim().to_owned());
+            }
+            api::Scheme::Oauth2 => {
+                credentials.oauth2 = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, token)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    })
+                    .map(|(_, token)| token.trim().to_owned());
+            }
+            api::Scheme::Oauth2AuthorizationCode => {
+                credentials.oauth2_authorization_code = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, token)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    })
+                    .map(|(_, token)| token.trim().to_owned());
+            }
+            api::Scheme::Oauth2ClientCredentials => {
+                credentials.oauth2_client_credentials = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, token)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    })
+                    .map(|(_, token)| token.trim().to_owned());
+            }
+            api::Scheme::Oauth2Implicit => {
+                credentials.oauth2_implicit = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, token)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    })
+                    .map(|(_, token)| token.trim().to_owned());
+            }
+            api::Scheme::Oauth2Password => {
+                credentials.oauth2_password = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, token)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    })
+                    .map(|(_, token)| token.trim().to_owned());
+            }
+            api::Scheme::OpenIdConnect => {
+                credentials.open_id_connect = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, token)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    })
+                    .map(|(_, token)| token.trim().to_owned());
+            }
         }
     }
-    if let Some(requirement) = met {
-        Ok((credentials, requirement))
-    } else {
-        let mut problem = Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "credentials are missing or malformed",
-        );
-        problem.challenge = Some(challenge);
-        Err(problem)
-    }
+    let present = |scheme: api::Scheme| match scheme {
+        api::Scheme::ApiKeyCookie => {
+            credentials
+                .api_key_cookie
+                .as_deref()
+                .map(api::Credential::ApiKey)
+                .map(|credential| ("apiKey_cookie", credential))
+        }
+        api::Scheme::ApiKeyHeader => {
+            credentials
+                .api_key_header
+                .as_deref()
+                .map(api::Credential::ApiKey)
+                .map(|credential| ("apiKey_header", credential))
+        }
+        api::Scheme::ApiKeyQuery => {
+            credentials
+                .api_key_query
+                .as_deref()
+                .map(api::Credential::ApiKey)
+                .map(|credential| ("apiKey_query", credential))
+        }
+        api::Scheme::Basic => {
+            credentials
+                .basic
+                .as_ref()
+                .map(|basic| api::Credential::Basic {
+                    username: &basic.username,
+                    password: &basic.password,
+                })
+                .map(|credential| ("basic", credential))
+        }
+        api::Scheme::Bearer => {
+            credentials
+                .bearer
+                .as_deref()
+                .map(api::Credential::Bearer)
+                .map(|credential| ("bearer", credential))
+        }
+        api::Scheme::BearerJwt => {
+            credentials
+                .bearer_jwt
+                .as_deref()
+                .map(api::Credential::Bearer)
+                .map(|credential| ("bearer_jwt", credential))
+        }
+        api::Scheme::Oauth2 => {
+            credentials
+                .oauth2
+                .as_deref()
+                .map(api::Credential::Bearer)
+                .map(|credential| ("oauth2", credential))
+        }
+        api::Scheme::Oauth2AuthorizationCode => {
+            credentials
+                .oauth2_authorization_code
+                .as_deref()
+                .map(api::Credential::Bearer)
+                .map(|credential| ("oauth2_authorizationCode", credential))
+        }
+        api::Scheme::Oauth2ClientCredentials => {
+            credentials
+                .oauth2_client_credentials
+                .as_deref()
+                .map(api::Credential::Bearer)
+                .map(|credential| ("oauth2_clientCredentials", credential))
+        }
+        api::Scheme::Oauth2Implicit => {
+            credentials
+                .oauth2_implicit
+                .as_deref()
+                .map(api::Credential::Bearer)
+                .map(|credential| ("oauth2_implicit", credential))
+        }
+        api::Scheme::Oauth2Password => {
+            credentials
+                .oauth2_password
+                .as_deref()
+                .map(api::Credential::Bearer)
+                .map(|credential| ("oauth2_password", credential))
+        }
+        api::Scheme::OpenIdConnect => {
+            credentials
+                .open_id_connect
+                .as_deref()
+                .map(api::Credential::Bearer)
+                .map(|credential| ("openIdConnect", credential))
+        }
+    };
+    let (requirement, principal) = authenticate(
+            authenticator,
+            parts,
+            requirements,
+            present,
+            challenge,
+        )
+        .await?;
+    Ok((credentials, requirement, principal))
 }

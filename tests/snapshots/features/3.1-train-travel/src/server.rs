@@ -39,16 +39,22 @@ pub use super::runtime::server::{
     REQUEST_ID, STREAM_LIMIT,
 };
 
+#[cfg(feature = "jwt")]
+pub use super::runtime::jwt::{Algorithm, Jwk, Jwt, JwtConfigError, JwtKey};
+
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
 /// default [`Options`].
-pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
+pub fn router<A: api::Api + api::Authenticate + 'static>(api: A) -> axum::Router {
     router_with(api, Options::default())
 }
 
 /// [`router`] with `options`: the body limit, and optional routes
 /// for the spec and a liveness probe.
-pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Router {
+pub fn router_with<A: api::Api + api::Authenticate + 'static>(
+    api: A,
+    options: Options,
+) -> axum::Router {
     let router = axum::Router::new()
         .route("/stations", axum::routing::get(handle_get_stations::<A>))
         .route("/trips", axum::routing::get(handle_get_trips::<A>))
@@ -142,11 +148,11 @@ const GET_STATIONS_ERRORS: &[(u16, ErrorShape)] = &[
 ];
 
 /// `GET /stations`
-async fn handle_get_stations<A: api::Api>(
+async fn handle_get_stations<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_stations(request).await {
+    match request_get_stations(request, &*api).await {
         Ok(request) => respond(api.get_stations(request).await, GET_STATIONS_ERRORS),
         Err(problem) => problem.answer(GET_STATIONS_ERRORS),
     }
@@ -154,15 +160,18 @@ async fn handle_get_stations<A: api::Api>(
 
 async fn request_get_stations(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetStationsRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::OAuth2, &["read"])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::OAuth2, &["read"])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(
         &parts.headers,
         &[
@@ -176,6 +185,7 @@ async fn request_get_stations(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -190,11 +200,11 @@ const GET_TRIPS_ERRORS: &[(u16, ErrorShape)] = &[
 ];
 
 /// `GET /trips`
-async fn handle_get_trips<A: api::Api>(
+async fn handle_get_trips<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_trips(request).await {
+    match request_get_trips(request, &*api).await {
         Ok(request) => respond(api.get_trips(request).await, GET_TRIPS_ERRORS),
         Err(problem) => problem.answer(GET_TRIPS_ERRORS),
     }
@@ -202,16 +212,19 @@ async fn handle_get_trips<A: api::Api>(
 
 async fn request_get_trips(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetTripsRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::OAuth2, &["read"])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::OAuth2, &["read"])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(
         &parts.headers,
         &[
@@ -253,6 +266,7 @@ async fn request_get_trips(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -267,11 +281,11 @@ const GET_BOOKINGS_ERRORS: &[(u16, ErrorShape)] = &[
 ];
 
 /// `GET /bookings`
-async fn handle_get_bookings<A: api::Api>(
+async fn handle_get_bookings<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_bookings(request).await {
+    match request_get_bookings(request, &*api).await {
         Ok(request) => respond(api.get_bookings(request).await, GET_BOOKINGS_ERRORS),
         Err(problem) => problem.answer(GET_BOOKINGS_ERRORS),
     }
@@ -279,15 +293,18 @@ async fn handle_get_bookings<A: api::Api>(
 
 async fn request_get_bookings(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetBookingsRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::OAuth2, &["read"])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::OAuth2, &["read"])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(
         &parts.headers,
         &[
@@ -301,6 +318,7 @@ async fn request_get_bookings(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -315,11 +333,11 @@ const CREATE_BOOKING_ERRORS: &[(u16, ErrorShape)] = &[
 ];
 
 /// `POST /bookings`
-async fn handle_create_booking<A: api::Api>(
+async fn handle_create_booking<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_create_booking(request).await {
+    match request_create_booking(request, &*api).await {
         Ok(request) => respond(api.create_booking(request).await, CREATE_BOOKING_ERRORS),
         Err(problem) => problem.answer(CREATE_BOOKING_ERRORS),
     }
@@ -327,15 +345,18 @@ async fn handle_create_booking<A: api::Api>(
 
 async fn request_create_booking(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::CreateBookingRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::OAuth2, &["write"])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::OAuth2, &["write"])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(
         &parts.headers,
         &[
@@ -364,6 +385,7 @@ async fn request_create_booking(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -378,11 +400,11 @@ const GET_BOOKING_ERRORS: &[(u16, ErrorShape)] = &[
 ];
 
 /// `GET /bookings/{bookingId}`
-async fn handle_get_booking<A: api::Api>(
+async fn handle_get_booking<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_booking(request).await {
+    match request_get_booking(request, &*api).await {
         Ok(request) => respond(api.get_booking(request).await, GET_BOOKING_ERRORS),
         Err(problem) => problem.answer(GET_BOOKING_ERRORS),
     }
@@ -390,16 +412,19 @@ async fn handle_get_booking<A: api::Api>(
 
 async fn request_get_booking(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetBookingRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::OAuth2, &["read"])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::OAuth2, &["read"])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(
         &parts.headers,
         &[
@@ -418,6 +443,7 @@ async fn request_get_booking(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -432,11 +458,11 @@ const DELETE_BOOKING_ERRORS: &[(u16, ErrorShape)] = &[
 ];
 
 /// `DELETE /bookings/{bookingId}`
-async fn handle_delete_booking<A: api::Api>(
+async fn handle_delete_booking<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_delete_booking(request).await {
+    match request_delete_booking(request, &*api).await {
         Ok(request) => respond(api.delete_booking(request).await, DELETE_BOOKING_ERRORS),
         Err(problem) => problem.answer(DELETE_BOOKING_ERRORS),
     }
@@ -444,16 +470,19 @@ async fn handle_delete_booking<A: api::Api>(
 
 async fn request_delete_booking(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::DeleteBookingRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::OAuth2, &["write"])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::OAuth2, &["write"])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(
         &parts.headers,
         &["application/problem+json", "application/problem+xml"],
@@ -467,6 +496,7 @@ async fn request_delete_booking(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -481,11 +511,11 @@ const CREATE_BOOKING_PAYMENT_ERRORS: &[(u16, ErrorShape)] = &[
 ];
 
 /// `POST /bookings/{bookingId}/payment`
-async fn handle_create_booking_payment<A: api::Api>(
+async fn handle_create_booking_payment<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_create_booking_payment(request).await {
+    match request_create_booking_payment(request, &*api).await {
         Ok(request) => {
             respond(
                 api.create_booking_payment(request).await,
@@ -498,16 +528,19 @@ async fn handle_create_booking_payment<A: api::Api>(
 
 async fn request_create_booking_payment(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::CreateBookingPaymentRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &[],
-        &[],
-        &[&[(api::Scheme::OAuth2, &["read"])]],
-        "Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::OAuth2, &["read"])]],
+            "Bearer",
+        )
+        .await?;
     check_accept(
         &parts.headers,
         &["application/json", "application/problem+json", "application/problem+xml"],
@@ -523,6 +556,7 @@ async fn request_create_booking_payment(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1105,52 +1139,53 @@ impl IntoResponse for api::CreateBookingPaymentResponse {
     }
 }
 
-/// Reads the credentials of every scheme in `requirements` and checks
-/// that all schemes of one requirement are present (401 otherwise);
-/// the credentials, and the first requirement met.
-fn authorize(
-    headers: &axum::http::HeaderMap,
+/// Reads the credentials of every scheme in `requirements`, then
+/// has `authenticator` judge those of the first requirement that
+/// they meet (see `authenticate`): the credentials, the requirement
+/// met and who the caller is, or a 401, 403 or 503 problem.
+async fn authorize(
+    parts: &axum::http::request::Parts,
     query: &[(String, String)],
     cookies: &[(String, String)],
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
     requirements: &[api::Requirement],
     challenge: &'static str,
-) -> Result<(api::Credentials, api::Requirement), Problem> {
+) -> Result<(api::Credentials, api::Requirement, api::Principal), Problem> {
+    let headers = &parts.headers;
     let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
-    let mut met = None;
-    for requirement in requirements {
-        let mut all = true;
-        for (scheme, _) in *requirement {
-            let present = match scheme {
-                api::Scheme::OAuth2 => {
-                    credentials.o_auth2 = headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, token)| {
-                            scheme.eq_ignore_ascii_case("bearer")
-                                && !token.trim().is_empty()
-                        })
-                        .map(|(_, token)| token.trim().to_owned());
-                    credentials.o_auth2.is_some()
-                }
-            };
-            all &= present;
-        }
-        if all && met.is_none() {
-            met = Some(*requirement);
+    for (scheme, _) in requirements.iter().flat_map(|requirement| requirement.iter()) {
+        match scheme {
+            api::Scheme::OAuth2 => {
+                credentials.o_auth2 = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, token)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    })
+                    .map(|(_, token)| token.trim().to_owned());
+            }
         }
     }
-    if let Some(requirement) = met {
-        Ok((credentials, requirement))
-    } else {
-        let mut problem = Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "credentials are missing or malformed",
-        );
-        problem.challenge = Some(challenge);
-        Err(problem)
-    }
+    let present = |scheme: api::Scheme| match scheme {
+        api::Scheme::OAuth2 => {
+            credentials
+                .o_auth2
+                .as_deref()
+                .map(api::Credential::Bearer)
+                .map(|credential| ("OAuth2", credential))
+        }
+    };
+    let (requirement, principal) = authenticate(
+            authenticator,
+            parts,
+            requirements,
+            present,
+            challenge,
+        )
+        .await?;
+    Ok((credentials, requirement, principal))
 }
 
 impl Violations for String {

@@ -38,16 +38,22 @@ pub use super::runtime::server::{
     REQUEST_ID, STREAM_LIMIT,
 };
 
+#[cfg(feature = "jwt")]
+pub use super::runtime::jwt::{Algorithm, Jwk, Jwt, JwtConfigError, JwtKey};
+
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
 /// default [`Options`].
-pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
+pub fn router<A: api::Api + api::Authenticate + 'static>(api: A) -> axum::Router {
     router_with(api, Options::default())
 }
 
 /// [`router`] with `options`: the body limit, and optional routes
 /// for the spec and a liveness probe.
-pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Router {
+pub fn router_with<A: api::Api + api::Authenticate + 'static>(
+    api: A,
+    options: Options,
+) -> axum::Router {
     let router = axum::Router::new()
         .route("/things", axum::routing::get(handle_123_list_things::<A>))
         .route("/pet", axum::routing::get(handle_get_pet::<A>))
@@ -141,11 +147,11 @@ const _123_LIST_THINGS_ERRORS: &[(u16, ErrorShape)] = &[
 ];
 
 /// `GET /things`
-async fn handle_123_list_things<A: api::Api>(
+async fn handle_123_list_things<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_123_list_things(request).await {
+    match request_123_list_things(request, &*api).await {
         Ok(request) => {
             respond(api._123_list_things(request).await, _123_LIST_THINGS_ERRORS)
         }
@@ -155,26 +161,30 @@ async fn handle_123_list_things<A: api::Api>(
 
 async fn request_123_list_things(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::V123ListThingsRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &query,
-        &[],
-        &[
-            &[(api::Scheme::Query, &[])],
-            &[(api::Scheme::Present, &[])],
-            &[(api::Scheme::Type, &[])],
-            &[(api::Scheme::Const, &["const", "type"])],
-        ],
-        "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &query,
+            &[],
+            authenticator,
+            &[
+                &[(api::Scheme::Query, &[])],
+                &[(api::Scheme::Present, &[])],
+                &[(api::Scheme::Type, &[])],
+                &[(api::Scheme::Const, &["const", "type"])],
+            ],
+            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     Ok(api::V123ListThingsRequest {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -182,11 +192,11 @@ async fn request_123_list_things(
 }
 
 /// `GET /pet`
-async fn handle_get_pet<A: api::Api>(
+async fn handle_get_pet<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_pet(request).await {
+    match request_get_pet(request, &*api).await {
         Ok(request) => respond(api.get_pet(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -194,26 +204,30 @@ async fn handle_get_pet<A: api::Api>(
 
 async fn request_get_pet(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetPetRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &query,
-        &[],
-        &[
-            &[(api::Scheme::Query, &[])],
-            &[(api::Scheme::Present, &[])],
-            &[(api::Scheme::Type, &[])],
-            &[(api::Scheme::Const, &["const", "type"])],
-        ],
-        "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &query,
+            &[],
+            authenticator,
+            &[
+                &[(api::Scheme::Query, &[])],
+                &[(api::Scheme::Present, &[])],
+                &[(api::Scheme::Type, &[])],
+                &[(api::Scheme::Const, &["const", "type"])],
+            ],
+            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json", "text/plain"])?;
     Ok(api::GetPetRequest {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -221,11 +235,11 @@ async fn request_get_pet(
 }
 
 /// `POST /pet-ok`
-async fn handle_get_pet_ok<A: api::Api>(
+async fn handle_get_pet_ok<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_get_pet_ok(request).await {
+    match request_get_pet_ok(request, &*api).await {
         Ok(request) => respond(api.get_pet_ok(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -233,21 +247,24 @@ async fn handle_get_pet_ok<A: api::Api>(
 
 async fn request_get_pet_ok(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::GetPetOkRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &query,
-        &[],
-        &[
-            &[(api::Scheme::Query, &[])],
-            &[(api::Scheme::Present, &[])],
-            &[(api::Scheme::Type, &[])],
-            &[(api::Scheme::Const, &["const", "type"])],
-        ],
-        "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &query,
+            &[],
+            authenticator,
+            &[
+                &[(api::Scheme::Query, &[])],
+                &[(api::Scheme::Present, &[])],
+                &[(api::Scheme::Type, &[])],
+                &[(api::Scheme::Const, &["const", "type"])],
+            ],
+            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
+        )
+        .await?;
     let body = required(
         match media_type(&parts.headers).as_str() {
             "text/plain" => {
@@ -268,6 +285,7 @@ async fn request_get_pet_ok(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -275,31 +293,36 @@ async fn request_get_pet_ok(
 }
 
 /// `GET /id`
-async fn handle_id<A: api::Api>(
+async fn handle_id<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_id(request).await {
+    match request_id(request, &*api).await {
         Ok(request) => respond(api.id(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
 }
 
-async fn request_id(request: axum::extract::Request) -> Result<api::IdRequest, Problem> {
+async fn request_id(
+    request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
+) -> Result<api::IdRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &query,
-        &[],
-        &[
-            &[(api::Scheme::Query, &[])],
-            &[(api::Scheme::Present, &[])],
-            &[(api::Scheme::Type, &[])],
-            &[(api::Scheme::Const, &["const", "type"])],
-        ],
-        "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &query,
+            &[],
+            authenticator,
+            &[
+                &[(api::Scheme::Query, &[])],
+                &[(api::Scheme::Present, &[])],
+                &[(api::Scheme::Type, &[])],
+                &[(api::Scheme::Const, &["const", "type"])],
+            ],
+            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
+        )
+        .await?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = query_value(&query, "letters").map(parse).transpose();
     if p0.is_err() {
@@ -310,6 +333,7 @@ async fn request_id(request: axum::extract::Request) -> Result<api::IdRequest, P
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -317,11 +341,11 @@ async fn request_id(request: axum::extract::Request) -> Result<api::IdRequest, P
 }
 
 /// `GET /clone`
-async fn handle_clone_2<A: api::Api>(
+async fn handle_clone_2<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_clone_2(request).await {
+    match request_clone_2(request, &*api).await {
         Ok(request) => respond(api.clone_2(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -329,25 +353,29 @@ async fn handle_clone_2<A: api::Api>(
 
 async fn request_clone_2(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::Clone2Request, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &query,
-        &[],
-        &[
-            &[(api::Scheme::Query, &[])],
-            &[(api::Scheme::Present, &[])],
-            &[(api::Scheme::Type, &[])],
-            &[(api::Scheme::Const, &["const", "type"])],
-        ],
-        "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &query,
+            &[],
+            authenticator,
+            &[
+                &[(api::Scheme::Query, &[])],
+                &[(api::Scheme::Present, &[])],
+                &[(api::Scheme::Type, &[])],
+                &[(api::Scheme::Const, &["const", "type"])],
+            ],
+            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
+        )
+        .await?;
     Ok(api::Clone2Request {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -355,11 +383,11 @@ async fn request_clone_2(
 }
 
 /// `GET /builder`
-async fn handle_builder_2<A: api::Api>(
+async fn handle_builder_2<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_builder_2(request).await {
+    match request_builder_2(request, &*api).await {
         Ok(request) => respond(api.builder_2(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -367,25 +395,29 @@ async fn handle_builder_2<A: api::Api>(
 
 async fn request_builder_2(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::Builder2Request, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &query,
-        &[],
-        &[
-            &[(api::Scheme::Query, &[])],
-            &[(api::Scheme::Present, &[])],
-            &[(api::Scheme::Type, &[])],
-            &[(api::Scheme::Const, &["const", "type"])],
-        ],
-        "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &query,
+            &[],
+            authenticator,
+            &[
+                &[(api::Scheme::Query, &[])],
+                &[(api::Scheme::Present, &[])],
+                &[(api::Scheme::Type, &[])],
+                &[(api::Scheme::Const, &["const", "type"])],
+            ],
+            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
+        )
+        .await?;
     Ok(api::Builder2Request {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -393,11 +425,11 @@ async fn request_builder_2(
 }
 
 /// `GET /retry`
-async fn handle_retry_2<A: api::Api>(
+async fn handle_retry_2<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_retry_2(request).await {
+    match request_retry_2(request, &*api).await {
         Ok(request) => respond(api.retry_2(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -405,25 +437,29 @@ async fn handle_retry_2<A: api::Api>(
 
 async fn request_retry_2(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::Retry2Request, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &query,
-        &[],
-        &[
-            &[(api::Scheme::Query, &[])],
-            &[(api::Scheme::Present, &[])],
-            &[(api::Scheme::Type, &[])],
-            &[(api::Scheme::Const, &["const", "type"])],
-        ],
-        "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &query,
+            &[],
+            authenticator,
+            &[
+                &[(api::Scheme::Query, &[])],
+                &[(api::Scheme::Present, &[])],
+                &[(api::Scheme::Type, &[])],
+                &[(api::Scheme::Const, &["const", "type"])],
+            ],
+            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
+        )
+        .await?;
     Ok(api::Retry2Request {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -431,11 +467,11 @@ async fn request_retry_2(
 }
 
 /// `GET /absent`
-async fn handle_absent<A: api::Api>(
+async fn handle_absent<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_absent(request).await {
+    match request_absent(request, &*api).await {
         Ok(request) => respond(api.absent(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -443,21 +479,24 @@ async fn handle_absent<A: api::Api>(
 
 async fn request_absent(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::AbsentRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &query,
-        &[],
-        &[
-            &[(api::Scheme::Query, &[])],
-            &[(api::Scheme::Present, &[])],
-            &[(api::Scheme::Type, &[])],
-            &[(api::Scheme::Const, &["const", "type"])],
-        ],
-        "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &query,
+            &[],
+            authenticator,
+            &[
+                &[(api::Scheme::Query, &[])],
+                &[(api::Scheme::Present, &[])],
+                &[(api::Scheme::Type, &[])],
+                &[(api::Scheme::Const, &["const", "type"])],
+            ],
+            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
+        )
+        .await?;
     let p0 = Ok(None);
     if p0.is_err() {
         return Err(bad_parameters([("letters", p0.err())]));
@@ -467,6 +506,7 @@ async fn request_absent(
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -474,11 +514,11 @@ async fn request_absent(
 }
 
 /// `GET /wild`
-async fn handle_into_the_wild<A: api::Api>(
+async fn handle_into_the_wild<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_into_the_wild(request).await {
+    match request_into_the_wild(request, &*api).await {
         Ok(request) => respond(api.into_the_wild(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -486,25 +526,29 @@ async fn handle_into_the_wild<A: api::Api>(
 
 async fn request_into_the_wild(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::IntoTheWildRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let (credentials, requirement) = authorize(
-        &parts.headers,
-        &query,
-        &[],
-        &[
-            &[(api::Scheme::Query, &[])],
-            &[(api::Scheme::Present, &[])],
-            &[(api::Scheme::Type, &[])],
-            &[(api::Scheme::Const, &["const", "type"])],
-        ],
-        "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
-    )?;
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &query,
+            &[],
+            authenticator,
+            &[
+                &[(api::Scheme::Query, &[])],
+                &[(api::Scheme::Present, &[])],
+                &[(api::Scheme::Type, &[])],
+                &[(api::Scheme::Const, &["const", "type"])],
+            ],
+            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
+        )
+        .await?;
     Ok(api::IntoTheWildRequest {
         context: api::Context {
             credentials,
             requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -599,78 +643,96 @@ impl IntoResponse for api::IntoTheWildResponse {
     }
 }
 
-/// Reads the credentials of every scheme in `requirements` and checks
-/// that all schemes of one requirement are present (401 otherwise);
-/// the credentials, and the first requirement met.
-fn authorize(
-    headers: &axum::http::HeaderMap,
+/// Reads the credentials of every scheme in `requirements`, then
+/// has `authenticator` judge those of the first requirement that
+/// they meet (see `authenticate`): the credentials, the requirement
+/// met and who the caller is, or a 401, 403 or 503 problem.
+async fn authorize(
+    parts: &axum::http::request::Parts,
     query: &[(String, String)],
     cookies: &[(String, String)],
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
     requirements: &[api::Requirement],
     challenge: &'static str,
-) -> Result<(api::Credentials, api::Requirement), Problem> {
+) -> Result<(api::Credentials, api::Requirement, api::Principal), Problem> {
+    let headers = &parts.headers;
     let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
-    let mut met = None;
-    for requirement in requirements {
-        let mut all = true;
-        for (scheme, _) in *requirement {
-            let present = match scheme {
-                api::Scheme::Query => {
-                    credentials.query = query
-                        .iter()
-                        .find(|(key, _)| key == "key")
-                        .map(|(_, value)| value.clone());
-                    credentials.query.is_some()
-                }
-                api::Scheme::Present => {
-                    credentials.present = headers
-                        .get("x-present")
-                        .and_then(|v| v.to_str().ok())
-                        .map(str::to_owned);
-                    credentials.present.is_some()
-                }
-                api::Scheme::Type => {
-                    credentials.r#type = headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, token)| {
-                            scheme.eq_ignore_ascii_case("bearer")
-                                && !token.trim().is_empty()
-                        })
-                        .map(|(_, token)| token.trim().to_owned());
-                    credentials.r#type.is_some()
-                }
-                api::Scheme::Const => {
-                    credentials.r#const = headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, token)| {
-                            scheme.eq_ignore_ascii_case("bearer")
-                                && !token.trim().is_empty()
-                        })
-                        .map(|(_, token)| token.trim().to_owned());
-                    credentials.r#const.is_some()
-                }
-            };
-            all &= present;
-        }
-        if all && met.is_none() {
-            met = Some(*requirement);
+    for (scheme, _) in requirements.iter().flat_map(|requirement| requirement.iter()) {
+        match scheme {
+            api::Scheme::Query => {
+                credentials.query = query
+                    .iter()
+                    .find(|(key, _)| key == "key")
+                    .map(|(_, value)| value.clone());
+            }
+            api::Scheme::Present => {
+                credentials.present = headers
+                    .get("x-present")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+            }
+            api::Scheme::Type => {
+                credentials.r#type = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, token)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    })
+                    .map(|(_, token)| token.trim().to_owned());
+            }
+            api::Scheme::Const => {
+                credentials.r#const = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, token)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    })
+                    .map(|(_, token)| token.trim().to_owned());
+            }
         }
     }
-    if let Some(requirement) = met {
-        Ok((credentials, requirement))
-    } else {
-        let mut problem = Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "credentials are missing or malformed",
-        );
-        problem.challenge = Some(challenge);
-        Err(problem)
-    }
+    let present = |scheme: api::Scheme| match scheme {
+        api::Scheme::Query => {
+            credentials
+                .query
+                .as_deref()
+                .map(api::Credential::ApiKey)
+                .map(|credential| ("query", credential))
+        }
+        api::Scheme::Present => {
+            credentials
+                .present
+                .as_deref()
+                .map(api::Credential::ApiKey)
+                .map(|credential| ("present", credential))
+        }
+        api::Scheme::Type => {
+            credentials
+                .r#type
+                .as_deref()
+                .map(api::Credential::Bearer)
+                .map(|credential| ("type", credential))
+        }
+        api::Scheme::Const => {
+            credentials
+                .r#const
+                .as_deref()
+                .map(api::Credential::Bearer)
+                .map(|credential| ("const", credential))
+        }
+    };
+    let (requirement, principal) = authenticate(
+            authenticator,
+            parts,
+            requirements,
+            present,
+            challenge,
+        )
+        .await?;
+    Ok((credentials, requirement, principal))
 }
 
 impl Violations for String {

@@ -8,6 +8,9 @@
 /// `api::Error` and `Accept` matching.
 pub mod api;
 
+/// Who may call: `Authenticate`, `Principal`, `Refusal`, `Tokens`.
+pub mod auth;
+
 /// Enum values the spec does not list: `UnknownValue`, `lenient`.
 pub mod values;
 

@@ -8,6 +8,9 @@
 /// `api::Error` and `Accept` matching.
 pub mod api;
 
+/// Who may call: `Authenticate`, `Principal`, `Refusal`, `Tokens`.
+pub mod auth;
+
 /// Enum values the spec does not list: `UnknownValue`, `lenient`.
 pub mod values;
 
@@ -24,6 +27,10 @@ pub mod problem;
 /// `Options`, the middleware around every request, `serve`, ETags.
 #[cfg(feature = "server")]
 pub mod server;
+
+/// The JWT authenticator: keys, key sets (JWKS), claims.
+#[cfg(feature = "jwt")]
+pub mod jwt;
 
 /// Every violation of a JSON body that did not deserialize.
 #[cfg(feature = "server")]

@@ -21,8 +21,10 @@ pub struct Problem {
     pub errors: Vec<Violation>,
     /// The parameters that are not valid, each named.
     pub parameters: Vec<BadParameter>,
-    /// The `WWW-Authenticate` challenge of a 401.
-    pub challenge: Option<&'static str>,
+    /// The `WWW-Authenticate` challenge of a 401 or 403.
+    pub challenge: Option<std::borrow::Cow<'static, str>>,
+    /// The `Retry-After` of a 503 or 429, in seconds.
+    pub retry_after: Option<u64>,
 }
 
 /// One thing wrong with a request body: where (a JSON pointer into it) and
@@ -58,6 +60,7 @@ impl Problem {
             errors: Vec::new(),
             parameters: Vec::new(),
             challenge: None,
+            retry_after: None,
         }
     }
 
@@ -108,11 +111,26 @@ impl Problem {
             body.to_string(),
         )
             .into_response();
-        if let Some(challenge) = self.challenge {
-            response.headers_mut().insert(
-                axum::http::header::WWW_AUTHENTICATE,
-                axum::http::HeaderValue::from_static(challenge),
+        let headers = response.headers_mut();
+        headers.insert(
+            axum::http::header::X_CONTENT_TYPE_OPTIONS,
+            axum::http::HeaderValue::from_static("nosniff"),
+        );
+        if let Some(challenge) = self
+            .challenge
+            .and_then(|c| axum::http::HeaderValue::try_from(c.into_owned()).ok())
+        {
+            headers.insert(axum::http::header::WWW_AUTHENTICATE, challenge);
+        }
+        if matches!(self.status.as_u16(), 401 | 403) {
+            // What a refusal says about credentials is not for caches.
+            headers.insert(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
             );
+        }
+        if let Some(seconds) = self.retry_after {
+            headers.insert(axum::http::header::RETRY_AFTER, seconds.into());
         }
         response
     }
