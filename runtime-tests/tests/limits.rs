@@ -1,5 +1,5 @@
 //! The limits of `server.rs` ([`server::Options`]: head size, header count,
-//! URL length, request timeout, requests in flight), over real
+//! URL length, request timeout, requests in flight) and its CORS, over real
 //! sockets: `axum::serve` (hyper) on 127.0.0.1 with a `finish`ed router,
 //! and a client that writes HTTP/1.1 by hand, so that each request carries
 //! exactly the headers a test counts.
@@ -509,4 +509,149 @@ async fn no_limit_in_flight_admits_any_number() {
     for answer in holding {
         assert_eq!(answer.await.unwrap().status, 200);
     }
+}
+
+const APP: &str = "https://app.example";
+
+#[tokio::test]
+async fn cors_answers_preflights_from_listed_origins() {
+    let cors = server::Cors::origins(["https://App.example/"]).credentials(true);
+    let (addr, _) = serve(server::Options::new().cors(cors)).await;
+
+    let preflight = |origin: &'static str| {
+        head(
+            "OPTIONS /ok",
+            &[
+                ("origin", origin),
+                ("access-control-request-method", "DELETE"),
+                (
+                    "access-control-request-headers",
+                    "authorization,content-type",
+                ),
+            ],
+        )
+    };
+    let answer = send(addr, &preflight(APP)).await;
+    assert_eq!(answer.status, 200, "before the 405 of routing");
+    assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
+    assert_eq!(
+        answer.header("access-control-allow-credentials"),
+        Some("true")
+    );
+    let methods = answer.header("access-control-allow-methods").unwrap();
+    let methods: Vec<&str> = methods.split(',').map(str::trim).collect();
+    assert_eq!(methods, ["POST", "GET", "DELETE"], "the spec's methods");
+    assert_eq!(
+        answer.header("access-control-allow-headers"),
+        Some("authorization,content-type")
+    );
+    assert_eq!(answer.header("access-control-max-age"), Some("600"));
+    assert!(answer.header("vary").unwrap().contains("origin"));
+
+    let answer = send(addr, &preflight("https://evil.example")).await;
+    assert_eq!(answer.header("access-control-allow-origin"), None);
+
+    let answer = send(addr, &head("GET /ok", &[("origin", APP)])).await;
+    assert_eq!((answer.status, answer.body.as_str()), (200, "ok"));
+    assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
+    assert_eq!(
+        answer.header("access-control-allow-credentials"),
+        Some("true")
+    );
+    let exposed = answer.header("access-control-expose-headers").unwrap();
+    assert!(exposed.contains("x-request-id"), "{exposed}");
+    assert!(exposed.contains("retry-after"), "{exposed}");
+
+    let answer = send(
+        addr,
+        &head("GET /ok", &[("origin", "https://evil.example")]),
+    )
+    .await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.header("access-control-allow-origin"), None);
+
+    // The middleware's refusals carry them too, for the page to read.
+    let query = "q".repeat(server::URL_LIMIT);
+    let answer = send(addr, &head(&format!("GET /ok?{query}"), &[("origin", APP)])).await;
+    answer.problem(414);
+    assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
+}
+
+#[tokio::test]
+async fn cors_for_any_origin_sends_no_credentials() {
+    let cors = server::Cors::any_origin()
+        .credentials(true)
+        .methods(["GET"])
+        .headers(["Authorization"])
+        .max_age(None);
+    let (addr, _) = serve(server::Options::new().cors(cors)).await;
+    let answer = send(addr, &head("GET /ok", &[("origin", APP)])).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(answer.header("access-control-allow-credentials"), None);
+    assert_eq!(answer.header("access-control-expose-headers"), Some("*"));
+
+    let request = head(
+        "OPTIONS /ok",
+        &[("origin", APP), ("access-control-request-method", "GET")],
+    );
+    let answer = send(addr, &request).await;
+    assert_eq!(answer.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(answer.header("access-control-allow-methods"), Some("GET"));
+    assert_eq!(
+        answer.header("access-control-allow-headers"),
+        Some("authorization")
+    );
+    assert_eq!(answer.header("access-control-max-age"), None);
+}
+
+#[tokio::test]
+async fn cors_with_credentials_leaves_out_wildcards() {
+    let cors = server::Cors::origins([APP])
+        .credentials(true)
+        .methods(["*", "PUT"])
+        .headers(["*"])
+        .expose(["*", "x-request-id"]);
+    let (addr, _) = serve(server::Options::new().cors(cors)).await;
+    let request = head(
+        "OPTIONS /ok",
+        &[
+            ("origin", APP),
+            ("access-control-request-method", "PUT"),
+            ("access-control-request-headers", "authorization"),
+        ],
+    );
+    let answer = send(addr, &request).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
+    assert_eq!(answer.header("access-control-allow-methods"), Some("PUT"));
+    assert_eq!(
+        answer.header("access-control-allow-headers"),
+        None,
+        "authorization is not allowed"
+    );
+    let answer = send(addr, &head("GET /ok", &[("origin", APP)])).await;
+    assert_eq!(
+        answer.header("access-control-expose-headers"),
+        Some("x-request-id")
+    );
+
+    // `*` among the origins is any origin, without credentials.
+    let cors = server::Cors::origins(["https://a.example", "*"]).credentials(true);
+    let (addr, _) = serve(server::Options::new().cors(cors)).await;
+    let answer = send(addr, &head("GET /ok", &[("origin", APP)])).await;
+    assert_eq!(answer.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(answer.header("access-control-allow-credentials"), None);
+}
+
+#[tokio::test]
+async fn without_cors_a_preflight_is_a_405() {
+    let (addr, _) = serve(server::Options::new()).await;
+    let request = head(
+        "OPTIONS /ok",
+        &[("origin", APP), ("access-control-request-method", "DELETE")],
+    );
+    let answer = send(addr, &request).await;
+    answer.problem(405);
+    assert_eq!(answer.header("access-control-allow-origin"), None);
 }
