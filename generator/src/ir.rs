@@ -505,6 +505,9 @@ pub enum Style {
     SpaceDelimited,
     /// `id=a|b` (query arrays and objects).
     PipeDelimited,
+    /// `id=a%09b` (query arrays and objects): Swagger 2.0's
+    /// `collectionFormat: tsv`, which OpenAPI 3 has no style for.
+    TabDelimited,
     /// `id[k]=v` (query objects).
     DeepObject,
     /// The value as JSON text (`content: application/json`).

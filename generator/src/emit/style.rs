@@ -14,6 +14,7 @@
 //! | query `form`, cookie | no | `id=a,b` | `id=k,v,l,w` |
 //! | query `spaceDelimited` | no | `id=a%20b` | `id=k%20v%20l%20w` |
 //! | query `pipeDelimited` | no | `id=a\|b` | `id=k\|v\|l\|w` |
+//! | query, Swagger 2.0 `tsv` | no | `id=a%09b` | `id=k%09v%09l%09w` |
 //!
 //! Query arrays with `explode` repeat the name (`id=a&id=b`), query objects
 //! with `explode` are keys of their own (`k=v&l=w`), `deepObject` writes
@@ -77,6 +78,11 @@ pub(super) fn layout(p: &Param, decoded: bool) -> Layout {
             if decoded { " " } else { "%20" },
         ),
         (Location::Query, Style::PipeDelimited) => (String::new(), String::new(), "|"),
+        (Location::Query, Style::TabDelimited) => (
+            String::new(),
+            String::new(),
+            if decoded { "\t" } else { "%09" },
+        ),
         _ => (String::new(), String::new(), ","),
     };
     Layout { lead, prefix, sep }

@@ -507,11 +507,24 @@ impl OperationLowering<'_, '_, '_> {
             Parameter::Header { .. } => (Style::Simple, false),
             Parameter::Cookie { .. } => (Style::Form, false),
         };
-        let explode = p
+        let mut explode = p
             .parameter_data_ref()
             .explode
             .unwrap_or(style == Style::Form);
         let data = p.parameter_data();
+        // Swagger 2.0's tab-separated lists, as converted (by `load` or by
+        // swagger2openapi): OpenAPI 3 has no style for them.
+        let tsv = data
+            .extensions
+            .get("x-collectionFormat")
+            .and_then(|v| v.as_str())
+            == Some("tsv");
+        let style = if tsv && location == Location::Query {
+            explode = false;
+            Style::TabDelimited
+        } else {
+            style
+        };
         if location == Location::Header
             && ["accept", "content-type", "authorization"]
                 .contains(&data.name.to_ascii_lowercase().as_str())
@@ -659,6 +672,7 @@ impl OperationLowering<'_, '_, '_> {
             | Style::Form
             | Style::SpaceDelimited
             | Style::PipeDelimited
+            | Style::TabDelimited
             | Style::DeepObject => self.schemas.is_flat_object(&ty),
             Style::Json => true,
         };
