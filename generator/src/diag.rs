@@ -114,6 +114,14 @@ impl Diagnostics {
         self.0.extend(other.0);
     }
 
+    /// Changes the diagnostics not located yet (a Swagger 2.0 document's
+    /// are found in its converted form, and said again in its terms).
+    pub(crate) fn map_unlocated(&mut self, mut map: impl FnMut(&mut Diagnostic)) {
+        for d in self.0.iter_mut().filter(|d| d.file.is_empty()) {
+            map(d);
+        }
+    }
+
     /// Fills in the file name and, where the locator finds it, the line
     /// (of the diagnostics in `file`: those of another file, which a
     /// multi-file spec refers to, keep theirs).

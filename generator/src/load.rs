@@ -9,6 +9,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 
 mod bundle;
 mod shape;
+pub mod swagger2;
 #[cfg(test)]
 mod tests;
 
@@ -24,11 +25,19 @@ pub struct Loaded {
     /// not model are resolved against it.
     pub raw: Value,
     /// The document as written (before normalization and bundling), as
-    /// compact JSON: what the generated server serves as its spec.
+    /// compact JSON: what the generated server serves as its spec. A
+    /// Swagger 2.0 document is served as converted (OpenAPI 3.0.3): the
+    /// paths, bodies and media types the server takes are the converted
+    /// document's, and the tools that read `/openapi.json` (documentation
+    /// pages, client generators, Prism) read 3.x.
     pub document: String,
     pub doc: openapiv3::OpenAPI,
-    /// `openapi` as the document declared it (`3.0.3`, `3.1.0`).
+    /// `openapi` as the document declared it (`3.0.3`, `3.1.0`), or `2.0`
+    /// for a Swagger 2.0 document.
     pub declared_version: String,
+    /// For a Swagger 2.0 document, where each place of the converted
+    /// document came from: diagnostics point into the 2.0 document.
+    pub origins: Option<swagger2::Origins>,
     /// Diagnostics of loading that did not stop it.
     pub diagnostics: Diagnostics,
 }
@@ -51,35 +60,56 @@ pub fn load(path: &Path) -> Result<Loaded, Diagnostics> {
 pub fn load_str(file: &str, text: String, path: &Path) -> Result<Loaded, Diagnostics> {
     let mut raw = parse_text(file, &text)?;
     let mut diagnostics = Diagnostics::default();
-    let declared_version = match raw.get("openapi") {
-        Some(Value::String(v)) => v.clone(),
-        Some(Value::Number(n)) => n.to_string(),
+    let mut origins = None;
+    let declared_version = match (raw.get("openapi"), raw.get("swagger")) {
+        (Some(Value::String(v)), _) => v.clone(),
+        (Some(Value::Number(n)), _) => n.to_string(),
+        (None, Some(v)) if version_text(v) == "2.0" => {
+            let converted = swagger2::convert(&raw);
+            raw = converted.doc;
+            origins = Some(converted.origins);
+            let mut found = converted.diagnostics;
+            found.locate(file, |p| line_of(&text, p));
+            diagnostics.extend(found);
+            "2.0".to_owned()
+        }
+        (None, Some(v)) => {
+            let mut d = Diagnostics::default();
+            d.push(
+                Diagnostic::error(
+                    "/swagger",
+                    format!("Swagger {} is not supported", version_text(v)),
+                )
+                .with_hint("uniapi reads Swagger 2.0 and OpenAPI 3.0 and 3.1"),
+            );
+            d.locate(file, |p| line_of(&text, p));
+            return Err(d);
+        }
         _ => {
-            let hint = if raw.get("swagger").is_some() {
-                "this is a Swagger 2.0 document: convert it to OpenAPI 3 first (for example with swagger2openapi)"
-            } else {
-                "an OpenAPI document starts with `openapi: 3.0.3` or `openapi: 3.1.0`"
-            };
             let mut d = Diagnostics::default();
             d.push(
                 Diagnostic::error(
                     "/openapi",
-                    "not an OpenAPI 3 document: `openapi` is missing",
+                    "not an OpenAPI document: `openapi` (or `swagger`) is missing",
                 )
-                .with_hint(hint),
+                .with_hint(if raw.get("swaggerVersion").is_some() {
+                    "this is a Swagger 1.2 document, which uniapi does not read: convert it to OpenAPI 3 first"
+                } else {
+                    "an OpenAPI document starts with `openapi: 3.0.3` or `openapi: 3.1.0` (`swagger: '2.0'` for Swagger 2.0)"
+                }),
             );
             d.locate(file, |p| line_of(&text, p));
             return Err(d);
         }
     };
-    if !declared_version.starts_with("3.") {
+    if !declared_version.starts_with("3.") && origins.is_none() {
         let mut d = Diagnostics::default();
         d.push(
             Diagnostic::error(
                 "/openapi",
                 format!("OpenAPI {declared_version} is not supported"),
             )
-            .with_hint("uniapi reads OpenAPI 3.0 and 3.1"),
+            .with_hint("uniapi reads Swagger 2.0 and OpenAPI 3.0 and 3.1"),
         );
         d.locate(file, |p| line_of(&text, p));
         return Err(d);
@@ -91,7 +121,7 @@ pub fn load_str(file: &str, text: String, path: &Path) -> Result<Loaded, Diagnos
         sources.extend(bundle::bundle(&mut raw, path, &mut diagnostics));
     }
     if diagnostics.has_errors() {
-        diagnostics.locate(file, |p| line_of(&text, p));
+        locate(&mut diagnostics, file, &text, origins.as_ref());
         return Err(diagnostics);
     }
     // The plain parse is the fast path; only a failure is parsed again with
@@ -111,11 +141,11 @@ pub fn load_str(file: &str, text: String, path: &Path) -> Result<Loaded, Diagnos
                 )
                 .with_hint("fix the value at this place; `uniapi lint` lists every problem found"),
             );
-            d.locate(file, |p| line_of(&text, p));
+            locate(&mut d, file, &text, origins.as_ref());
             return Err(d);
         }
     };
-    diagnostics.locate(file, |p| line_of(&text, p));
+    locate(&mut diagnostics, file, &text, origins.as_ref());
     Ok(Loaded {
         file: file.to_owned(),
         sources,
@@ -124,8 +154,39 @@ pub fn load_str(file: &str, text: String, path: &Path) -> Result<Loaded, Diagnos
         document,
         doc,
         declared_version,
+        origins,
         diagnostics,
     })
+}
+
+impl Loaded {
+    /// Fills in the file, the pointer as the document was written (a
+    /// Swagger 2.0 document's own) and the line of the diagnostics not
+    /// located yet.
+    pub(crate) fn locate(&self, diagnostics: &mut Diagnostics) {
+        locate(diagnostics, &self.file, &self.text, self.origins.as_ref());
+    }
+}
+
+/// [`Loaded::locate`] before there is a `Loaded`.
+fn locate(
+    diagnostics: &mut Diagnostics,
+    file: &str,
+    text: &str,
+    origins: Option<&swagger2::Origins>,
+) {
+    if let Some(origins) = origins {
+        diagnostics.map_unlocated(|d| origins.restate(d));
+    }
+    diagnostics.locate(file, |p| line_of(text, p));
+}
+
+/// `swagger: 2.0` or `swagger: "2.0"` as text.
+fn version_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 fn one(file: &str, d: Diagnostic) -> Diagnostics {

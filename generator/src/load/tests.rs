@@ -4,6 +4,7 @@
 //! as normalized (`Loaded::raw`) or at the diagnostics.
 
 mod bundle;
+mod swagger2;
 
 use std::path::{Path, PathBuf};
 
@@ -18,12 +19,12 @@ pub(super) fn load_yaml(yaml: &str) -> Result<Loaded, Diagnostics> {
 }
 
 /// Loads `yaml`, which must load.
-fn loaded(yaml: &str) -> Loaded {
+pub(super) fn loaded(yaml: &str) -> Loaded {
     load_yaml(yaml).unwrap_or_else(|d| panic!("the spec does not load:\n{d}"))
 }
 
 /// The normalized document's value at `pointer`.
-fn raw_at(loaded: &Loaded, pointer: &str) -> Value {
+pub(super) fn raw_at(loaded: &Loaded, pointer: &str) -> Value {
     loaded
         .raw
         .pointer(pointer)
@@ -516,17 +517,20 @@ fn large_and_deep_yaml_loads_as_json_of_the_same_shape_does() {
 }
 
 #[test]
-fn swagger_2_and_other_versions_are_refused_with_a_hint() {
-    let error = load_yaml("swagger: '2.0'\ninfo: {title: t, version: '1'}\n").expect_err("2.0");
+fn swagger_1_2_and_other_versions_are_refused_with_a_hint() {
+    let error = load_yaml("swaggerVersion: '1.2'\napis: []\n").expect_err("1.2");
     assert_eq!(error.0[0].pointer, "/openapi");
     assert!(
         error.0[0]
             .hint
             .as_deref()
             .unwrap_or("")
-            .contains("Swagger 2.0"),
+            .contains("Swagger 1.2"),
         "{error}"
     );
+    let error = load_yaml("swagger: '3.0'\ninfo: {title: t, version: '1'}\n").expect_err("3.0");
+    assert_eq!(error.0[0].pointer, "/swagger");
+    assert_eq!(error.0[0].message, "Swagger 3.0 is not supported");
     let error = load_yaml("info: {title: t, version: '1'}\n").expect_err("no version");
     assert!(
         error.0[0]

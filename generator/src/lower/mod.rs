@@ -54,7 +54,7 @@ pub fn lower(loaded: &Loaded) -> Result<(ir::Api, Diagnostics), Diagnostics> {
     };
     dedup::merge_identical(&mut api);
     examples::check(&mut api, &mut diags);
-    diags.locate(&loaded.file, |p| crate::load::line_of(&loaded.text, p));
+    loaded.locate(&mut diags);
     if diags.has_errors() {
         Err(diags)
     } else {

@@ -43,14 +43,47 @@ fn broken_references_are_all_reported() {
 }
 
 #[test]
-fn swagger_2_is_explained() {
+fn swagger_1_2_is_explained() {
     let diagnostics = lint("not-openapi.yaml");
     let error = diagnostics.errors().next().expect("an error");
     assert_eq!(error.pointer, "/openapi");
     assert!(
-        error.hint.as_deref().unwrap_or("").contains("Swagger 2.0"),
+        error.hint.as_deref().unwrap_or("").contains("Swagger 1.2"),
         "{error}"
     );
+}
+
+/// A Swagger 2.0 document's diagnostics are those of its 3.0 form, with
+/// the 2.0 document's own pointers and lines.
+#[test]
+fn swagger_2_diagnostics_point_into_the_2_0_document() {
+    let diagnostics = lint("broken-refs-2.0.yaml");
+    let located: Vec<(&str, Option<usize>)> = diagnostics
+        .iter()
+        .map(|d| (d.pointer.as_str(), d.line))
+        .collect();
+    for (pointer, line) in [
+        ("/paths/~1things~1{id}/get/responses/200/schema", 14),
+        ("/definitions/Thing/properties/owner", 32),
+        ("/paths/~1things~1{id}/get/security/0", 9),
+        ("/paths/~1things/post/parameters/1", 19),
+    ] {
+        assert!(
+            located.contains(&(pointer, Some(line))),
+            "{pointer} (line {line}) is not reported:\n{diagnostics}"
+        );
+    }
+    // Said in the 2.0 document's terms.
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.message.contains("`$ref: #/definitions/Missing`")),
+        "{diagnostics}"
+    );
+    for d in diagnostics.iter() {
+        assert!(d.file.ends_with("broken-refs-2.0.yaml"), "no file: {d}");
+        assert!(d.hint.is_some(), "no hint: {d}");
+    }
 }
 
 #[test]
