@@ -7,6 +7,7 @@ mod diagnostics;
 mod names;
 mod snapshots;
 mod standalone;
+mod swagger2;
 
 use std::path::{Path, PathBuf};
 
