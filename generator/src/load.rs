@@ -205,6 +205,9 @@ struct SyntaxError {
 /// Parses JSON or YAML text into a value: the root document and every
 /// file it refers to.
 fn parse_value(text: &str) -> Result<Value, SyntaxError> {
+    // A byte order mark (Windows tools write one: Azure's AutoRest specs
+    // start with it) is no part of the document.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim_start().starts_with('{') {
         serde_json::from_str(text).map_err(|e| SyntaxError {
             message: format!("invalid JSON: {e}"),

@@ -546,6 +546,16 @@ fn swagger_1_2_and_other_versions_are_refused_with_a_hint() {
 }
 
 #[test]
+fn a_byte_order_mark_is_no_part_of_the_document() {
+    let json = loaded(
+        "\u{feff}{\"openapi\": \"3.0.3\", \"info\": {\"title\": \"t\", \"version\": \"1\"}}",
+    );
+    assert_eq!(json.doc.info.title, "t");
+    let yaml = loaded("\u{feff}openapi: 3.0.3\ninfo: {title: t, version: '1'}\n");
+    assert_eq!(yaml.doc.info.title, "t");
+}
+
+#[test]
 fn syntax_errors_say_which_language() {
     let error = load_yaml("{\"openapi\": \"3.0.3\",\n\"info\": }\n").expect_err("bad JSON");
     assert!(error.0[0].message.starts_with("invalid JSON: "), "{error}");
