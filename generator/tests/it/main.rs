@@ -35,11 +35,11 @@ pub fn specs() -> Vec<PathBuf> {
     specs
 }
 
-/// The feature specs (`specs/features/{3.0,3.1,uniapi}/*.yaml`), sorted, each with
+/// The feature specs (`specs/features/{2.0,3.0,3.1,uniapi}/*.yaml`), sorted, each with
 /// its snapshot's directory name (`3.0-petstore`).
 pub fn feature_specs() -> Vec<(PathBuf, String)> {
     let mut specs = Vec::new();
-    for version in ["3.0", "3.1", "uniapi"] {
+    for version in ["2.0", "3.0", "3.1", "uniapi"] {
         let dir = root().join("specs/features").join(version);
         let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
             .expect("specs/features/<version> exists")
