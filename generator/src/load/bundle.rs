@@ -149,6 +149,10 @@ impl Bundler {
                             _ if names => stack.push((child, pointer, false)),
                             // Values, whatever they hold.
                             "$ref" | "example" => {}
+                            // Extensions that uniapi does not read (AutoRest's
+                            // `x-ms-examples` refer to files of examples):
+                            // their references are not followed.
+                            key if key.starts_with("x-") && !key.starts_with("x-uniapi-") => {}
                             // Example Objects (or, in a 3.1 schema, a list
                             // of values): values but for their own `$ref`.
                             "examples" => {

@@ -487,3 +487,24 @@ components:
     let two = json!(["rex", "tom"]);
     assert_eq!(values, [&two, &two]);
 }
+
+#[test]
+fn references_inside_extensions_are_not_followed() {
+    // AutoRest's `x-ms-examples` name files of examples that a package may
+    // not ship; uniapi reads no such extension.
+    let (_dir, loaded) = bundled(&[(
+        "root.yaml",
+        "paths:
+  /a:
+    get:
+      x-ms-examples:
+        one: {$ref: ./examples/missing.json}
+      responses: {'200': {description: ok}}
+",
+    )]);
+    let loaded = ok(loaded);
+    assert_eq!(
+        loaded.raw["paths"]["/a"]["get"]["x-ms-examples"]["one"]["$ref"],
+        "./examples/missing.json"
+    );
+}
