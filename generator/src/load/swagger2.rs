@@ -206,16 +206,18 @@ impl Converter<'_> {
                     out.insert(key.clone(), value.clone());
                 }
             }
-            if key == "info" {
-                if let Some(servers) = self.servers() {
-                    out.insert("servers".into(), servers);
-                }
-            }
-        }
-        if !out.contains_key("servers") {
-            if let Some(servers) = self.servers() {
+            let servers = if key == "info" { self.servers() } else { None };
+            if let Some(servers) = servers {
                 out.insert("servers".into(), servers);
             }
+        }
+        let servers = if out.contains_key("servers") || src.contains_key("info") {
+            None
+        } else {
+            self.servers()
+        };
+        if let Some(servers) = servers {
+            out.insert("servers".into(), servers);
         }
         // Global body and form parameters are taken apart where used.
         if let Some(Value::Object(params)) = src.get("parameters") {
