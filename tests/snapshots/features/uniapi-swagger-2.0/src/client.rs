@@ -417,6 +417,7 @@ impl Api for Client {
                             ("photo", "file", false, "application/octet-stream"),
                             ("caption", "quoted", false, "text/plain"),
                             ("tags", "quoted", true, "text/plain"),
+                            ("attachments", "file", true, "application/octet-stream"),
                         ],
                     )?,
                 ),

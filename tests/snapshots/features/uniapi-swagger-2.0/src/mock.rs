@@ -353,6 +353,12 @@ mod tests {
   "caption": "string",
   "tags": [
     "string"
+  ],
+  "attachments": [
+    {
+      "bytes": "bW9jaw==",
+      "filename": "mock.bin"
+    }
   ]
 }"#,
                 ),
@@ -366,7 +372,7 @@ mod tests {
         let answer = client
             .adopt(api::AdoptRequest {
                 body: json(
-                    "{\"animalId\":0,\"adopter\":\"string\",\"notes\":\"string\"}",
+                    "{\"notes\":\"string\",\"animalId\":0,\"adopter\":\"string\"}",
                 ),
                 context: api::Context::default(),
             })

@@ -523,6 +523,7 @@ async fn request_upload_photo(
                     ("photo", "file", false, "application/octet-stream"),
                     ("caption", "quoted", false, "text/plain"),
                     ("tags", "quoted", true, "text/plain"),
+                    ("attachments", "file", true, "application/octet-stream"),
                 ],
             )
             .await?,

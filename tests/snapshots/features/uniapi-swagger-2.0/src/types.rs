@@ -775,6 +775,8 @@ pub struct UploadPhotoBody {
     pub photo: FilePart,
     pub caption: Option<UploadPhotoBodyCaption>,
     pub tags: Option<Vec<String>>,
+    /// More files, as parts of one name.
+    pub attachments: Option<Vec<FilePart>>,
 }
 
 impl serde::Serialize for UploadPhotoBody {
@@ -783,6 +785,7 @@ impl serde::Serialize for UploadPhotoBody {
         map.entry("photo", &self.photo);
         map.optional("caption", &self.caption);
         map.optional("tags", &self.tags);
+        map.optional("attachments", &self.attachments);
         map.end()
     }
 }
@@ -802,11 +805,13 @@ impl<'de> object::Read<'de> for UploadPhotoBody {
         let mut photo = None;
         let mut caption = None;
         let mut tags = None;
+        let mut attachments = None;
         while let Some(key) = map.next_key::<object::Key<'de>>()? {
             let read = match key.as_str() {
                 "photo" => object::field(&mut map, &mut photo, "photo"),
                 "caption" => object::field(&mut map, &mut caption, "caption"),
                 "tags" => object::field(&mut map, &mut tags, "tags"),
+                "attachments" => object::field(&mut map, &mut attachments, "attachments"),
                 _ => object::skip(&mut map),
             };
             read?;
@@ -814,7 +819,12 @@ impl<'de> object::Read<'de> for UploadPhotoBody {
         let Some(photo) = photo else {
             return Err(serde::de::Error::missing_field("photo"));
         };
-        Ok(Self { photo, caption, tags })
+        Ok(Self {
+            photo,
+            caption,
+            tags,
+            attachments,
+        })
     }
 }
 
@@ -870,17 +880,17 @@ impl std::str::FromStr for UploadPhotoBodyCaption {
 /// Schema `/paths/~1adoptions/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AdoptBody {
+    pub notes: Option<Option<String>>,
     pub animal_id: i64,
     pub adopter: String,
-    pub notes: Option<Option<String>>,
 }
 
 impl serde::Serialize for AdoptBody {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = object::Writer::new(serializer)?;
+        map.optional("notes", &self.notes);
         map.entry("animalId", &self.animal_id);
         map.entry("adopter", &self.adopter);
-        map.optional("notes", &self.notes);
         map.end()
     }
 }
@@ -897,14 +907,14 @@ impl<'de> object::Read<'de> for AdoptBody {
     const EXPECTING: &'static str = "struct AdoptBody";
 
     fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut notes = None;
         let mut animal_id = None;
         let mut adopter = None;
-        let mut notes = None;
         while let Some(key) = map.next_key::<object::Key<'de>>()? {
             let read = match key.as_str() {
+                "notes" => object::field(&mut map, &mut notes, "notes"),
                 "animalId" => object::field(&mut map, &mut animal_id, "animalId"),
                 "adopter" => object::field(&mut map, &mut adopter, "adopter"),
-                "notes" => object::field(&mut map, &mut notes, "notes"),
                 _ => object::skip(&mut map),
             };
             read?;
@@ -915,7 +925,7 @@ impl<'de> object::Read<'de> for AdoptBody {
         let (Some(animal_id), Some(adopter)) = (animal_id, adopter) else {
             return Err(object::missing(absent));
         };
-        Ok(Self { animal_id, adopter, notes })
+        Ok(Self { notes, animal_id, adopter })
     }
 }
 
