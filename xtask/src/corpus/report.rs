@@ -95,15 +95,43 @@ pub fn summary(results: &[SpecResult], info: &RunInfo) -> String {
     let generated = count(Outcome::Generated);
     let mut out = String::new();
 
+    let swagger2: Vec<&SpecResult> = results
+        .iter()
+        .filter(|r| super::swagger2::package_of(&r.spec).is_some())
+        .collect();
+    let mut sources = Vec::new();
+    if swagger2.len() < total {
+        sources.push(format!("{PACKAGE}@{VERSION}"));
+    }
+    if !swagger2.is_empty() {
+        sources.push("the Swagger 2.0 specs of registry packages".to_owned());
+    }
     let _ = writeln!(out, "## uniapi corpus run\n");
     let _ = writeln!(
         out,
-        "{PACKAGE}@{VERSION}, {}, {} (UTC).\n",
+        "{}, {}, {} (UTC).\n",
+        sources.join(" and "),
         info.uniapi,
         today()
     );
     let _ = writeln!(out, "| | |\n| --- | ---: |");
     let _ = writeln!(out, "| specs | {total} |");
+    if !swagger2.is_empty() {
+        let generated = swagger2
+            .iter()
+            .filter(|r| r.outcome == Outcome::Generated)
+            .count();
+        let checked = swagger2.iter().filter(|r| r.compiled.is_some()).count();
+        let clean = swagger2
+            .iter()
+            .filter(|r| r.compiled.is_some_and(Compiled::clean))
+            .count();
+        let _ = writeln!(
+            out,
+            "| of them Swagger 2.0 | {}: {generated} generated, {clean} of {checked} checked compiled clean |",
+            swagger2.len()
+        );
+    }
     let _ = writeln!(
         out,
         "| generated | {generated} ({}) |",
