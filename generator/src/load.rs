@@ -119,6 +119,15 @@ pub fn load_str(file: &str, text: String, path: &Path) -> Result<Loaded, Diagnos
     let mut sources = vec![path.to_path_buf()];
     if bundle::has_external_refs(&raw) {
         sources.extend(bundle::bundle(&mut raw, path, &mut diagnostics));
+        // What a 2.0 document refers to in other files is 2.0 too: its
+        // schemas say `x-nullable`, `type: file` and `discriminator: name`.
+        let copies = raw
+            .pointer_mut(&format!("/components/{}", bundle::EXTERNAL))
+            .and_then(Value::as_object_mut)
+            .filter(|_| origins.is_some());
+        for copy in copies.into_iter().flat_map(|c| c.values_mut()) {
+            swagger2::fix_schema(copy, 0);
+        }
     }
     if diagnostics.has_errors() {
         locate(&mut diagnostics, file, &text, origins.as_ref());

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::{load_yaml, loaded, raw_at};
+use super::{TempDir, load_yaml, loaded, raw_at};
 use crate::diag::Severity;
 use crate::load::Loaded;
 
@@ -691,4 +691,32 @@ fn swagger_2_with_a_numeric_version_is_read() {
     let loaded =
         load_yaml("swagger: 2.0\ninfo: {title: t, version: '1'}\npaths: {}\n").expect("loads");
     assert_eq!(loaded.declared_version, "2.0");
+}
+
+#[test]
+fn schemas_in_other_files_of_a_2_0_document_are_read_as_2_0() {
+    let dir = TempDir::with(&[
+        (
+            "root.yaml",
+            "swagger: '2.0'
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      responses:
+        '200': {description: ok, schema: {$ref: 'models.yaml#/Pet'}}
+",
+        ),
+        (
+            "models.yaml",
+            "Pet:\n  type: object\n  discriminator: kind\n  properties:\n    kind: {type: string}\n    tag: {type: string, x-nullable: true}\n",
+        ),
+    ]);
+    let loaded = crate::load::load(&dir.path("root.yaml")).expect("loads");
+    let pet = &loaded.raw["components"][super::super::bundle::EXTERNAL]["Pet"];
+    assert_eq!(pet["discriminator"], json!({"propertyName": "kind"}));
+    assert_eq!(
+        pet["properties"]["tag"],
+        json!({"type": "string", "nullable": true})
+    );
 }
