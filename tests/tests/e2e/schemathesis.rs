@@ -545,11 +545,7 @@ fn secured_runs() -> Vec<Secured> {
     ]
 }
 
-// Formatted as part of `puppy-shop` (edition 2021), not here.
-#[path = "../../../generated-example/examples/shop/mod.rs"]
-#[allow(dead_code)]
-#[rustfmt::skip]
-mod shop;
+use crate::shop;
 
 #[test]
 fn schemathesis_finds_no_failures() {

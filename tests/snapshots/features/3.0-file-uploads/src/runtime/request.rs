@@ -165,7 +165,11 @@ pub fn query_fields(
         .filter(|(key, _)| takes(key))
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    if pairs.is_empty() { None } else { Some(pairs) }
+    if pairs.is_empty() {
+        None
+    } else {
+        Some(pairs)
+    }
 }
 
 /// The properties of `name[key]=value` query parameters; `None` when there
@@ -184,7 +188,11 @@ pub fn deep_object<'a>(
             Some((key, value.as_str()))
         })
         .collect();
-    if pairs.is_empty() { None } else { Some(pairs) }
+    if pairs.is_empty() {
+        None
+    } else {
+        Some(pairs)
+    }
 }
 
 /// A required part, or 400 naming it.
