@@ -1121,15 +1121,32 @@ fn authorize(api: &ir::Api) -> TokenStream {
             },
             SchemeKind::ApiKey { location: Location::Header, name } => {
                 let name = lit(&name.to_ascii_lowercase());
-                quote!(headers.get(#name).and_then(|v| v.to_str().ok()).map(str::to_owned))
+                quote! {
+                    headers
+                        .get(#name)
+                        .and_then(|v| v.to_str().ok())
+                        .filter(|v| !v.is_empty())
+                        .map(str::to_owned)
+                }
             }
+            // An empty key is no key, as an empty bearer token is no token.
             SchemeKind::ApiKey { location: Location::Query, name } => {
                 let name = lit(name);
-                quote!(query.iter().find(|(key, _)| key == #name).map(|(_, value)| value.clone()))
+                quote! {
+                    query
+                        .iter()
+                        .find(|(key, value)| key == #name && !value.is_empty())
+                        .map(|(_, value)| value.clone())
+                }
             }
             SchemeKind::ApiKey { location: _, name } => {
                 let name = lit(name);
-                quote!(cookies.iter().find(|(key, _)| key == #name).map(|(_, value)| value.clone()))
+                quote! {
+                    cookies
+                        .iter()
+                        .find(|(key, value)| key == #name && !value.is_empty())
+                        .map(|(_, value)| value.clone())
+                }
             }
         };
         quote!(api::Scheme::#variant => credentials.#field = #read,)

@@ -515,6 +515,7 @@ async fn authorize(
                 credentials.shop_key = headers
                     .get("x-shop-key")
                     .and_then(|v| v.to_str().ok())
+                    .filter(|v| !v.is_empty())
                     .map(str::to_owned);
             }
         }

@@ -1260,6 +1260,7 @@ async fn authorize(
                 credentials.api_key = headers
                     .get("api_key")
                     .and_then(|v| v.to_str().ok())
+                    .filter(|v| !v.is_empty())
                     .map(str::to_owned);
             }
         }

@@ -860,19 +860,20 @@ async fn authorize(
             api::Scheme::ApiKeyCookie => {
                 credentials.api_key_cookie = cookies
                     .iter()
-                    .find(|(key, _)| key == "api_key")
+                    .find(|(key, value)| key == "api_key" && !value.is_empty())
                     .map(|(_, value)| value.clone());
             }
             api::Scheme::ApiKeyHeader => {
                 credentials.api_key_header = headers
                     .get("x-api-key")
                     .and_then(|v| v.to_str().ok())
+                    .filter(|v| !v.is_empty())
                     .map(str::to_owned);
             }
             api::Scheme::ApiKeyQuery => {
                 credentials.api_key_query = query
                     .iter()
-                    .find(|(key, _)| key == "apiKey")
+                    .find(|(key, value)| key == "apiKey" && !value.is_empty())
                     .map(|(_, value)| value.clone());
             }
             api::Scheme::Basic => {

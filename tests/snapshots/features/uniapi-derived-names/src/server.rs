@@ -667,13 +667,14 @@ async fn authorize(
             api::Scheme::Query => {
                 credentials.query = query
                     .iter()
-                    .find(|(key, _)| key == "key")
+                    .find(|(key, value)| key == "key" && !value.is_empty())
                     .map(|(_, value)| value.clone());
             }
             api::Scheme::Present => {
                 credentials.present = headers
                     .get("x-present")
                     .and_then(|v| v.to_str().ok())
+                    .filter(|v| !v.is_empty())
                     .map(str::to_owned);
             }
             api::Scheme::Type => {
