@@ -104,9 +104,8 @@ fn space_items(code: &str) -> String {
             let prev_indent = prev.len() - prev.trim_start().len();
             let item = line.trim_start();
             let prev_trim = prev.trim_start();
-            let ends_item = prev_trim == "}"
-                || prev_trim.ends_with(" {}")
-                || (prev_trim.ends_with(';') && !prev_trim.starts_with("///"));
+            let ends_item = !prev_trim.starts_with("///")
+                && (prev_trim == "}" || prev_trim.ends_with(" {}") || prev_trim.ends_with(';'));
             let both_use = prev_trim.starts_with("use ") && item.starts_with("use ");
             let after_inner_docs = prev_trim.starts_with("//!") && !item.starts_with("//!");
             let after_inner_attr = (prev_trim == ")]" && indent == 0 && item.starts_with("//!"))
@@ -399,7 +398,10 @@ pub fn render_single_file(api: &ir::Api, options: &Options, spec: &str) -> Strin
         let name = emit::ident(file.name);
         // The runtime's files are Rust that this crate compiles and tests.
         let text: TokenStream = file.text.parse().unwrap_or_default();
-        quote!(pub mod #name { #text })
+        // They are written for edition 2021, as crates are; included in a
+        // crate of edition 2024, clippy would have their nested `if let`s
+        // be let chains.
+        quote!(#[allow(clippy::collapsible_if)] pub mod #name { #text })
     });
     let server = options.server.then(|| {
         let server = emit::server(api, true, options.jwt && api.bearer()).tokens();
@@ -803,6 +805,10 @@ struct Readme<'a> {
     webhooks: Vec<(String, &'static str, String)>,
     /// Each callback's method name, HTTP method and receiving path.
     callbacks: Vec<(String, &'static str, String)>,
+    /// Whether some operation is secured: the router needs an authenticator.
+    secured: bool,
+    /// Whether some scheme takes bearer tokens: feature `jwt`.
+    jwt: bool,
 }
 
 /// Each operation's method name, HTTP method and path, for a Markdown table.
@@ -846,6 +852,8 @@ fn readme(api: &ir::Api, crate_name: &str, spec: &str) -> String {
         callbacks: table_rows(&api.callbacks),
         binary: api.uses(Prim::Bytes),
         sequences: api.uses_sequence(|_| true),
+        secured: api.secured(),
+        jwt: api.bearer(),
     }
     .render()
     .map(|s| s.trim_end().to_owned() + "\n")

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine as _;
-use jsonwebtoken::{EncodingKey, Header, encode};
-use serde_json::{Value, json};
+use jsonwebtoken::{encode, EncodingKey, Header};
+use serde_json::{json, Value};
 use uniapi_runtime_tests::runtime::auth::{
     Authenticate as _, Credential, Presented, Principal, Refusal, Scopes,
 };
@@ -407,11 +407,9 @@ fn keys_that_cannot_be_used_are_errors_not_panics() {
     }
     let error = JwtKey::rsa_pem(b"nope").unwrap_err();
     assert_eq!(error.to_string(), "the key is not an RSA public key in PEM");
-    assert!(
-        JwtKey::rsa_pem(RSA_PUBLIC)
-            .unwrap()
-            .allows(Algorithm::PS512)
-    );
+    assert!(JwtKey::rsa_pem(RSA_PUBLIC)
+        .unwrap()
+        .allows(Algorithm::PS512));
     let ec = JwtKey::ec_pem(EC_PUBLIC).unwrap().kid("p");
     assert!(ec.allows(Algorithm::ES256) && !ec.allows(Algorithm::ES384));
     assert_eq!(ec.key_id(), Some("p"));

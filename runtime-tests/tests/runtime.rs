@@ -2,7 +2,7 @@
 //! middleware through `tower::Service` with no socket.
 
 use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
+use axum::http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode};
 use tower::ServiceExt as _;
 use uniapi_runtime_tests::runtime::{api, problem, request, server, violations};
 
@@ -594,8 +594,8 @@ fn unknown_enum_values_are_errors_unless_read_leniently() {
 
 mod client {
     //! The client's runtime against a real server on 127.0.0.1.
-    use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
     use std::time::Duration;
 
     use uniapi_runtime_tests::runtime::client::{self, Cache, Call, Client, Retry};

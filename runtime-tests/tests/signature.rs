@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
+use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode};
 use tower::ServiceExt as _;
 use uniapi_runtime_tests::runtime::signature::{
     self, GitHub, Refused, Sign as _, StandardWebhooks, Stripe, Unsigned, Verify as _,

@@ -5,13 +5,14 @@
 //! the runtime's `Client` over reqwest).
 
 use std::collections::VecDeque;
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use axum::http::{StatusCode, header};
+use axum::http::{header, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
 use futures_core::Stream;

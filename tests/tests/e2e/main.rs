@@ -6,6 +6,7 @@
 mod client;
 mod constraints;
 mod events;
+mod jwt;
 mod media;
 mod multipart;
 mod params;
@@ -13,8 +14,16 @@ mod petstore;
 mod prism;
 mod schemathesis;
 mod security;
+mod shop_security;
 mod streams;
 mod types;
+
+/// The puppy shop of `generated-example/examples/`.
+// Formatted as part of `puppy-shop` (edition 2021), not here.
+#[path = "../../../generated-example/examples/shop/mod.rs"]
+#[allow(dead_code)]
+#[rustfmt::skip]
+mod shop;
 
 /// Serves `router` on 127.0.0.1:0; returns `http://addr`.
 pub async fn serve(router: axum::Router) -> String {

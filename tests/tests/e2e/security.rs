@@ -193,7 +193,7 @@ async fn refused_credentials_never_reach_the_handler() {
         short.headers()["www-authenticate"],
         r#"Bearer error="insufficient_scope", scope="write:things""#
     );
-    let problem: serde_json::Value = short.json().await.unwrap();
+    let problem: serde_json::Value = serde_json::from_slice(&short.bytes().await.unwrap()).unwrap();
     assert!(
         problem["detail"].as_str().unwrap().contains("write:things"),
         "{problem}"
