@@ -20,10 +20,13 @@
 //!
 //! Requests are parsed and checked before the handler runs: a bad
 //! request gets a 4xx `application/problem+json` answer (or the
-//! spec's own error body, where the operation documents one), missing
-//! credentials a 401 with `WWW-Authenticate`, a method the path does
-//! not have a 405 with `Allow`. A handler's `Err`, or a panic, is a
-//! 500. Each request gets an id (`x-request-id`) and a `tracing`
+//! spec's own error body, where the operation documents one);
+//! credentials that are missing, or that the API's authenticator
+//! refuses, a 401 with `WWW-Authenticate` (403 when their scopes fall
+//! short); a method the path does not have a 405 with `Allow`; a
+//! head, URL or wait over the [`Options`] limits a 431, 414 or 408,
+//! and too many requests at once a 503. A handler's `Err`, or a panic,
+//! is a 500. Each request gets an id (`x-request-id`) and a `tracing`
 //! span; a conditional `GET` whose `ETag` or `Last-Modified` matches
 //! gets 304. The server keeps no state between requests.
 
@@ -32,8 +35,9 @@ use super::runtime::request::*;
 use super::api;
 
 pub use super::runtime::server::{
-    json_etag, serve, serve_until, shutdown_signal, strong_etag, Options, BODY_LIMIT,
-    REQUEST_ID, STREAM_LIMIT,
+    json_etag, serve, serve_until, shutdown_signal, strong_etag, Cors, Options,
+    BODY_LIMIT, HEADER_COUNT_LIMIT, HEADER_LIMIT, IN_FLIGHT_LIMIT, REQUEST_ID,
+    REQUEST_TIMEOUT, STREAM_LIMIT, URL_LIMIT,
 };
 
 /// An axum router that serves `api` at the spec's paths (without the

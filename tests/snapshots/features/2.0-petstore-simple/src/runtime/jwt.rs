@@ -29,8 +29,8 @@ use std::time::{Duration, Instant};
 
 use super::auth::{Authenticate, Credential, Presented, Principal, Refusal};
 
-pub use jsonwebtoken::Algorithm;
 pub use jsonwebtoken::jwk::Jwk;
+pub use jsonwebtoken::Algorithm;
 
 /// How far the clocks of the issuer and this server may differ, by
 /// default: `exp` and `nbf` are this much lenient.

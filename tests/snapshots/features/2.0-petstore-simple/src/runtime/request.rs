@@ -165,7 +165,11 @@ pub fn query_fields(
         .filter(|(key, _)| takes(key))
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    if pairs.is_empty() { None } else { Some(pairs) }
+    if pairs.is_empty() {
+        None
+    } else {
+        Some(pairs)
+    }
 }
 
 /// The properties of `name[key]=value` query parameters; `None` when there
@@ -184,7 +188,11 @@ pub fn deep_object<'a>(
             Some((key, value.as_str()))
         })
         .collect();
-    if pairs.is_empty() { None } else { Some(pairs) }
+    if pairs.is_empty() {
+        None
+    } else {
+        Some(pairs)
+    }
 }
 
 /// A required part, or 400 naming it.
@@ -439,7 +447,7 @@ pub fn check_content_type(
         Some(ct) if fits(&ct) => Ok(()),
         _ => Err(Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!("expected a `{expected}` body"),
+            format!("expected a body of `{expected}`"),
         )),
     }
 }
@@ -469,11 +477,21 @@ pub fn invalid_json(
     error: serde_json::Error,
     violations: fn(&serde_json::Value, &mut String, &mut Vec<Violation>),
 ) -> Problem {
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
-        return Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("the body is not JSON: {error}"),
-        );
+    let value = match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(value) => value,
+        // serde_json reads at most 128 levels deep.
+        Err(again) if again.to_string().starts_with("recursion limit exceeded") => {
+            return Problem::new(
+                StatusCode::BAD_REQUEST,
+                "the body nests deeper than 128 levels, which the server does not read",
+            );
+        }
+        Err(_) => {
+            return Problem::new(
+                StatusCode::BAD_REQUEST,
+                format!("the body is not JSON: {error}"),
+            );
+        }
     };
     let mut errors = Vec::new();
     violations(&value, &mut String::new(), &mut errors);

@@ -13,12 +13,12 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 
 use super::stream::{
-    ByteStream, Chunks, Decode, Encode, Event, EventReader, Events, Items, read_items, write_event,
-    write_item, write_sentinel,
+    read_items, write_event, write_item, write_sentinel, ByteStream, Chunks, Decode, Encode, Event,
+    EventReader, Events, Items,
 };
 
 /// What a per-spec module names beside these functions.
-pub use super::stream::{Framing, from_json, from_text, to_json, to_text};
+pub use super::stream::{from_json, from_text, to_json, to_text, Framing};
 
 /// A binary request body as it arrives (`serve_request` bounds it);
 /// `None` when there is none.

@@ -83,9 +83,9 @@ impl<C: Default> Client<C> {
     /// ([`Retry::any_failure`]).
     pub fn deliverer(
         sign: impl Fn(&mut reqwest::header::HeaderMap, &[u8]) -> Result<(), String>
-        + Send
-        + Sync
-        + 'static,
+            + Send
+            + Sync
+            + 'static,
     ) -> Result<Self, super::api::Error> {
         let retry = Retry::default()
             .any_failure(true)
@@ -281,9 +281,9 @@ impl<C> ClientBuilder<C> {
     pub fn sign(
         mut self,
         signer: impl Fn(&mut reqwest::header::HeaderMap, &[u8]) -> Result<(), String>
-        + Send
-        + Sync
-        + 'static,
+            + Send
+            + Sync
+            + 'static,
     ) -> Self {
         self.settings.signer = Some(Signer(Box::new(signer)));
         self

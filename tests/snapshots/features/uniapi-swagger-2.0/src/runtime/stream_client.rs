@@ -13,12 +13,12 @@ use futures_core::Stream;
 
 use super::client::Resend;
 use super::stream::{
-    ByteStream, Chunks, Decode, Encode, Event, EventReader, Events, Items, read_items, write_event,
-    write_item,
+    read_items, write_event, write_item, ByteStream, Chunks, Decode, Encode, Event, EventReader,
+    Events, Items,
 };
 
 /// What a per-spec module names beside these functions.
-pub use super::stream::{Framing, from_json, from_text, to_json, to_text};
+pub use super::stream::{from_json, from_text, to_json, to_text, Framing};
 
 /// A binary request body: one in memory is sent whole (with a
 /// `Content-Length`; a retry sends it again), a stream as it is read
