@@ -89,7 +89,7 @@ pub const FILES: &[File] = &[
         name: "jwt",
         text: include_str!("../runtime/jwt.rs"),
         feature: Some("jwt"),
-        needs: &["auth"],
+        needs: &["api", "auth"],
         summary: "The JWT authenticator: keys, key sets (JWKS), claims.",
     },
     File {

@@ -199,7 +199,7 @@ fn standard_webhooks_rotates_secrets_and_round_trips() {
         .unwrap()
         .parse()
         .unwrap();
-    assert!(now.abs_diff(signature::now()) <= 1);
+    assert!(now.abs_diff(api::now()) <= 1);
 }
 
 // ---------------------------------------------------------------------------

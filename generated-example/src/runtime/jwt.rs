@@ -478,7 +478,7 @@ impl Jwt {
         }
         let claims =
             claims.ok_or_else(|| Refusal::invalid("the token's signature does not verify"))?;
-        self.principal(claims.0, now())
+        self.principal(claims.0, super::api::now())
     }
 
     /// The principal of verified `claims`, checked as of `now` (Unix
@@ -655,14 +655,6 @@ fn base64url(text: &str) -> Option<Vec<u8>> {
     }
     // A single digit left over is not a byte.
     (bits < 6).then_some(bytes)
-}
-
-/// The time now, in seconds since the Unix epoch (0 for a clock set before
-/// it).
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |since| since.as_secs())
 }
 
 /// A key set (JWKS) at an address, and its cache.

@@ -11,69 +11,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use feature_3_0_security_multiple::server::Jwt;
-use feature_3_0_security_multiple::{Api, Error, api};
+
+use crate::security::Seen;
+
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
 
 const SECRET: &[u8] = b"a secret of the API and its token issuer";
 const RSA: &[u8] = include_bytes!("../../../runtime-tests/tests/keys/rsa.pem");
-
-/// An API behind a JWT authenticator that counts its handlers' calls and
-/// keeps who called.
-#[derive(Clone)]
-struct Guarded {
-    jwt: Jwt,
-    calls: Arc<AtomicUsize>,
-    callers: Arc<Mutex<Vec<String>>>,
-}
-
-impl Guarded {
-    fn called(&self, context: &api::Context) {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        let who = context.principal.subject.clone().unwrap_or_default();
-        self.callers.lock().unwrap().push(who);
-    }
-}
-
-impl api::Authenticate for Guarded {
-    async fn authenticate(
-        &self,
-        presented: &api::Presented<'_>,
-    ) -> Result<api::Principal, api::Refusal> {
-        self.jwt.authenticate(presented).await
-    }
-}
-
-impl Api for Guarded {
-    async fn post_anything_and(
-        &self,
-        r: api::PostAnythingAndRequest,
-    ) -> Result<api::PostAnythingAndResponse, Error> {
-        self.called(&r.context);
-        Ok(api::PostAnythingAndResponse::Unauthorized)
-    }
-    async fn post_anything_or(
-        &self,
-        r: api::PostAnythingOrRequest,
-    ) -> Result<api::PostAnythingOrResponse, Error> {
-        self.called(&r.context);
-        Ok(api::PostAnythingOrResponse::Unauthorized)
-    }
-    async fn post_anything_and_or(
-        &self,
-        r: api::PostAnythingAndOrRequest,
-    ) -> Result<api::PostAnythingAndOrResponse, Error> {
-        self.called(&r.context);
-        Ok(api::PostAnythingAndOrResponse::Unauthorized)
-    }
-    async fn post_anything_many_and_or(
-        &self,
-        r: api::PostAnythingManyAndOrRequest,
-    ) -> Result<api::PostAnythingManyAndOrResponse, Error> {
-        self.called(&r.context);
-        Ok(api::PostAnythingManyAndOrResponse::Unauthorized)
-    }
-}
 
 fn now() -> u64 {
     SystemTime::now()
@@ -131,12 +76,10 @@ async fn post(base: &str, token: &str) -> (u16, String, String) {
     (status, challenge, detail)
 }
 
-async fn serve(jwt: Jwt) -> (String, Guarded) {
-    let guarded = Guarded {
-        jwt,
-        calls: Arc::default(),
-        callers: Arc::default(),
-    };
+/// The spec's API behind `jwt`, which counts its handlers' calls and
+/// keeps who called.
+async fn serve(jwt: Jwt) -> (String, Seen<Jwt>) {
+    let guarded = Seen::new(jwt);
     let base = crate::serve(feature_3_0_security_multiple::router(guarded.clone())).await;
     (base, guarded)
 }
@@ -203,11 +146,7 @@ async fn bad_tokens_never_reach_the_handler() {
         r#"Bearer error="insufficient_scope", scope="write:things""#
     );
     assert!(detail.contains("write:things"), "{detail}");
-    assert_eq!(
-        guarded.calls.load(Ordering::SeqCst),
-        0,
-        "no refused request reached a handler"
-    );
+    assert_eq!(guarded.calls(), 0, "no refused request reached a handler");
 
     // The good token (scopes in `scp` work too) gets in, as its subject.
     let good = hs256(&claims(json!({})), SECRET);
@@ -221,8 +160,8 @@ async fn bad_tokens_never_reach_the_handler() {
         SECRET,
     );
     post(&base, &scp).await;
-    assert_eq!(guarded.calls.load(Ordering::SeqCst), 2);
-    assert_eq!(*guarded.callers.lock().unwrap(), ["alice", "bob"]);
+    assert_eq!(guarded.calls(), 2);
+    assert_eq!(guarded.callers(), ["alice", "bob"]);
 }
 
 /// A key set served at `/jwks.json` that counts its fetches.
@@ -264,20 +203,20 @@ async fn an_unknown_key_id_fetches_the_key_set_once() {
 
     assert_eq!(post(&base, &rs256("2025")).await.0, 401, "let in");
     assert_eq!(fetches.load(Ordering::SeqCst), 1, "fetched on first use");
-    assert_eq!(guarded.calls.load(Ordering::SeqCst), 1);
+    assert_eq!(guarded.calls(), 1);
 
     // The issuer rotates: a token of the new key makes the server fetch
     // the set once more, and it is let in.
     *keys.lock().unwrap() = json!({ "keys": [jwk("2025"), jwk("2026")] });
     assert_eq!(post(&base, &rs256("2026")).await.0, 401, "let in");
     assert_eq!(fetches.load(Ordering::SeqCst), 2, "refreshed once");
-    assert_eq!(guarded.calls.load(Ordering::SeqCst), 2);
+    assert_eq!(guarded.calls(), 2);
 
     // A key id the set does not have: one more fetch, then refused.
     let (status, _, detail) = post(&base, &rs256("forged")).await;
     assert_eq!(status, 401, "{detail}");
     assert_eq!(fetches.load(Ordering::SeqCst), 3);
-    assert_eq!(guarded.calls.load(Ordering::SeqCst), 2);
+    assert_eq!(guarded.calls(), 2);
 
     // A JWT authenticator refuses an API key, whatever it is.
     let key_only = reqwest::Client::new()
@@ -287,5 +226,5 @@ async fn an_unknown_key_id_fetches_the_key_set_once() {
         .await
         .unwrap();
     assert_eq!(key_only.status(), 401);
-    assert_eq!(guarded.calls.load(Ordering::SeqCst), 2);
+    assert_eq!(guarded.calls(), 2);
 }

@@ -8,47 +8,68 @@ use std::sync::{Arc, Mutex};
 
 use feature_3_0_security_multiple::{Api, Client, Credentials, Error, api};
 
-/// Records the requirement each call met, and who called.
-#[derive(Clone, Default)]
-struct Seen(Arc<Mutex<Vec<api::Requirement>>>, Arc<Mutex<Vec<String>>>);
+/// The spec's API behind `authenticator`: each handler records the
+/// requirement its call met and who called, and answers its documented 401.
+#[derive(Clone)]
+pub struct Seen<A> {
+    authenticator: A,
+    requirements: Arc<Mutex<Vec<api::Requirement>>>,
+    callers: Arc<Mutex<Vec<String>>>,
+}
 
-/// The tokens and keys this server knows: `token` and `other` grant
-/// `write:things`, `weak` grants nothing, `key` is an API key.
-impl api::Authenticate for Seen {
+impl<A> Seen<A> {
+    pub fn new(authenticator: A) -> Self {
+        Seen {
+            authenticator,
+            requirements: Arc::default(),
+            callers: Arc::default(),
+        }
+    }
+    fn record(&self, context: &api::Context) {
+        self.requirements.lock().unwrap().push(context.requirement);
+        let who = context.principal.subject.clone().unwrap_or_default();
+        self.callers.lock().unwrap().push(who);
+    }
+    /// The requirements met since the last `take`.
+    pub fn take(&self) -> Vec<api::Requirement> {
+        std::mem::take(&mut *self.requirements.lock().unwrap())
+    }
+    /// Who called, every call so far.
+    pub fn callers(&self) -> Vec<String> {
+        self.callers.lock().unwrap().clone()
+    }
+    /// How many calls reached a handler.
+    pub fn calls(&self) -> usize {
+        self.callers.lock().unwrap().len()
+    }
+}
+
+impl<A: api::Authenticate> api::Authenticate for Seen<A> {
     async fn authenticate(
         &self,
         presented: &api::Presented<'_>,
     ) -> Result<api::Principal, api::Refusal> {
-        let known = api::Tokens::new()
-            .grant(
-                "token",
-                api::Principal::new("alice").with_scopes(["write:things"]),
-            )
-            .grant(
-                "other",
-                api::Principal::new("bob").with_scopes(["write:things"]),
-            )
-            .grant("weak", api::Principal::new("carol"))
-            .grant("key", api::Principal::new("partner"));
-        api::Authenticate::authenticate(&known, presented).await
+        api::Authenticate::authenticate(&self.authenticator, presented).await
     }
 }
 
-impl Seen {
-    fn record(&self, context: &api::Context) {
-        self.0.lock().unwrap().push(context.requirement);
-        let who = context.principal.subject.clone().unwrap_or_default();
-        self.1.lock().unwrap().push(who);
-    }
-    fn callers(&self) -> Vec<String> {
-        std::mem::take(&mut *self.1.lock().unwrap())
-    }
-    fn take(&self) -> Vec<api::Requirement> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
+/// The tokens and keys these tests' server knows: `token` and `other`
+/// grant `write:things`, `weak` grants nothing, `key` is an API key.
+fn known() -> api::Tokens {
+    api::Tokens::new()
+        .grant(
+            "token",
+            api::Principal::new("alice").with_scopes(["write:things"]),
+        )
+        .grant(
+            "other",
+            api::Principal::new("bob").with_scopes(["write:things"]),
+        )
+        .grant("weak", api::Principal::new("carol"))
+        .grant("key", api::Principal::new("partner"))
 }
 
-impl Api for Seen {
+impl<A: Send + Sync> Api for Seen<A> {
     async fn post_anything_and(
         &self,
         r: api::PostAnythingAndRequest,
@@ -83,7 +104,7 @@ use api::Scheme::{ApiKeyHeader, Oauth2, Oauth2Alternate};
 
 #[tokio::test]
 async fn the_handler_sees_which_requirement_was_met_and_its_scopes() {
-    let seen = Seen::default();
+    let seen = Seen::new(known());
     let base = crate::serve(feature_3_0_security_multiple::router(seen.clone())).await;
     let with = |credentials: Credentials| Client::new(&base).with_credentials(credentials);
     let oauth = || Credentials {
@@ -163,7 +184,7 @@ async fn the_handler_sees_which_requirement_was_met_and_its_scopes() {
 
 #[tokio::test]
 async fn refused_credentials_never_reach_the_handler() {
-    let seen = Seen::default();
+    let seen = Seen::new(known());
     let base = crate::serve(feature_3_0_security_multiple::router(seen.clone())).await;
     let post = |token: &str| {
         reqwest::Client::new()

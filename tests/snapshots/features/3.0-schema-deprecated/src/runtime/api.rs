@@ -165,6 +165,14 @@ impl std::error::Error for Error {
     }
 }
 
+/// The time now, in seconds since the Unix epoch (0 for a clock set before
+/// it): what signatures and tokens are dated by.
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs())
+}
+
 /// A cheap random number, for jitter and ids (no `rand` crate): std's
 /// randomly keyed hasher, with the time and a counter.
 pub fn random() -> u64 {

@@ -64,14 +64,6 @@ impl std::fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
-/// The time now, in seconds since the Unix epoch (0 for a clock set before
-/// it).
-pub fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |since| since.as_secs())
-}
-
 /// A check of a request's headers and body made of `verifier`, as
 /// `server::Options::verify` takes it.
 pub fn check(
@@ -205,13 +197,13 @@ impl StandardWebhooks {
 
 impl Verify for StandardWebhooks {
     fn verify(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<(), Refused> {
-        self.verify_at(headers, body, now())
+        self.verify_at(headers, body, super::api::now())
     }
 }
 
 impl Sign for StandardWebhooks {
     fn sign(&self, headers: &mut http::HeaderMap, body: &[u8]) -> Result<(), Refused> {
-        self.sign_at(headers, body, now())
+        self.sign_at(headers, body, super::api::now())
     }
 }
 
@@ -393,13 +385,13 @@ impl Stripe {
 
 impl Verify for Stripe {
     fn verify(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<(), Refused> {
-        self.verify_at(headers, body, now())
+        self.verify_at(headers, body, super::api::now())
     }
 }
 
 impl Sign for Stripe {
     fn sign(&self, headers: &mut http::HeaderMap, body: &[u8]) -> Result<(), Refused> {
-        self.sign_at(headers, body, now())
+        self.sign_at(headers, body, super::api::now())
     }
 }
 
