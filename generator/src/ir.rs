@@ -350,7 +350,9 @@ pub struct Operation {
     pub preferred_body: usize,
     pub responses: Vec<Response>,
     /// `None`: no credentials needed. Otherwise any one requirement (an AND
-    /// of schemes) must be met; an empty requirement makes them optional.
+    /// of schemes) must be met; an empty requirement makes them optional,
+    /// and an empty list (every requirement named a scheme that no request
+    /// can meet) lets nobody in.
     pub security: Option<Vec<Requirement>>,
     /// Where it is a callback (in [`Api::callbacks`]): whose, and its URL.
     pub callback: Option<CallbackOf>,
@@ -709,6 +711,19 @@ pub enum SchemeKind {
     Basic,
     /// A key in a header, query parameter or cookie.
     ApiKey { location: Location, name: String },
+    /// `Authorization: <scheme> <value>` of another HTTP scheme (`Digest`,
+    /// `Negotiate`, ...): read as it comes, judged by the authenticator.
+    Http { scheme: String },
+    /// `mutualTLS`: a client certificate, which the TLS layer verifies;
+    /// nothing to read from the request or to send with it.
+    MutualTls,
+}
+
+impl SchemeKind {
+    /// Whether the scheme has a credential to carry in `Credentials`.
+    pub fn carries_credential(&self) -> bool {
+        !matches!(self, SchemeKind::MutualTls)
+    }
 }
 
 /// An AND of schemes, each with the scopes it asks for.
@@ -868,6 +883,14 @@ impl Api {
     /// authenticator.
     pub fn secured(&self) -> bool {
         self.operations.iter().any(|op| op.security.is_some())
+    }
+
+    /// Whether the crate has the parts of authentication (`Scheme`,
+    /// `Requirement`, the runtime's `auth`, the context's principal): the
+    /// spec declares a scheme, or secures an operation (if only with
+    /// schemes that no request can meet).
+    pub fn authenticates(&self) -> bool {
+        !self.security_schemes.is_empty() || self.secured()
     }
 
     /// Whether some security scheme takes bearer tokens (OAuth2 and

@@ -13,6 +13,9 @@ pub mod swagger2;
 #[cfg(test)]
 mod tests;
 
+/// The extension that marks a security scheme of a type `openapiv3` does
+/// not know, rewritten as an HTTP scheme: its value is the type.
+pub(crate) const TYPE_MARK: &str = "x-uniapi-type";
 /// A parsed document and what it was made from.
 #[derive(Debug)]
 pub struct Loaded {
@@ -343,7 +346,7 @@ fn normalize(doc: &mut Value) {
         }
     }
     // Scheme types that `openapiv3` does not know (3.1's `mutualTLS`) become
-    // an HTTP scheme of that name, which `lower` reports as not checked.
+    // an HTTP scheme marked with the type, which `lower` reads back.
     if let Some(schemes) = root
         .get_mut("components")
         .and_then(|c| c.get_mut("securitySchemes"))
@@ -355,7 +358,12 @@ fn normalize(doc: &mut Value) {
             };
             if !matches!(kind, "apiKey" | "http" | "oauth2" | "openIdConnect") {
                 let kind = kind.to_owned();
-                *scheme = serde_json::json!({ "type": "http", "scheme": kind });
+                let mut http =
+                    serde_json::json!({ "type": "http", "scheme": kind, TYPE_MARK: kind });
+                if let Some(description) = scheme.get("description").filter(|d| d.is_string()) {
+                    http["description"] = description.clone();
+                }
+                *scheme = http;
             }
         }
     }

@@ -145,7 +145,7 @@ impl File {
 /// The runtime files a crate with `options` needs, in [`FILES`] order.
 pub fn files(api: &ir::Api, options: &Options) -> Vec<&'static File> {
     let mut wanted: Vec<&str> = vec!["api"];
-    if !api.security_schemes.is_empty() {
+    if api.authenticates() {
         wanted.push("auth");
     }
     if api

@@ -48,7 +48,7 @@ fn frame(api: &ir::Api) -> TokenStream {
     });
     let security = security(api);
     let streams = stream_uses(api);
-    let requirement = (!api.security_schemes.is_empty()).then(|| {
+    let requirement = api.authenticates().then(|| {
         quote! {
             /// On the server, the security requirement the request met (the
             /// first of the operation's, in the spec's order, whose
@@ -471,7 +471,7 @@ fn response_body_enum(api: &ir::Api, op: &Operation, r: &ir::Response, name: &st
 }
 
 fn security(api: &ir::Api) -> TokenStream {
-    let fields = api.security_schemes.iter().map(|s| {
+    let fields = api.security_schemes.iter().filter_map(|s| {
         let field = ident(&s.field);
         let what = match &s.kind {
             SchemeKind::Bearer => "a bearer token".to_owned(),
@@ -479,6 +479,11 @@ fn security(api: &ir::Api) -> TokenStream {
             SchemeKind::ApiKey { location, name } => {
                 format!("a key in {} `{name}`", location.as_str())
             }
+            SchemeKind::Http { scheme } => {
+                format!("what follows `{scheme} ` in `Authorization`")
+            }
+            // The certificate is the TLS layer's, not the request's.
+            SchemeKind::MutualTls => return None,
         };
         let line = format!(" `{}`: {what}.", s.key);
         let description = s.description.as_deref().map(doc_lines).unwrap_or_default();
@@ -487,23 +492,27 @@ fn security(api: &ir::Api) -> TokenStream {
         } else {
             quote!(String)
         };
-        quote! {
+        Some(quote! {
             #[doc = #line]
             #description
             pub #field: Option<#t>,
-        }
+        })
     });
-    let redacted = api.security_schemes.iter().map(|s| {
-        let field = ident(&s.field);
-        let name = crate::naming::unraw(&s.field);
-        quote!(.field(#name, &self.#field.as_ref().map(|_| "<redacted>")))
-    });
+    let redacted = api
+        .security_schemes
+        .iter()
+        .filter(|s| s.kind.carries_credential())
+        .map(|s| {
+            let field = ident(&s.field);
+            let name = crate::naming::unraw(&s.field);
+            quote!(.field(#name, &self.#field.as_ref().map(|_| "<redacted>")))
+        });
     let variants = api.security_schemes.iter().map(|s| {
         let variant = ident(&s.variant);
         let line = format!(" `{}`", s.key);
         quote!(#[doc = #line] #variant,)
     });
-    let scheme_enum = (!api.security_schemes.is_empty()).then(|| {
+    let scheme_enum = api.authenticates().then(|| {
         quote! {
             /// The security schemes of the spec.
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

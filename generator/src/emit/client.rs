@@ -599,6 +599,18 @@ fn api_has_cookies(api: &ir::Api) -> bool {
         })
 }
 
+/// Puts `Authorization: <scheme> <value>` into the request (`scheme` is a
+/// token, so it holds no braces to escape).
+fn authorization(scheme: &str, what: &str) -> TokenStream {
+    let format = lit(&format!("{scheme} {{value}}"));
+    let error = lit(&format!("{what} cannot form a header"));
+    quote! {
+        let value = reqwest::header::HeaderValue::try_from(format!(#format))
+            .map_err(|_| api::Error::Encode(#error.into()))?;
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+    }
+}
+
 /// `Client::authorize`: picks the first requirement whose credentials are
 /// all at hand and puts them into the request.
 fn authorize(api: &ir::Api) -> TokenStream {
@@ -606,25 +618,33 @@ fn authorize(api: &ir::Api) -> TokenStream {
     // Each scheme's credentials in a positional local (`s0`, ...), so that
     // no scheme's name meets a parameter's or a local's.
     let local = |i: usize| format_ident!("s{i}");
-    let lookups = api.security_schemes.iter().enumerate().map(|(i, s)| {
-        let field = ident(&s.field);
-        let local = local(i);
-        quote!(let #local = context.credentials.#field.as_ref().or(self.credentials().#field.as_ref());)
-    });
+    let lookups = api
+        .security_schemes
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.kind.carries_credential())
+        .map(|(i, s)| {
+            let field = ident(&s.field);
+            let local = local(i);
+            quote!(let #local = context.credentials.#field.as_ref().or(self.credentials().#field.as_ref());)
+        });
+    // A client certificate is the HTTP client's (`reqwest::ClientBuilder::
+    // identity`, given to `Client::with_http_client`), always at hand as far
+    // as the request can tell.
     let present = api.security_schemes.iter().enumerate().map(|(i, s)| {
         let variant = ident(&s.variant);
         let local = local(i);
-        quote!(api::Scheme::#variant => #local.is_some(),)
+        if s.kind.carries_credential() {
+            quote!(api::Scheme::#variant => #local.is_some(),)
+        } else {
+            quote!(api::Scheme::#variant => true,)
+        }
     });
     let apply = api.security_schemes.iter().enumerate().map(|(i, s)| {
         let variant = ident(&s.variant);
         let field = local(i);
         let put = match &s.kind {
-            SchemeKind::Bearer => quote! {
-                let value = reqwest::header::HeaderValue::try_from(format!("Bearer {value}"))
-                    .map_err(|_| api::Error::Encode("the bearer token cannot form a header".into()))?;
-                headers.insert(reqwest::header::AUTHORIZATION, value);
-            },
+            SchemeKind::Bearer => authorization("Bearer", "the bearer token"),
             SchemeKind::Basic => quote! {
                 use base64::Engine as _;
                 let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", value.username, value.password));
@@ -648,6 +668,8 @@ fn authorize(api: &ir::Api) -> TokenStream {
                 let name = lit(name);
                 quote!(push_cookie(cookies, #name, value);)
             }
+            SchemeKind::Http { scheme } => authorization(scheme, "the credentials"),
+            SchemeKind::MutualTls => return quote!(api::Scheme::#variant => {}),
         };
         quote! {
             api::Scheme::#variant => {
@@ -657,6 +679,30 @@ fn authorize(api: &ir::Api) -> TokenStream {
             }
         }
     });
+    // Where the spec has no scheme that a request can meet, the server
+    // lets nobody in, and there is nothing to send.
+    let body = if api.security_schemes.is_empty() {
+        quote! {
+            let _ = (context, requirements);
+            Ok(())
+        }
+    } else {
+        quote! {
+            #(#lookups)*
+            let present = |(scheme, _): &(api::Scheme, _)| match scheme {
+                #(#present)*
+            };
+            let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
+                return Ok(());
+            };
+            for (scheme, _) in *requirement {
+                match scheme {
+                    #(#apply)*
+                }
+            }
+            Ok(())
+        }
+    };
     let cookie_param = any_cookie.then(|| quote!(cookies: &mut String,));
     let cookie_use = if any_cookie {
         quote!(&cookies)
@@ -678,19 +724,7 @@ fn authorize(api: &ir::Api) -> TokenStream {
             ) -> Result<(), api::Error> {
                 // Not every API has schemes of every location.
                 let _ = (&query, &headers, #cookie_use);
-                #(#lookups)*
-                let present = |(scheme, _): &(api::Scheme, _)| match scheme {
-                    #(#present)*
-                };
-                let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
-                    return Ok(());
-                };
-                for (scheme, _) in *requirement {
-                    match scheme {
-                        #(#apply)*
-                    }
-                }
-                Ok(())
+                #body
             }
         }
     }

@@ -576,10 +576,10 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
         helpers.insert(Helper::CallbackUrl);
         callback_urls(op, &mut stmts, &mut fields);
     }
-    let credentials = match (&op.security, api.security_schemes.is_empty()) {
+    let credentials = match (&op.security, api.authenticates()) {
         (Some(_), _) => quote!(credentials, requirement, principal),
-        (None, true) => quote!(credentials: api::Credentials::default()),
-        (None, false) => quote!(
+        (None, false) => quote!(credentials: api::Credentials::default()),
+        (None, true) => quote!(
             credentials: api::Credentials::default(),
             requirement: &[],
             principal: api::Principal::default()
@@ -918,16 +918,13 @@ fn split_literals(pieces: &[ir::PathSegment]) -> Vec<String> {
     literals
 }
 
-/// `WWW-Authenticate` for an operation: one challenge per scheme it accepts.
+/// `WWW-Authenticate` for an operation: one challenge per kind of
+/// credential it accepts (two bearer schemes ask once), `Bearer` where no
+/// scheme can be met.
 fn challenge(api: &ir::Api, requirements: &[ir::Requirement]) -> String {
-    let mut seen = BTreeSet::new();
-    let mut out = Vec::new();
+    let mut out: Vec<String> = Vec::new();
     for (s, _) in requirements.iter().flat_map(|r| &r.0) {
-        if !seen.insert(*s) {
-            continue;
-        }
-        let scheme = &api.security_schemes[*s];
-        out.push(match &scheme.kind {
+        let challenge = match &api.security_schemes[*s].kind {
             SchemeKind::Bearer => "Bearer".to_owned(),
             SchemeKind::Basic => "Basic realm=\"api\"".to_owned(),
             SchemeKind::ApiKey { location, name } => {
@@ -937,7 +934,15 @@ fn challenge(api: &ir::Api, requirements: &[ir::Requirement]) -> String {
                     .collect();
                 format!("ApiKey in=\"{}\", name=\"{name}\"", location.as_str())
             }
-        });
+            // `lower` keeps only schemes whose names are tokens.
+            SchemeKind::Http { scheme } => scheme.clone(),
+            // No registered HTTP scheme asks for a client certificate; a
+            // token that names what is missing does.
+            SchemeKind::MutualTls => "mutualTLS".to_owned(),
+        };
+        if !out.contains(&challenge) {
+            out.push(challenge);
+        }
     }
     if out.is_empty() {
         "Bearer".to_owned()
@@ -1086,6 +1091,20 @@ fn helper(api: &ir::Api, h: Helper) -> Option<TokenStream> {
     })
 }
 
+/// What follows `<scheme> ` in `Authorization` (the scheme's name in any
+/// case), when there is something.
+fn authorization(scheme: &str) -> TokenStream {
+    let scheme = lit(scheme);
+    quote! {
+        headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, value)| scheme.eq_ignore_ascii_case(#scheme) && !value.trim().is_empty())
+            .map(|(_, value)| value.trim().to_owned())
+    }
+}
+
 /// `authorize`: reads the credentials of the schemes an operation accepts,
 /// then has the runtime's `authenticate` ask the authenticator.
 fn authorize(api: &ir::Api) -> TokenStream {
@@ -1093,14 +1112,7 @@ fn authorize(api: &ir::Api) -> TokenStream {
         let variant = ident(&s.variant);
         let field = ident(&s.field);
         let read = match &s.kind {
-            SchemeKind::Bearer => quote! {
-                headers
-                    .get(axum::http::header::AUTHORIZATION)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
-                    .map(|(_, token)| token.trim().to_owned())
-            },
+            SchemeKind::Bearer => authorization("bearer"),
             SchemeKind::Basic => quote! {
                 headers
                     .get(axum::http::header::AUTHORIZATION)
@@ -1119,7 +1131,10 @@ fn authorize(api: &ir::Api) -> TokenStream {
                         })
                     })
             },
-            SchemeKind::ApiKey { location: Location::Header, name } => {
+            SchemeKind::ApiKey {
+                location: Location::Header,
+                name,
+            } => {
                 let name = lit(&name.to_ascii_lowercase());
                 quote! {
                     headers
@@ -1130,7 +1145,10 @@ fn authorize(api: &ir::Api) -> TokenStream {
                 }
             }
             // An empty key is no key, as an empty bearer token is no token.
-            SchemeKind::ApiKey { location: Location::Query, name } => {
+            SchemeKind::ApiKey {
+                location: Location::Query,
+                name,
+            } => {
                 let name = lit(name);
                 quote! {
                     query
@@ -1148,6 +1166,9 @@ fn authorize(api: &ir::Api) -> TokenStream {
                         .map(|(_, value)| value.clone())
                 }
             }
+            SchemeKind::Http { scheme } => authorization(scheme),
+            // Nothing to read: the TLS layer verified the certificate.
+            SchemeKind::MutualTls => return quote!(api::Scheme::#variant => {}),
         };
         quote!(api::Scheme::#variant => credentials.#field = #read,)
     });
@@ -1168,9 +1189,43 @@ fn authorize(api: &ir::Api) -> TokenStream {
             SchemeKind::ApiKey { .. } => {
                 quote!(credentials.#field.as_deref().map(api::Credential::ApiKey))
             }
+            SchemeKind::Http { scheme } => {
+                let scheme = lit(scheme);
+                quote!(credentials.#field.as_deref().map(|value| api::Credential::Other { scheme: #scheme, value }))
+            }
+            SchemeKind::MutualTls => quote!(Some(api::Credential::MutualTls)),
         };
         quote!(api::Scheme::#variant => #credential.map(|credential| (#key, credential)),)
     });
+    // Where no scheme carries a credential (only client certificates, or
+    // no scheme that a request can meet), nothing is read, and the
+    // credentials borrow nothing.
+    let (read, present) = if api
+        .security_schemes
+        .iter()
+        .any(|s| s.kind.carries_credential())
+    {
+        (
+            quote! {
+                let mut credentials = api::Credentials::default();
+                for (scheme, _) in requirements.iter().flat_map(|requirement| requirement.iter()) {
+                    match scheme {
+                        #(#extract)*
+                    }
+                }
+            },
+            quote!(|scheme: api::Scheme| match scheme { #(#present)* }),
+        )
+    } else {
+        (
+            quote!(let credentials = api::Credentials::default();),
+            quote! {
+                |scheme: api::Scheme| -> Option<(&'static str, api::Credential<'static>)> {
+                    match scheme { #(#present)* }
+                }
+            },
+        )
+    };
     quote! {
         /// Reads the credentials of every scheme in `requirements`, then
         /// has `authenticator` judge those of the first requirement that
@@ -1187,15 +1242,8 @@ fn authorize(api: &ir::Api) -> TokenStream {
             let headers = &parts.headers;
             // Not every API has schemes of every location.
             let _ = (headers, query, cookies);
-            let mut credentials = api::Credentials::default();
-            for (scheme, _) in requirements.iter().flat_map(|requirement| requirement.iter()) {
-                match scheme {
-                    #(#extract)*
-                }
-            }
-            let present = |scheme: api::Scheme| match scheme {
-                #(#present)*
-            };
+            #read
+            let present = #present;
             let (requirement, principal) =
                 authenticate(authenticator, parts, requirements, present, challenge).await?;
             Ok((credentials, requirement, principal))

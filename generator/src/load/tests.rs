@@ -109,7 +109,7 @@ fn info_title_and_version_become_strings() {
 }
 
 #[test]
-fn unknown_security_scheme_types_become_http_schemes_of_their_name() {
+fn unknown_security_scheme_types_become_marked_http_schemes() {
     let loaded = loaded(
         "openapi: 3.1.0
 info: {title: t, version: '1'}
@@ -121,7 +121,12 @@ components:
     );
     assert_eq!(
         raw_at(&loaded, "/components/securitySchemes/tls"),
-        json!({"type": "http", "scheme": "mutualTLS"})
+        json!({
+            "type": "http",
+            "scheme": "mutualTLS",
+            "x-uniapi-type": "mutualTLS",
+            "description": "client certificates",
+        })
     );
     assert_eq!(
         raw_at(&loaded, "/components/securitySchemes/key"),

@@ -71,9 +71,9 @@ fn server_url(server: &openapiv3::Server) -> String {
     url
 }
 
-/// The document's security schemes in order; `None` for those that cannot
-/// be checked (reported), keeping the indexes of the others stable for
-/// `Requirement`s built from the result.
+/// The document's security schemes in order; `None` for those that no
+/// request can meet (reported), keeping the indexes of the others stable
+/// for `Requirement`s built from the result.
 fn security_schemes(loaded: &Loaded, diags: &mut Diagnostics) -> Vec<Option<ir::SecurityScheme>> {
     let Some(components) = &loaded.doc.components else {
         return Vec::new();
@@ -103,16 +103,57 @@ fn security_schemes(loaded: &Loaded, diags: &mut Diagnostics) -> Vec<Option<ir::
                 ..
             } if scheme.eq_ignore_ascii_case("basic") => (Some(SchemeKind::Basic), description),
             OaScheme::HTTP {
-                scheme,
                 description,
+                extensions,
                 ..
-            } => {
+            } if extensions
+                .get(crate::load::TYPE_MARK)
+                .and_then(|t| t.as_str())
+                == Some("mutualTLS") =>
+            {
+                (Some(SchemeKind::MutualTls), description)
+            }
+            OaScheme::HTTP {
+                description,
+                extensions,
+                ..
+            } if extensions.contains_key(crate::load::TYPE_MARK) => {
+                let kind = extensions[crate::load::TYPE_MARK]
+                    .as_str()
+                    .unwrap_or_default();
                 diags.push(
-                    Diagnostic::warning(&pointer, format!("HTTP authentication scheme `{scheme}` is not checked by the server"))
-                        .with_hint("the operations that need it are served without a credential check; check in the handler"),
+                    Diagnostic::warning(
+                        join(&pointer, "type"),
+                        format!("`{kind}` is not a type of security scheme; no request can meet it"),
+                    )
+                    .with_hint("use `apiKey`, `http`, `mutualTLS`, `oauth2` or `openIdConnect`; operations that accept only this scheme answer 401"),
                 );
                 (None, description)
             }
+            OaScheme::HTTP {
+                scheme,
+                description,
+                ..
+            } if !is_token(scheme) => {
+                diags.push(
+                    Diagnostic::warning(
+                        join(&pointer, "scheme"),
+                        format!("`{scheme}` cannot be the name of an HTTP authentication scheme; no request can meet it"),
+                    )
+                    .with_hint("name it as RFC 9110 does, with letters, digits and `!#$%&'*+-.^_`|~`; operations that accept only this scheme answer 401"),
+                );
+                (None, description)
+            }
+            OaScheme::HTTP {
+                scheme,
+                description,
+                ..
+            } => (
+                Some(SchemeKind::Http {
+                    scheme: scheme.clone(),
+                }),
+                description,
+            ),
             OaScheme::APIKey {
                 location,
                 name,
@@ -123,10 +164,10 @@ fn security_schemes(loaded: &Loaded, diags: &mut Diagnostics) -> Vec<Option<ir::
             {
                 diags.push(
                     Diagnostic::warning(
-                        &pointer,
-                        format!("`{name}` cannot be the name of a key; the scheme is not checked"),
+                        join(&pointer, "name"),
+                        format!("`{name}` cannot be the name of a key; no request can meet the scheme"),
                     )
-                    .with_hint("name the key with letters, digits and `!#$%&'*+-.^_`|~`"),
+                    .with_hint("name the key with letters, digits and `!#$%&'*+-.^_`|~`; operations that accept only this scheme answer 401"),
                 );
                 (None, description)
             }

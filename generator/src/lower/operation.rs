@@ -1298,29 +1298,33 @@ impl OperationLowering<'_, '_, '_> {
         let mut out = Vec::new();
         for (i, requirement) in requirements.iter().enumerate() {
             let mut and = Vec::new();
-            let mut checkable = true;
+            let mut meetable = true;
             for (key, scopes) in requirement {
                 match scheme_ids.get(key) {
                     Some(id) => and.push((*id, scopes.clone())),
-                    None if declared.is_some_and(|d| d.contains_key(key)) => checkable = false,
+                    // Reported where it is declared.
+                    None if declared.is_some_and(|d| d.contains_key(key)) => meetable = false,
                     None => {
                         self.schemas.diags.push(
                             Diagnostic::warning(
                                 format!("{pointer}/{i}"),
-                                format!("security scheme `{key}` is not declared; this requirement is not checked"),
+                                format!("security scheme `{key}` is not declared; no request can meet this requirement"),
                             )
-                            .with_hint("declare it under `components/securitySchemes`"),
+                            .with_hint("declare it under `components/securitySchemes`; where no other requirement is met, the operation answers 401"),
                         );
-                        checkable = false;
+                        meetable = false;
                     }
                 }
             }
-            if checkable {
+            if meetable {
                 out.push(Requirement(and));
             }
         }
-        // No requirement names a scheme (`[{}]`): nothing to check.
-        if out.iter().all(|r| r.0.is_empty()) {
+        // `[]`, or a requirement that names no scheme (`[{}]`): nothing to
+        // check. Requirements that no request can meet are left out; where
+        // that leaves none, nobody may call (`Some(vec![])`), which is what
+        // the spec asks, rather than everybody.
+        if requirements.is_empty() || (!out.is_empty() && out.iter().all(|r| r.0.is_empty())) {
             None
         } else {
             Some(out)

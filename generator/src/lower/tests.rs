@@ -133,18 +133,71 @@ components:
 }
 
 #[test]
-fn schemes_the_server_cannot_check_are_left_out_with_a_warning() {
+fn every_http_scheme_and_mutual_tls_are_checked() {
     let yaml = "
 components:
   securitySchemes:
-    digest: {type: http, scheme: digest}
+    digest: {type: http, scheme: Digest}
     tls: {type: mutualTLS}
     bearer: {type: http, scheme: bearer}
 paths:
   /a:
     get:
       operationId: a
-      security: [{tls: []}, {bearer: []}]
+      security: [{tls: []}, {digest: []}]
+      responses: {'204': {description: ok}}
+";
+    let (api, warnings) = lowered(&yaml.replace("3.0.3", "3.1.0"));
+    assert!(warnings.is_empty(), "{warnings}");
+    let kinds: Vec<&SchemeKind> = api.security_schemes.iter().map(|s| &s.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            &SchemeKind::Http {
+                scheme: "Digest".into()
+            },
+            &SchemeKind::MutualTls,
+            &SchemeKind::Bearer,
+        ]
+    );
+    assert_eq!(
+        op(&api, "a").security,
+        Some(vec![
+            ir::Requirement(vec![(1, vec![])]),
+            ir::Requirement(vec![(0, vec![])]),
+        ])
+    );
+}
+
+#[test]
+fn requirements_no_request_can_meet_let_nobody_in() {
+    let yaml = "
+components:
+  securitySchemes:
+    pigeon: {type: carrierPigeon}
+    spaced: {type: apiKey, in: header, name: 'X Key'}
+    odd: {type: http, scheme: 'two words'}
+    bearer: {type: http, scheme: bearer}
+paths:
+  /nobody:
+    get:
+      operationId: nobody
+      security: [{pigeon: []}, {spaced: []}, {odd: []}, {undeclared: []}]
+      responses: {'204': {description: ok}}
+  /some:
+    get:
+      operationId: some
+      security: [{undeclared: []}, {bearer: []}]
+      responses: {'204': {description: ok}}
+  /anyone:
+    get:
+      operationId: anyone
+      security: [{pigeon: []}, {}]
+      responses: {'204': {description: ok}}
+  /open:
+    get:
+      operationId: open
+      security: []
       responses: {'204': {description: ok}}
 ";
     let (api, warnings) = lowered(&yaml.replace("3.0.3", "3.1.0"));
@@ -154,22 +207,35 @@ paths:
         .map(|s| s.key.as_str())
         .collect();
     assert_eq!(keys, ["bearer"]);
-    let digest = one_at(&warnings, "/components/securitySchemes/digest");
+    for (at, message) in [
+        (
+            "/components/securitySchemes/pigeon/type",
+            "`carrierPigeon` is not a type of security scheme; no request can meet it",
+        ),
+        (
+            "/components/securitySchemes/spaced/name",
+            "`X Key` cannot be the name of a key; no request can meet the scheme",
+        ),
+        (
+            "/components/securitySchemes/odd/scheme",
+            "`two words` cannot be the name of an HTTP authentication scheme; no request can meet it",
+        ),
+        (
+            "/paths/~1nobody/get/security/3",
+            "security scheme `undeclared` is not declared; no request can meet this requirement",
+        ),
+    ] {
+        assert_eq!(one_at(&warnings, at).message, message);
+    }
+    // Secured, by nothing that can be met: nobody may call.
+    assert_eq!(op(&api, "nobody").security, Some(vec![]));
     assert_eq!(
-        digest.message,
-        "HTTP authentication scheme `digest` is not checked by the server"
-    );
-    let tls = one_at(&warnings, "/components/securitySchemes/tls");
-    assert_eq!(
-        tls.message,
-        "HTTP authentication scheme `mutualTLS` is not checked by the server"
-    );
-    // A requirement naming a scheme left out is not checked; the other one,
-    // by index among the schemes kept, is.
-    assert_eq!(
-        op(&api, "a").security,
+        op(&api, "some").security,
         Some(vec![ir::Requirement(vec![(0, vec![])])])
     );
+    // An empty requirement lets anyone in; so does an empty list.
+    assert_eq!(op(&api, "anyone").security, None);
+    assert_eq!(op(&api, "open").security, None);
 }
 
 #[test]

@@ -14,6 +14,7 @@ mod petstore;
 mod prism;
 mod schemathesis;
 mod security;
+mod security_edges;
 mod shop_security;
 mod streams;
 mod types;

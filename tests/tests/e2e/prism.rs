@@ -442,6 +442,11 @@ fn raw(api: &ir::Api, op: &ir::Operation, optional: bool) -> Raw {
                     Location::Cookie => cookies.push(format!("{name}=key")),
                     _ => headers.push((name.clone(), "key".into())),
                 },
+                SchemeKind::Http { scheme } => {
+                    headers.push(("authorization".into(), format!("{scheme} credentials")))
+                }
+                // The TLS layer's: nothing to send.
+                SchemeKind::MutualTls => {}
             }
         }
     }

@@ -389,7 +389,7 @@ paths:
     let d = one_at(&warnings, "/paths/~1undeclared/get/security/0");
     assert_eq!(
         d.message,
-        "security scheme `nope` is not declared; this requirement is not checked"
+        "security scheme `nope` is not declared; no request can meet this requirement"
     );
     assert_eq!(warnings.len(), 1, "{warnings}");
 }

@@ -174,6 +174,20 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
+/// The security schemes of the spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scheme {}
+
+/// A security requirement of an operation: schemes that must all
+/// be met, each with the scopes the spec asks of it (OAuth2 and
+/// OpenID Connect; none for the others).
+pub type Requirement = &'static [(Scheme, &'static [&'static str])];
+
+pub use super::runtime::auth::{
+    Authenticate, Credential, InsecureAcceptAnyCredential, Presented, Principal, Refusal,
+    Scopes, Tokens,
+};
+
 /// What a call carries beyond the spec's parameters and body.
 ///
 /// On the server it holds what the caller sent: the credentials of the
@@ -190,6 +204,17 @@ pub struct Context {
     pub headers: http::HeaderMap,
     /// The request's extensions (server only; not sent by the client).
     pub extensions: http::Extensions,
+    /// On the server, the security requirement the request met (the
+    /// first of the operation's, in the spec's order, whose
+    /// credentials the authenticator accepted with its scopes).
+    /// Empty where the operation needs no credentials or `{}` was
+    /// met. Not sent by the client.
+    pub requirement: Requirement,
+    /// On the server, who the caller is, as the authenticator found
+    /// (`server::router` asks it before the handler runs): unnamed
+    /// and granted nothing where the operation needs no credentials.
+    /// Not sent by the client.
+    pub principal: Principal,
 }
 
 impl Context {

@@ -26,12 +26,34 @@ use super::api;
 /// with its documented success response.
 #[derive(Debug, Clone, Default)]
 pub struct MockApi {
-    _private: (),
+    /// The credentials to accept, if not every well-formed one.
+    tokens: Option<api::Tokens>,
 }
 
 impl MockApi {
     pub fn new() -> Self {
         MockApi::default()
+    }
+
+    /// Accepts only the credentials that `tokens` knows, each as
+    /// its principal, in place of every well-formed one.
+    pub fn with_tokens(mut self, tokens: api::Tokens) -> Self {
+        self.tokens = Some(tokens);
+        self
+    }
+}
+
+/// Lets every well-formed credential in, granted every scope,
+/// unless [`MockApi::with_tokens`] says which.
+impl api::Authenticate for MockApi {
+    async fn authenticate(
+        &self,
+        presented: &api::Presented<'_>,
+    ) -> Result<api::Principal, api::Refusal> {
+        match &self.tokens {
+            Some(tokens) => api::Authenticate::authenticate(tokens, presented).await,
+            None => Ok(api::Principal::anyone()),
+        }
     }
 }
 
@@ -81,34 +103,5 @@ mod tests {
         let router = super::super::server::router(MockApi::new());
         tokio::spawn(async move { axum::serve(listener, router).await });
         let client = Client::new(&base);
-        let answer = client
-            .cached(api::CachedRequest {
-                if_modified_since: Some(json("\"2024-01-01T00:00:00Z\"")),
-                if_none_match: Some(json("\"string\"")),
-                context: api::Context::default(),
-            })
-            .await;
-        assert!(
-            matches!(answer, Ok(api::CachedResponse::Default { .. })), "{}: {answer:?}",
-            "cached"
-        );
-        let answer = client
-            .redirect(api::RedirectRequest {
-                context: api::Context::default(),
-            })
-            .await;
-        assert!(
-            matches!(answer, Ok(api::RedirectResponse::Default { .. })),
-            "{}: {answer:?}", "redirect"
-        );
-        let answer = client
-            .nocontent(api::NocontentRequest {
-                context: api::Context::default(),
-            })
-            .await;
-        assert!(
-            matches!(answer, Ok(api::NocontentResponse::Default { .. })),
-            "{}: {answer:?}", "nocontent"
-        );
     }
 }

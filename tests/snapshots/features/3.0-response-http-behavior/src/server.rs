@@ -43,13 +43,16 @@ pub use super::runtime::server::{
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
 /// default [`Options`].
-pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
+pub fn router<A: api::Api + api::Authenticate + 'static>(api: A) -> axum::Router {
     router_with(api, Options::default())
 }
 
 /// [`router`] with `options`: the body limit, and optional routes
 /// for the spec and a liveness probe.
-pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Router {
+pub fn router_with<A: api::Api + api::Authenticate + 'static>(
+    api: A,
+    options: Options,
+) -> axum::Router {
     let router = axum::Router::new()
         .route("/cache", axum::routing::get(handle_cached::<A>))
         .route("/status/302", axum::routing::get(handle_redirect::<A>))
@@ -91,11 +94,11 @@ const OPERATIONS: &[super::runtime::server::Operation] = {
 };
 
 /// `GET /cache`
-async fn handle_cached<A: api::Api>(
+async fn handle_cached<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_cached(request).await {
+    match request_cached(request, &*api).await {
         Ok(request) => respond(api.cached(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -103,8 +106,18 @@ async fn handle_cached<A: api::Api>(
 
 async fn request_cached(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::CachedRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[],
+            "Bearer",
+        )
+        .await?;
     let p0 = header_value(&parts.headers, "if-modified-since")?.map(parse).transpose();
     let p1 = header_value(&parts.headers, "if-none-match")?.map(parse).transpose();
     if p0.is_err() || p1.is_err() {
@@ -119,7 +132,9 @@ async fn request_cached(
         if_modified_since: p0?,
         if_none_match: p1?,
         context: api::Context {
-            credentials: api::Credentials::default(),
+            credentials,
+            requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -127,11 +142,11 @@ async fn request_cached(
 }
 
 /// `GET /status/302`
-async fn handle_redirect<A: api::Api>(
+async fn handle_redirect<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_redirect(request).await {
+    match request_redirect(request, &*api).await {
         Ok(request) => respond(api.redirect(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -139,11 +154,23 @@ async fn handle_redirect<A: api::Api>(
 
 async fn request_redirect(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::RedirectRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[],
+            "Bearer",
+        )
+        .await?;
     Ok(api::RedirectRequest {
         context: api::Context {
-            credentials: api::Credentials::default(),
+            credentials,
+            requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -151,11 +178,11 @@ async fn request_redirect(
 }
 
 /// `GET /status/204`
-async fn handle_nocontent<A: api::Api>(
+async fn handle_nocontent<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_nocontent(request).await {
+    match request_nocontent(request, &*api).await {
         Ok(request) => respond(api.nocontent(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -163,11 +190,23 @@ async fn handle_nocontent<A: api::Api>(
 
 async fn request_nocontent(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::NocontentRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[],
+            "Bearer",
+        )
+        .await?;
     Ok(api::NocontentRequest {
         context: api::Context {
-            credentials: api::Credentials::default(),
+            credentials,
+            requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -196,4 +235,33 @@ impl IntoResponse for api::NocontentResponse {
             Self::Default { status } => status.into_response(),
         }
     }
+}
+
+/// Reads the credentials of every scheme in `requirements`, then
+/// has `authenticator` judge those of the first requirement that
+/// they meet (see `authenticate`): the credentials, the requirement
+/// met and who the caller is, or a 401, 403 or 503 problem.
+async fn authorize(
+    parts: &axum::http::request::Parts,
+    query: &[(String, String)],
+    cookies: &[(String, String)],
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
+    requirements: &[api::Requirement],
+    challenge: &'static str,
+) -> Result<(api::Credentials, api::Requirement, api::Principal), Problem> {
+    let headers = &parts.headers;
+    let _ = (headers, query, cookies);
+    let credentials = api::Credentials::default();
+    let present = |
+        scheme: api::Scheme,
+    | -> Option<(&'static str, api::Credential<'static>)> { match scheme {} };
+    let (requirement, principal) = authenticate(
+            authenticator,
+            parts,
+            requirements,
+            present,
+            challenge,
+        )
+        .await?;
+    Ok((credentials, requirement, principal))
 }

@@ -215,7 +215,7 @@ async fn request_post_anything_and_or(
                 ],
                 &[(api::Scheme::Oauth2Alternate, &["write:things"])],
             ],
-            "Bearer, ApiKey in=\"header\", name=\"X-API-KEY\", Bearer",
+            "Bearer, ApiKey in=\"header\", name=\"X-API-KEY\"",
         )
         .await?;
     Ok(api::PostAnythingAndOrRequest {
@@ -264,7 +264,7 @@ async fn request_post_anything_many_and_or(
                     (api::Scheme::ApiKeyQuery, &[]),
                 ],
             ],
-            "Bearer, Basic realm=\"api\", Bearer, Bearer, ApiKey in=\"cookie\", name=\"api_key\", ApiKey in=\"header\", name=\"X-API-KEY\", ApiKey in=\"query\", name=\"apiKey\"",
+            "Bearer, Basic realm=\"api\", ApiKey in=\"cookie\", name=\"api_key\", ApiKey in=\"header\", name=\"X-API-KEY\", ApiKey in=\"query\", name=\"apiKey\"",
         )
         .await?;
     Ok(api::PostAnythingManyAndOrRequest {
@@ -372,40 +372,40 @@ async fn authorize(
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
             api::Scheme::BearerJwt => {
                 credentials.bearer_jwt = headers
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
             api::Scheme::Oauth2 => {
                 credentials.oauth2 = headers
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
             api::Scheme::Oauth2Alternate => {
                 credentials.oauth2_alternate = headers
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
         }
     }

@@ -913,80 +913,80 @@ async fn authorize(
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
             api::Scheme::BearerJwt => {
                 credentials.bearer_jwt = headers
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
             api::Scheme::Oauth2 => {
                 credentials.oauth2 = headers
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
             api::Scheme::Oauth2AuthorizationCode => {
                 credentials.oauth2_authorization_code = headers
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
             api::Scheme::Oauth2ClientCredentials => {
                 credentials.oauth2_client_credentials = headers
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
             api::Scheme::Oauth2Implicit => {
                 credentials.oauth2_implicit = headers
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
             api::Scheme::Oauth2Password => {
                 credentials.oauth2_password = headers
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
             api::Scheme::OpenIdConnect => {
                 credentials.open_id_connect = headers
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
         }
     }

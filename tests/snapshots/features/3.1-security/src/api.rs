@@ -780,6 +780,8 @@ pub enum Scheme {
     Bearer,
     /// `bearer_jwt`
     BearerJwt,
+    /// `mutualTLS`
+    MutualTls,
     /// `oauth2`
     Oauth2,
     /// `oauth2_authorizationCode`

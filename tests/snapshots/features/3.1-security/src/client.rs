@@ -277,9 +277,16 @@ impl Api for Client {
     ) -> Result<api::PostAnythingMutualTlsResponse, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/mutualTLS");
-        let query = String::new();
-        let headers = reqwest::header::HeaderMap::new();
-        let cookies = String::new();
+        let mut query = String::new();
+        let mut headers = reqwest::header::HeaderMap::new();
+        let mut cookies = String::new();
+        self.authorize(
+            &request.context,
+            &[&[(api::Scheme::MutualTls, &[])]],
+            &mut query,
+            &mut headers,
+            &mut cookies,
+        )?;
         let response = self
             .send(Call {
                 operation: "post_anything_mutual_tls",
@@ -646,32 +653,32 @@ impl Client {
             .bearer_jwt
             .as_ref()
             .or(self.credentials().bearer_jwt.as_ref());
-        let s6 = context
+        let s7 = context
             .credentials
             .oauth2
             .as_ref()
             .or(self.credentials().oauth2.as_ref());
-        let s7 = context
+        let s8 = context
             .credentials
             .oauth2_authorization_code
             .as_ref()
             .or(self.credentials().oauth2_authorization_code.as_ref());
-        let s8 = context
+        let s9 = context
             .credentials
             .oauth2_client_credentials
             .as_ref()
             .or(self.credentials().oauth2_client_credentials.as_ref());
-        let s9 = context
+        let s10 = context
             .credentials
             .oauth2_implicit
             .as_ref()
             .or(self.credentials().oauth2_implicit.as_ref());
-        let s10 = context
+        let s11 = context
             .credentials
             .oauth2_password
             .as_ref()
             .or(self.credentials().oauth2_password.as_ref());
-        let s11 = context
+        let s12 = context
             .credentials
             .open_id_connect
             .as_ref()
@@ -683,12 +690,13 @@ impl Client {
             api::Scheme::Basic => s3.is_some(),
             api::Scheme::Bearer => s4.is_some(),
             api::Scheme::BearerJwt => s5.is_some(),
-            api::Scheme::Oauth2 => s6.is_some(),
-            api::Scheme::Oauth2AuthorizationCode => s7.is_some(),
-            api::Scheme::Oauth2ClientCredentials => s8.is_some(),
-            api::Scheme::Oauth2Implicit => s9.is_some(),
-            api::Scheme::Oauth2Password => s10.is_some(),
-            api::Scheme::OpenIdConnect => s11.is_some(),
+            api::Scheme::MutualTls => true,
+            api::Scheme::Oauth2 => s7.is_some(),
+            api::Scheme::Oauth2AuthorizationCode => s8.is_some(),
+            api::Scheme::Oauth2ClientCredentials => s9.is_some(),
+            api::Scheme::Oauth2Implicit => s10.is_some(),
+            api::Scheme::Oauth2Password => s11.is_some(),
+            api::Scheme::OpenIdConnect => s12.is_some(),
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
             return Ok(());
@@ -752,18 +760,8 @@ impl Client {
                         headers.insert(reqwest::header::AUTHORIZATION, value);
                     }
                 }
+                api::Scheme::MutualTls => {}
                 api::Scheme::Oauth2 => {
-                    if let Some(value) = s6 {
-                        let value = reqwest::header::HeaderValue::try_from(
-                                format!("Bearer {value}"),
-                            )
-                            .map_err(|_| api::Error::Encode(
-                                "the bearer token cannot form a header".into(),
-                            ))?;
-                        headers.insert(reqwest::header::AUTHORIZATION, value);
-                    }
-                }
-                api::Scheme::Oauth2AuthorizationCode => {
                     if let Some(value) = s7 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 format!("Bearer {value}"),
@@ -774,7 +772,7 @@ impl Client {
                         headers.insert(reqwest::header::AUTHORIZATION, value);
                     }
                 }
-                api::Scheme::Oauth2ClientCredentials => {
+                api::Scheme::Oauth2AuthorizationCode => {
                     if let Some(value) = s8 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 format!("Bearer {value}"),
@@ -785,7 +783,7 @@ impl Client {
                         headers.insert(reqwest::header::AUTHORIZATION, value);
                     }
                 }
-                api::Scheme::Oauth2Implicit => {
+                api::Scheme::Oauth2ClientCredentials => {
                     if let Some(value) = s9 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 format!("Bearer {value}"),
@@ -796,7 +794,7 @@ impl Client {
                         headers.insert(reqwest::header::AUTHORIZATION, value);
                     }
                 }
-                api::Scheme::Oauth2Password => {
+                api::Scheme::Oauth2Implicit => {
                     if let Some(value) = s10 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 format!("Bearer {value}"),
@@ -807,8 +805,19 @@ impl Client {
                         headers.insert(reqwest::header::AUTHORIZATION, value);
                     }
                 }
-                api::Scheme::OpenIdConnect => {
+                api::Scheme::Oauth2Password => {
                     if let Some(value) = s11 {
+                        let value = reqwest::header::HeaderValue::try_from(
+                                format!("Bearer {value}"),
+                            )
+                            .map_err(|_| api::Error::Encode(
+                                "the bearer token cannot form a header".into(),
+                            ))?;
+                        headers.insert(reqwest::header::AUTHORIZATION, value);
+                    }
+                }
+                api::Scheme::OpenIdConnect => {
+                    if let Some(value) = s12 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 format!("Bearer {value}"),
                             )

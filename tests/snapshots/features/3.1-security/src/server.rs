@@ -417,11 +417,11 @@ async fn request_post_anything_bearer(
 }
 
 /// `POST /anything/mutualTLS`
-async fn handle_post_anything_mutual_tls<A: api::Api>(
+async fn handle_post_anything_mutual_tls<A: api::Api + api::Authenticate>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_post_anything_mutual_tls(request).await {
+    match request_post_anything_mutual_tls(request, &*api).await {
         Ok(request) => respond(api.post_anything_mutual_tls(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
@@ -429,13 +429,23 @@ async fn handle_post_anything_mutual_tls<A: api::Api>(
 
 async fn request_post_anything_mutual_tls(
     request: axum::extract::Request,
+    authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::PostAnythingMutualTlsRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    let (credentials, requirement, principal) = authorize(
+            &parts,
+            &[],
+            &[],
+            authenticator,
+            &[&[(api::Scheme::MutualTls, &[])]],
+            "mutualTLS",
+        )
+        .await?;
     Ok(api::PostAnythingMutualTlsRequest {
         context: api::Context {
-            credentials: api::Credentials::default(),
-            requirement: &[],
-            principal: api::Principal::default(),
+            credentials,
+            requirement,
+            principal,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -902,80 +912,81 @@ async fn authorize(
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
             api::Scheme::BearerJwt => {
                 credentials.bearer_jwt = headers
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
+            api::Scheme::MutualTls => {}
             api::Scheme::Oauth2 => {
                 credentials.oauth2 = headers
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
             api::Scheme::Oauth2AuthorizationCode => {
                 credentials.oauth2_authorization_code = headers
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
             api::Scheme::Oauth2ClientCredentials => {
                 credentials.oauth2_client_credentials = headers
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
             api::Scheme::Oauth2Implicit => {
                 credentials.oauth2_implicit = headers
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
             api::Scheme::Oauth2Password => {
                 credentials.oauth2_password = headers
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
             api::Scheme::OpenIdConnect => {
                 credentials.open_id_connect = headers
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
         }
     }
@@ -1024,6 +1035,9 @@ async fn authorize(
                 .as_deref()
                 .map(api::Credential::Bearer)
                 .map(|credential| ("bearer_jwt", credential))
+        }
+        api::Scheme::MutualTls => {
+            Some(api::Credential::MutualTls).map(|credential| ("mutualTLS", credential))
         }
         api::Scheme::Oauth2 => {
             credentials

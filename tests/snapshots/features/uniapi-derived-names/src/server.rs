@@ -180,7 +180,7 @@ async fn request_123_list_things(
                 &[(api::Scheme::Type, &[])],
                 &[(api::Scheme::Const, &["const", "type"])],
             ],
-            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
+            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer",
         )
         .await?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -223,7 +223,7 @@ async fn request_get_pet(
                 &[(api::Scheme::Type, &[])],
                 &[(api::Scheme::Const, &["const", "type"])],
             ],
-            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
+            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer",
         )
         .await?;
     check_accept(&parts.headers, &["application/json", "text/plain"])?;
@@ -266,7 +266,7 @@ async fn request_get_pet_ok(
                 &[(api::Scheme::Type, &[])],
                 &[(api::Scheme::Const, &["const", "type"])],
             ],
-            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
+            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer",
         )
         .await?;
     let body = required(
@@ -324,7 +324,7 @@ async fn request_id(
                 &[(api::Scheme::Type, &[])],
                 &[(api::Scheme::Const, &["const", "type"])],
             ],
-            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
+            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer",
         )
         .await?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -372,7 +372,7 @@ async fn request_clone_2(
                 &[(api::Scheme::Type, &[])],
                 &[(api::Scheme::Const, &["const", "type"])],
             ],
-            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
+            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer",
         )
         .await?;
     Ok(api::Clone2Request {
@@ -414,7 +414,7 @@ async fn request_builder_2(
                 &[(api::Scheme::Type, &[])],
                 &[(api::Scheme::Const, &["const", "type"])],
             ],
-            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
+            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer",
         )
         .await?;
     Ok(api::Builder2Request {
@@ -456,7 +456,7 @@ async fn request_retry_2(
                 &[(api::Scheme::Type, &[])],
                 &[(api::Scheme::Const, &["const", "type"])],
             ],
-            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
+            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer",
         )
         .await?;
     Ok(api::Retry2Request {
@@ -498,7 +498,7 @@ async fn request_absent(
                 &[(api::Scheme::Type, &[])],
                 &[(api::Scheme::Const, &["const", "type"])],
             ],
-            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
+            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer",
         )
         .await?;
     let p0 = Ok(None);
@@ -545,7 +545,7 @@ async fn request_into_the_wild(
                 &[(api::Scheme::Type, &[])],
                 &[(api::Scheme::Const, &["const", "type"])],
             ],
-            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
+            "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer",
         )
         .await?;
     Ok(api::IntoTheWildRequest {
@@ -682,20 +682,20 @@ async fn authorize(
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
             api::Scheme::Const => {
                 credentials.r#const = headers
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
         }
     }

@@ -778,40 +778,40 @@ async fn authorize(
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
             api::Scheme::Password => {
                 credentials.password = headers
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
             api::Scheme::Application => {
                 credentials.application = headers
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
             api::Scheme::AccessCode => {
                 credentials.access_code = headers
                     .get(axum::http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.split_once(' '))
-                    .filter(|(scheme, token)| {
-                        scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                    .filter(|(scheme, value)| {
+                        scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty()
                     })
-                    .map(|(_, token)| token.trim().to_owned());
+                    .map(|(_, value)| value.trim().to_owned());
             }
         }
     }

@@ -18,7 +18,9 @@ use std::collections::BTreeSet;
 
 /// A credential as the request presented it, already well formed: a
 /// bearer token (OAuth2 and OpenID Connect too), a user and password
-/// (HTTP Basic), or an API key. `Debug` does not show the secret.
+/// (HTTP Basic), an API key, the credentials of another HTTP scheme
+/// (`Digest`, ...), or a TLS client certificate that the connection
+/// carried. `Debug` does not show the secret.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Credential<'a> {
     /// The token of `Authorization: Bearer <token>`.
@@ -33,27 +35,48 @@ pub enum Credential<'a> {
     /// An API key, from the header, query parameter or cookie the scheme
     /// names.
     ApiKey(&'a str),
+    /// `Authorization: <scheme> <value>` of an HTTP scheme other than
+    /// Bearer and Basic (`Digest`, `Negotiate`, ...), for the authenticator
+    /// to parse and judge.
+    Other {
+        /// The scheme's name, as the spec spells it.
+        scheme: &'a str,
+        /// What follows the scheme's name, trimmed.
+        value: &'a str,
+    },
+    /// OpenAPI's `mutualTLS`: the client certificate is the TLS layer's to
+    /// verify, so nothing is read from the request. The authenticator
+    /// judges it by what that layer left: a request extension set by a TLS
+    /// acceptor, or a header set by a terminating proxy that it trusts.
+    /// Nothing in the request means no certificate: refuse.
+    MutualTls,
 }
 
 impl Credential<'_> {
     /// The kind, as HTTP authentication schemes are named (`Bearer`,
-    /// `Basic`, `ApiKey`).
-    pub fn kind(&self) -> &'static str {
+    /// `Basic`, `ApiKey`, the other scheme's own name, `mutualTLS`).
+    pub fn kind(&self) -> &str {
         match self {
             Credential::Bearer(_) => "Bearer",
             Credential::Basic { .. } => "Basic",
             Credential::ApiKey(_) => "ApiKey",
+            Credential::Other { scheme, .. } => scheme,
+            Credential::MutualTls => "mutualTLS",
         }
     }
 
-    /// Whether the credential's secret is `secret`: the token, the key, or
-    /// `username:password`, compared in time that does not depend on where
-    /// they differ.
+    /// Whether the credential's secret is `secret`: the token, the key,
+    /// `username:password`, or another scheme's value, compared in time
+    /// that does not depend on where they differ. A client certificate is
+    /// no secret to compare: never.
     pub fn is(&self, secret: &str) -> bool {
         match self {
-            Credential::Bearer(value) | Credential::ApiKey(value) => {
+            Credential::Bearer(value)
+            | Credential::ApiKey(value)
+            | Credential::Other { value, .. } => {
                 constant_time_eq(value.as_bytes(), secret.as_bytes())
             }
+            Credential::MutualTls => false,
             Credential::Basic { username, password } => match secret.split_once(':') {
                 Some((user, pass)) => {
                     // Both halves are compared, whatever the first gives.
@@ -75,6 +98,7 @@ impl std::fmt::Debug for Credential<'_> {
                 .field("username", username)
                 .field("password", &"<redacted>")
                 .finish(),
+            Credential::MutualTls => f.write_str("MutualTls"),
             other => write!(f, "{}(<redacted>)", other.kind()),
         }
     }
@@ -290,8 +314,9 @@ impl<T: InsecureAcceptAnyCredential + Send + Sync + 'static> Authenticate for T 
 }
 
 /// A fixed set of secrets, each naming a principal: static API keys,
-/// service tokens, or `username:password` pairs for HTTP Basic. Any other
-/// credential is refused.
+/// service tokens (bearer or another HTTP scheme's value), or
+/// `username:password` pairs for HTTP Basic. Any other credential, and
+/// every TLS client certificate, is refused.
 ///
 /// ```rust,ignore
 /// let tokens = Tokens::new()

@@ -563,6 +563,9 @@ impl Authenticate for Jwt {
             Credential::ApiKey(_) => Err(Refusal::invalid(
                 "the scheme takes a bearer JWT, not an API key",
             )),
+            Credential::Other { .. } | Credential::MutualTls => Err(Refusal::invalid(
+                "the scheme takes a bearer JWT, not the credentials of another scheme",
+            )),
         }
     }
 }
