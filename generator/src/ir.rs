@@ -276,6 +276,10 @@ pub struct Union {
     /// The discriminator's property name, when values are told apart by it.
     pub tag: Option<String>,
     pub variants: Vec<UnionVariant>,
+    /// The variant a value whose tag is missing or names no variant is
+    /// read as (3.2's `defaultMapping`); without one, such a value is an
+    /// error.
+    pub default: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -287,7 +291,7 @@ pub struct UnionVariant {
     pub boxed: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Method {
     Get,
     Put,
@@ -297,10 +301,15 @@ pub enum Method {
     Head,
     Patch,
     Trace,
+    /// OpenAPI 3.2's `query`: safe and idempotent, with a body.
+    Query,
+    /// A method of 3.2's `additionalOperations` (`LINK`, `PURGE`, ...),
+    /// an RFC 9110 token, as the spec spells it.
+    Other(String),
 }
 
 impl Method {
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Method::Get => "GET",
             Method::Put => "PUT",
@@ -310,7 +319,15 @@ impl Method {
             Method::Head => "HEAD",
             Method::Patch => "PATCH",
             Method::Trace => "TRACE",
+            Method::Query => "QUERY",
+            Method::Other(method) => method,
         }
+    }
+
+    /// Whether axum routes it by a `MethodFilter` (`get`, `post`, ...);
+    /// the others are dispatched by the route's fallback.
+    pub fn is_standard(&self) -> bool {
+        !matches!(self, Method::Query | Method::Other(_))
     }
 }
 
@@ -489,6 +506,9 @@ pub struct Param {
     pub explode: bool,
     /// Query values keep RFC 3986 reserved characters unencoded.
     pub allow_reserved: bool,
+    /// 3.2's `in: querystring`: the whole query string, as a form (an
+    /// exploded object of `style: form`).
+    pub querystring: bool,
     pub docs: Docs,
 }
 
@@ -701,6 +721,8 @@ pub struct SecurityScheme {
     pub variant: String,
     pub kind: SchemeKind,
     pub description: Option<String>,
+    /// 3.2's `deprecated`: said in the docs of its credential.
+    pub deprecated: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -83,7 +83,7 @@ pub fn load_str(file: &str, text: String, path: &Path) -> Result<Loaded, Diagnos
                     "/swagger",
                     format!("Swagger {} is not supported", version_text(v)),
                 )
-                .with_hint("uniapi reads Swagger 2.0 and OpenAPI 3.0 and 3.1"),
+                .with_hint("uniapi reads Swagger 2.0 and OpenAPI 3.0, 3.1 and 3.2"),
             );
             d.locate(file, |p| line_of(&text, p));
             return Err(d);
@@ -112,12 +112,13 @@ pub fn load_str(file: &str, text: String, path: &Path) -> Result<Loaded, Diagnos
                 "/openapi",
                 format!("OpenAPI {declared_version} is not supported"),
             )
-            .with_hint("uniapi reads Swagger 2.0 and OpenAPI 3.0 and 3.1"),
+            .with_hint("uniapi reads Swagger 2.0 and OpenAPI 3.0, 3.1 and 3.2"),
         );
         d.locate(file, |p| line_of(&text, p));
         return Err(d);
     }
     let document = raw.to_string();
+    resolve_self(&mut raw);
     normalize(&mut raw);
     let mut sources = vec![path.to_path_buf()];
     if bundle::has_external_refs(&raw) {
@@ -367,32 +368,178 @@ fn normalize(doc: &mut Value) {
             }
         }
     }
-    if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
-        for item in paths.values_mut() {
-            let Some(item) = item.as_object_mut() else {
-                continue;
-            };
-            for method in [
-                "get", "put", "post", "delete", "options", "head", "patch", "trace",
-            ] {
-                if let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) {
-                    op.entry("responses")
-                        .or_insert_with(|| Value::Object(Map::new()));
-                    // Callbacks are kept, under a name `openapiv3` keeps as
-                    // it is (its own model of them refuses `$ref`s), for
-                    // `lower`.
-                    if let Some(callbacks) = op.remove("callbacks") {
-                        op.insert(CALLBACKS.to_owned(), callbacks);
-                    }
-                }
+    if let Some(Value::Object(parameters)) = root
+        .get_mut("components")
+        .and_then(|c| c.get_mut("parameters"))
+    {
+        parameters.values_mut().for_each(querystring_param);
+    }
+    for items in ["paths", "webhooks"] {
+        if let Some(items) = root.get_mut(items).and_then(Value::as_object_mut) {
+            for item in items.values_mut().filter_map(Value::as_object_mut) {
+                normalize_path_item(item);
             }
         }
     }
     walk(doc, 0, Shape::Plain);
+    example_values(doc, 0);
 }
+
+/// Reads `$ref`s by 3.2's `$self`, the document's own URI: a reference to
+/// the document itself (`$self#/components/...`) becomes local, and one
+/// to a document beside it (`https://example.com/specs/common.yaml` for a
+/// `$self` of `https://example.com/specs/api.yaml`) a relative one, read
+/// from beside the file as any relative reference is. A relative `$self`
+/// changes nothing: references are read relative to the file already.
+fn resolve_self(doc: &mut Value) {
+    let Some(own) = doc.get("$self").and_then(Value::as_str) else {
+        return;
+    };
+    let absolute = own.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+    });
+    if !absolute {
+        return;
+    }
+    let base = own.split_once('#').map_or(own, |(base, _)| base).to_owned();
+    let Some(dir_end) = base.rfind('/') else {
+        return;
+    };
+    let dir = base[..=dir_end].to_owned();
+    let mut stack = vec![&mut *doc];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(reference)) = map.get_mut("$ref") {
+                    let (target, fragment) = reference
+                        .split_once('#')
+                        .map_or((reference.as_str(), None), |(t, f)| (t, Some(f)));
+                    let fragment = fragment.map_or(String::new(), |f| format!("#{f}"));
+                    if target == base {
+                        *reference = if fragment.is_empty() {
+                            "#".to_owned()
+                        } else {
+                            fragment
+                        };
+                    } else if let Some(relative) = target.strip_prefix(&dir) {
+                        *reference = format!("{relative}{fragment}");
+                    }
+                }
+                stack.extend(map.values_mut());
+            }
+            Value::Array(items) => stack.extend(items.iter_mut()),
+            _ => {}
+        }
+    }
+}
+
+/// Gives 3.2's Example Objects the `value` that `openapiv3` reads: their
+/// `dataValue`, or their `serializedValue` read as JSON (or kept as a
+/// string when it is not JSON), where `value` is absent.
+fn example_values(value: &mut Value, depth: usize) {
+    if depth > 2_000 {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Object(examples)) = map.get_mut("examples") {
+                for example in examples.values_mut().filter_map(Value::as_object_mut) {
+                    if example.contains_key("value") {
+                        continue;
+                    }
+                    if let Some(data) = example.get("dataValue").cloned() {
+                        example.insert("value".into(), data);
+                    } else if let Some(Value::String(serialized)) = example.get("serializedValue") {
+                        let read = serde_json::from_str(serialized)
+                            .unwrap_or_else(|_| Value::String(serialized.clone()));
+                        example.insert("value".into(), read);
+                    }
+                }
+            }
+            for child in map.values_mut() {
+                example_values(child, depth + 1);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                example_values(item, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Gives each operation of a path item the `responses` `openapiv3` wants,
+/// and keeps what it would drop: operations' `callbacks`, and 3.2's
+/// `query` and `additionalOperations`, under names it keeps as they are.
+fn normalize_path_item(item: &mut Map<String, Value>) {
+    querystring_params(item.get_mut("parameters"));
+    if let Some(query) = item.remove("query") {
+        item.insert(QUERY.to_owned(), query);
+    }
+    if let Some(others) = item.remove("additionalOperations") {
+        item.insert(ADDITIONAL_OPERATIONS.to_owned(), others);
+    }
+    let fixed = [
+        "get", "put", "post", "delete", "options", "head", "patch", "trace", QUERY,
+    ];
+    let mut operations: Vec<&mut Value> = Vec::new();
+    for (key, value) in item.iter_mut() {
+        if fixed.contains(&key.as_str()) {
+            operations.push(value);
+        } else if key == ADDITIONAL_OPERATIONS {
+            if let Some(others) = value.as_object_mut() {
+                operations.extend(others.values_mut());
+            }
+        }
+    }
+    for op in operations.into_iter().filter_map(Value::as_object_mut) {
+        querystring_params(op.get_mut("parameters"));
+        op.entry("responses")
+            .or_insert_with(|| Value::Object(Map::new()));
+        // Callbacks are kept, under a name `openapiv3` keeps as it is (its
+        // own model of them refuses `$ref`s), for `lower`.
+        if let Some(callbacks) = op.remove("callbacks") {
+            op.insert(CALLBACKS.to_owned(), callbacks);
+        }
+    }
+}
+
+/// 3.2's `in: querystring` parameters (the whole query string, described
+/// by `content`) become query parameters marked with [`QUERYSTRING`],
+/// which `openapiv3` reads and `lower` tells apart.
+fn querystring_params(parameters: Option<&mut Value>) {
+    if let Some(Value::Array(parameters)) = parameters {
+        parameters.iter_mut().for_each(querystring_param);
+    }
+}
+
+fn querystring_param(p: &mut Value) {
+    if let Some(p) = p.as_object_mut() {
+        if p.get("in").and_then(Value::as_str) == Some("querystring") {
+            p.insert("in".into(), Value::String("query".into()));
+            p.insert(QUERYSTRING.into(), Value::Bool(true));
+        }
+    }
+}
+
+/// Marks a query parameter that was 3.2's `in: querystring`.
+pub const QUERYSTRING: &str = "x-uniapi-querystring";
 
 /// Where `load` keeps an operation's `callbacks`.
 pub const CALLBACKS: &str = "x-uniapi-callbacks";
+
+/// Where `load` keeps a discriminator's `defaultMapping` (OpenAPI 3.2).
+pub const DEFAULT_MAPPING: &str = "x-uniapi-default-mapping";
+
+/// Where `load` keeps a path item's `query` operation (OpenAPI 3.2).
+pub const QUERY: &str = "x-uniapi-query";
+
+/// Where `load` keeps a path item's `additionalOperations` (OpenAPI 3.2).
+pub const ADDITIONAL_OPERATIONS: &str = "x-uniapi-additional-operations";
 
 /// Keys whose value maps names to schemas (or to other named things):
 /// their keys are names, never keywords.
@@ -503,6 +650,13 @@ fn keep_item_schemas(content: &mut Map<String, Value>) {
 }
 
 fn normalize_schema_keywords(map: &mut Map<String, Value>) {
+    // 3.2's `discriminator.defaultMapping`, kept where `openapiv3` keeps
+    // extensions.
+    if let Some(Value::Object(discriminator)) = map.get_mut("discriminator") {
+        if let Some(default) = discriminator.remove("defaultMapping") {
+            discriminator.insert(DEFAULT_MAPPING.to_owned(), default);
+        }
+    }
     // `type: [T, "null"]` → `type: T, nullable: true`; several non-null
     // types become `anyOf`.
     if let Some(Value::Array(types)) = map.get("type") {

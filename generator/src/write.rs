@@ -796,15 +796,15 @@ struct Readme<'a> {
     first_request: String,
     first_response: String,
     /// (operation, method, path)
-    operations: Vec<(String, &'static str, String)>,
+    operations: Vec<(String, String, String)>,
     /// Whether the spec has binary bodies (`api::ByteStream`).
     binary: bool,
     /// Whether the spec has sequential bodies (`api::Items`).
     sequences: bool,
     /// Each webhook's method name, HTTP method and receiving path.
-    webhooks: Vec<(String, &'static str, String)>,
+    webhooks: Vec<(String, String, String)>,
     /// Each callback's method name, HTTP method and receiving path.
-    callbacks: Vec<(String, &'static str, String)>,
+    callbacks: Vec<(String, String, String)>,
     /// Whether some operation is secured: the router needs an authenticator.
     secured: bool,
     /// Whether some scheme takes bearer tokens: feature `jwt`.
@@ -812,13 +812,13 @@ struct Readme<'a> {
 }
 
 /// Each operation's method name, HTTP method and path, for a Markdown table.
-fn table_rows(operations: &[ir::Operation]) -> Vec<(String, &'static str, String)> {
+fn table_rows(operations: &[ir::Operation]) -> Vec<(String, String, String)> {
     operations
         .iter()
         .map(|op| {
             (
                 op.name.clone(),
-                op.method.as_str(),
+                op.method.as_str().to_owned(),
                 op.path.replace('|', "\\|").replace('`', "'"),
             )
         })

@@ -202,7 +202,11 @@ fn request(api: &ir::Api, op: &Operation) -> TokenStream {
     for p in &op.params {
         let field = ident(&p.name);
         let pdoc = docs(&p.docs);
-        let location = format!(" In {}: `{}`.", p.location.as_str(), p.wire);
+        let location = if p.querystring {
+            " The whole query string, as a form.".to_owned()
+        } else {
+            format!(" In {}: `{}`.", p.location.as_str(), p.wire)
+        };
         let t = field_ty(api, &p.ty, p.always_present(), false, Scope::Api);
         let default_doc = p.default.as_ref().map(|_| quote!(#[doc = " Has a default (set by `new`, and by the server when the caller sends none)."]));
         fields.push(quote! {
@@ -485,7 +489,12 @@ fn security(api: &ir::Api) -> TokenStream {
             // The certificate is the TLS layer's, not the request's.
             SchemeKind::MutualTls => return None,
         };
-        let line = format!(" `{}`: {what}.", s.key);
+        let deprecated = if s.deprecated {
+            " Deprecated by the spec."
+        } else {
+            ""
+        };
+        let line = format!(" `{}`: {what}.{deprecated}", s.key);
         let description = s.description.as_deref().map(doc_lines).unwrap_or_default();
         let t = if s.kind == SchemeKind::Basic {
             quote!(BasicAuth)

@@ -371,7 +371,15 @@ fn method(
     };
     // Whether the cache may have to read this operation's response whole.
     let streams = calls.streams && streams_response(op);
-    let method = format_ident!("{}", op.method.as_str());
+    // reqwest has a constant for each standard method; the others are
+    // tokens (`lower` checks), which `from_bytes` takes.
+    let method = if op.method.is_standard() {
+        let method = format_ident!("{}", op.method.as_str());
+        quote!(reqwest::Method::#method)
+    } else {
+        let bytes = proc_macro2::Literal::byte_string(op.method.as_str().as_bytes());
+        quote!(reqwest::Method::from_bytes(#bytes).map_err(|e| api::Error::Encode(e.to_string()))?)
+    };
     // The span names the operation as the spec does, or as the trait does.
     let operation_id = lit(op
         .operation_id
@@ -383,7 +391,7 @@ fn method(
             .send(Call {
                 operation: #operation_id,
                 template: #template,
-                method: reqwest::Method::#method,
+                method: #method,
                 url,
                 query,
                 headers,

@@ -131,6 +131,7 @@ fn frame(
     jwt: bool,
 ) -> TokenStream {
     let routes = routes(api);
+    let dispatchers = dispatchers(api);
     let handlers = marker(0);
     let error_bodies = shapes.functions();
     let responses = marker(1);
@@ -291,6 +292,7 @@ fn frame(
 
         #tables
         #error_bodies
+        #(#dispatchers)*
         #handlers
         #responses
         #(#helper_fns)*
@@ -314,8 +316,39 @@ fn runtime_routes(api: &ir::Api) -> Vec<runtime::Route> {
 /// The routes of one statement of `router_with` (see `frame`).
 const ROUTES_PER_STATEMENT: usize = 100;
 
-/// One `.route(..)` per path shape, with every method of it.
+/// One `.route(..)` per path shape, with every method of it: those axum
+/// has a filter for by it (`get(..)`, `.post(..)`), the others (3.2's
+/// `QUERY`, `additionalOperations`) by the route's fallback, a dispatcher
+/// of [`dispatchers`].
 fn routes(api: &ir::Api) -> Vec<TokenStream> {
+    routes_by_shape(api)
+        .into_iter()
+        .map(|(path, ops)| {
+            let path = lit(&path);
+            let mut methods = Vec::new();
+            for op in ops.iter().filter(|op| op.method.is_standard()) {
+                let method = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
+                let handler = ident(&op.server.handler);
+                methods.push(if methods.is_empty() {
+                    quote!(axum::routing::#method(#handler::<A>))
+                } else {
+                    quote!(.#method(#handler::<A>))
+                });
+            }
+            if let Some(dispatcher) = dispatcher_name(&ops) {
+                if methods.is_empty() {
+                    methods.push(quote!(axum::routing::MethodRouter::new()));
+                }
+                methods.push(quote!(.fallback(#dispatcher::<A>)));
+            }
+            quote!(.route(#path, #(#methods)*))
+        })
+        .collect()
+}
+
+/// The operations of each path shape, in the order of their first, with
+/// the route as axum reads it.
+fn routes_by_shape(api: &ir::Api) -> Vec<(String, Vec<&Operation>)> {
     let mut by_shape: BTreeMap<String, (usize, String, Vec<&Operation>)> = BTreeMap::new();
     for (i, op) in api.operations.iter().enumerate() {
         let entry = by_shape
@@ -327,18 +360,60 @@ fn routes(api: &ir::Api) -> Vec<TokenStream> {
     routes.sort_by_key(|(first, _, _)| *first);
     routes
         .into_iter()
-        .map(|(_, path, ops)| {
-            let path = lit(&path);
-            let methods = ops.iter().enumerate().map(|(i, op)| {
-                let method = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
+        .map(|(_, path, ops)| (path, ops))
+        .collect()
+}
+
+/// The dispatcher of a route with methods axum has no filter for, named
+/// for the first of them.
+fn dispatcher_name(ops: &[&Operation]) -> Option<proc_macro2::Ident> {
+    ops.iter()
+        .find(|op| !op.method.is_standard())
+        .map(|op| format_ident!("other_methods_{}", crate::naming::unraw(&op.name)))
+}
+
+/// For each route with methods axum has no filter for: the route's
+/// fallback, which hands each of them to its handler and answers any
+/// other method 405 with `Allow` listing all of the route's.
+fn dispatchers(api: &ir::Api) -> Vec<TokenStream> {
+    routes_by_shape(api)
+        .into_iter()
+        .filter_map(|(path, ops)| {
+            let dispatcher = dispatcher_name(&ops)?;
+            let secured = ops
+                .iter()
+                .any(|op| !op.method.is_standard() && op.security.is_some());
+            let bound = if secured {
+                quote!(api::Api + api::Authenticate)
+            } else {
+                quote!(api::Api)
+            };
+            let arms = ops.iter().filter(|op| !op.method.is_standard()).map(|op| {
+                let method = lit(op.method.as_str());
                 let handler = ident(&op.server.handler);
-                if i == 0 {
-                    quote!(axum::routing::#method(#handler::<A>))
-                } else {
-                    quote!(.#method(#handler::<A>))
-                }
+                quote!(#method => #handler::<A>(state, request).await,)
             });
-            quote!(.route(#path, #(#methods)*))
+            let mut allow: Vec<&str> = Vec::new();
+            for op in &ops {
+                allow.push(op.method.as_str());
+                if op.method == ir::Method::Get {
+                    allow.push("HEAD");
+                }
+            }
+            let allow = lit(&allow.join(", "));
+            let doc = format!(" The methods of `{path}` that axum has no filter for.");
+            Some(quote! {
+                #[doc = #doc]
+                async fn #dispatcher<A: #bound>(
+                    state: axum::extract::State<std::sync::Arc<A>>,
+                    request: axum::extract::Request,
+                ) -> Response {
+                    match request.method().as_str() {
+                        #(#arms)*
+                        _ => super::runtime::server::method_not_allowed_of(#allow),
+                    }
+                }
+            })
         })
         .collect()
 }

@@ -628,22 +628,42 @@ fn union(api: &ir::Api, name: &proc_macro2::Ident, doc: TokenStream, u: &Union) 
         let first = lit(v.tags.first().map(String::as_str).unwrap_or(&v.name));
         quote!(Self::#variant(value) => serialize_tagged(value, #tag_lit, #first, serializer),)
     });
-    let deserialize_arms = u.variants.iter().map(|v| {
+    let read = |v: &ir::UnionVariant| {
         let variant = ident(&v.name);
-        let tags = v.tags.iter().map(|t| lit(t));
         let inner = field_ty(api, &v.ty, true, false, Scope::Types);
         let wrap = if v.boxed {
             quote!(|v| Self::#variant(Box::new(v)))
         } else {
             quote!(Self::#variant)
         };
-        quote!(#(Some(#tags))|* => <#inner as serde::Deserialize>::deserialize(value).map(#wrap),)
+        quote!(<#inner as serde::Deserialize>::deserialize(value).map(#wrap))
+    };
+    let deserialize_arms = u.variants.iter().map(|v| {
+        let tags = v.tags.iter().map(|t| lit(t));
+        let read = read(v);
+        quote!(#(Some(#tags))|* => #read,)
     });
     let all_tags = u
         .variants
         .iter()
         .flat_map(|v| v.tags.iter())
         .map(|t| lit(t));
+    let tags_const = u
+        .default
+        .is_none()
+        .then(|| quote!(const TAGS: &[&str] = &[#(#all_tags),*];));
+    // A missing or unknown tag: the `defaultMapping` variant, or an error.
+    let otherwise = match u.default.and_then(|i| u.variants.get(i)) {
+        Some(v) => {
+            let read = read(v);
+            quote!(_ => #read,)
+        }
+        None => quote! {
+            Some(other) => return Err(D::Error::unknown_variant(other, TAGS)),
+            None => return Err(D::Error::missing_field(#tag_lit)),
+        },
+    };
+
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]
@@ -662,13 +682,12 @@ fn union(api: &ir::Api, name: &proc_macro2::Ident, doc: TokenStream, u: &Union) 
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 use serde::de::Error as _;
-                const TAGS: &[&str] = &[#(#all_tags),*];
+                #tags_const
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
                 let tag = value.get(#tag_lit).and_then(serde_json::Value::as_str).map(str::to_owned);
                 match tag.as_deref() {
                     #(#deserialize_arms)*
-                    Some(other) => return Err(D::Error::unknown_variant(other, TAGS)),
-                    None => return Err(D::Error::missing_field(#tag_lit)),
+                    #otherwise
                 }
                 .map_err(D::Error::custom)
             }

@@ -569,3 +569,23 @@ fn syntax_errors_say_which_language() {
     assert!(error.0[0].message.starts_with("invalid YAML: "), "{error}");
     assert_eq!(error.0[0].file, "spec.yaml");
 }
+
+#[test]
+fn self_turns_references_to_the_document_and_beside_it_relative() {
+    let mut doc = json!({
+        "$self": "https://example.com/specs/api.yaml",
+        "a": {"$ref": "https://example.com/specs/api.yaml#/components/schemas/A"},
+        "b": [{"$ref": "https://example.com/specs/common/b.yaml#/B"}],
+        "c": {"$ref": "https://elsewhere.example/c.yaml"},
+        "d": {"$ref": "#/components/schemas/D"},
+    });
+    super::resolve_self(&mut doc);
+    assert_eq!(doc["a"]["$ref"], "#/components/schemas/A");
+    assert_eq!(doc["b"][0]["$ref"], "common/b.yaml#/B");
+    assert_eq!(doc["c"]["$ref"], "https://elsewhere.example/c.yaml");
+    assert_eq!(doc["d"]["$ref"], "#/components/schemas/D");
+    // A relative `$self` changes nothing.
+    let mut relative = json!({"$self": "/specs/api.yaml", "a": {"$ref": "/specs/api.yaml#/X"}});
+    super::resolve_self(&mut relative);
+    assert_eq!(relative["a"]["$ref"], "/specs/api.yaml#/X");
+}

@@ -159,11 +159,14 @@ fn walk(
                 };
                 let ok = match &u.tag {
                     Some(tag) => {
+                        // As the generated code reads it: the variant the
+                        // tag names, else the `defaultMapping` one.
                         let t = value.get(tag).and_then(Value::as_str);
                         u.variants
                             .iter()
-                            .filter(|v| t.is_some_and(|t| v.tags.iter().any(|x| x == t)))
-                            .any(variant_fits)
+                            .find(|v| t.is_some_and(|t| v.tags.iter().any(|x| x == t)))
+                            .or_else(|| u.default.and_then(|i| u.variants.get(i)))
+                            .is_some_and(variant_fits)
                     }
                     None => u.variants.iter().any(variant_fits),
                 };

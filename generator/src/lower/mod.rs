@@ -81,9 +81,9 @@ fn security_schemes(loaded: &Loaded, diags: &mut Diagnostics) -> Vec<Option<ir::
     let mut fields = Namespace::new();
     let mut variants = Namespace::new();
     let mut out = Vec::new();
-    for (key, scheme) in &components.security_schemes {
+    for (key, scheme_ref) in &components.security_schemes {
         let pointer = join("/components/securitySchemes", key);
-        let scheme: OaScheme = match resolve(&loaded.raw, scheme, &pointer) {
+        let scheme: OaScheme = match resolve(&loaded.raw, scheme_ref, &pointer) {
             Ok(s) => s,
             Err(d) => {
                 diags.push(d);
@@ -194,12 +194,26 @@ fn security_schemes(loaded: &Loaded, diags: &mut Diagnostics) -> Vec<Option<ir::
                 (Some(SchemeKind::Bearer), description)
             }
         };
+        // 3.2's `deprecated`, which `openapiv3` does not read (a `$ref`'d
+        // scheme says it where it is declared).
+        let declared_at = match scheme_ref {
+            ReferenceOr::Reference { reference } => reference
+                .strip_prefix('#')
+                .map(|fragment| crate::load::decode_fragment(fragment).into_owned()),
+            ReferenceOr::Item(_) => Some(pointer.clone()),
+        };
+        let deprecated = declared_at
+            .and_then(|at| loaded.raw.pointer(&at))
+            .and_then(|s| s.get("deprecated"))
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false);
         out.push(kind.map(|kind| ir::SecurityScheme {
             key: key.clone(),
             field: fields.unique(naming::field_name(key, "scheme")),
             variant: variants.unique(naming::type_name(key, "Scheme")),
             kind,
             description: description.clone(),
+            deprecated,
         }));
     }
     out

@@ -27,6 +27,7 @@ pub(super) fn operations(
     let mut callbacks = Items::new(loaded, schemes, Kind::Callback);
     for (path, item) in &loaded.doc.paths.paths {
         let item_pointer = join("/paths", path);
+        unknown_item_fields(loaded, &item_pointer, &mut schemas.diags);
         let item = match resolve(&loaded.raw, item, &item_pointer) {
             Ok(item) => item,
             Err(d) => {
@@ -74,6 +75,7 @@ pub(super) fn webhooks(
     let mut lowering = Items::new(loaded, schemes, Kind::Webhook);
     for (name, item) in webhooks {
         let item_pointer = join("/webhooks", name);
+        unknown_item_fields(loaded, &item_pointer, &mut schemas.diags);
         let item = serde_json::from_value::<ReferenceOr<openapiv3::PathItem>>(item.clone())
             .map_err(|e| {
                 Diagnostic::error(&item_pointer, format!("a webhook must be a path item: {e}"))
@@ -88,6 +90,43 @@ pub(super) fn webhooks(
         }
     }
     lowering.out
+}
+
+/// Warns of each field of the path item at `pointer` that OpenAPI does not
+/// define (a method it has no field for, such as `connect`, or a typo):
+/// nothing under it is generated, and nothing is dropped in silence.
+fn unknown_item_fields(loaded: &Loaded, pointer: &str, diags: &mut crate::diag::Diagnostics) {
+    const FIELDS: &[&str] = &[
+        "$ref",
+        "summary",
+        "description",
+        "servers",
+        "parameters",
+        "get",
+        "put",
+        "post",
+        "delete",
+        "options",
+        "head",
+        "patch",
+        "trace",
+        crate::load::QUERY,
+        crate::load::ADDITIONAL_OPERATIONS,
+    ];
+    let Some(item) = loaded.raw.pointer(pointer).and_then(|i| i.as_object()) else {
+        return;
+    };
+    for key in item.keys() {
+        if !FIELDS.contains(&key.as_str()) && !key.starts_with("x-") {
+            diags.push(
+                Diagnostic::warning(
+                    join(pointer, key),
+                    format!("`{key}` is not a field of a path item; it is left out"),
+                )
+                .with_hint("put other methods under `additionalOperations` (OpenAPI 3.2), with the method as it is sent (`CONNECT`)"),
+            );
+        }
+    }
 }
 
 /// Where a path item stands: under `paths` (its key is a path template),
@@ -202,24 +241,21 @@ impl<'l> Items<'l> {
         let mut lowered = Vec::new();
         let loaded = self.loaded;
         let doc = &loaded.doc;
-        let methods = [
-            (Method::Get, "get", &item.get),
-            (Method::Put, "put", &item.put),
-            (Method::Post, "post", &item.post),
-            (Method::Delete, "delete", &item.delete),
-            (Method::Options, "options", &item.options),
-            (Method::Head, "head", &item.head),
-            (Method::Patch, "patch", &item.patch),
-            (Method::Trace, "trace", &item.trace),
-        ];
-        let several = methods.iter().filter(|(_, _, op)| op.is_some()).count() > 1;
-        for (method, method_key, op) in methods {
-            let Some(op) = op else { continue };
-            let pointer = join(item_pointer, method_key);
+        let methods = declared_operations(item, item_pointer, &mut schemas.diags);
+        let several = methods.len() > 1;
+        for Declared {
+            method,
+            pointer,
+            op,
+            callbacks,
+        } in methods
+        {
+            let op = &*op;
+            let method_key = method.as_str().to_ascii_lowercase();
             let fallback = match self.kind {
-                Kind::Path => naming::operation_name_from_path(method_key, key),
+                Kind::Path => naming::operation_name_from_path(&method_key, key),
                 Kind::Webhook | Kind::Callback if several => {
-                    naming::operation_name_from_path(method_key, key)
+                    naming::operation_name_from_path(&method_key, key)
                 }
                 Kind::Webhook => naming::field_name(key, "webhook"),
                 Kind::Callback => naming::field_name(key, "callback"),
@@ -292,13 +328,116 @@ impl<'l> Items<'l> {
                 callback_urls: Vec::new(),
             });
             let callbacks = match self.kind {
-                Kind::Path => op.extensions.get(crate::load::CALLBACKS),
+                Kind::Path => callbacks,
                 Kind::Webhook | Kind::Callback => None,
             };
             lowered.push((self.out.len() - 1, callbacks));
         }
         lowered
     }
+}
+
+/// An operation of a path item, with its method and pointer, and its
+/// `callbacks` as written.
+struct Declared<'i> {
+    method: Method,
+    pointer: String,
+    op: std::borrow::Cow<'i, openapiv3::Operation>,
+    callbacks: Option<&'i serde_json::Value>,
+}
+
+/// The operations of `item` in the order of the fixed fields (`get` to
+/// `trace`, then 3.2's `query`), then its `additionalOperations` as
+/// written. An additional method that is not a token, or that a fixed
+/// field names, is left out with a warning, as is an operation that does
+/// not parse.
+fn declared_operations<'i>(
+    item: &'i openapiv3::PathItem,
+    item_pointer: &str,
+    diags: &mut crate::diag::Diagnostics,
+) -> Vec<Declared<'i>> {
+    let fixed = [
+        (Method::Get, "get", &item.get),
+        (Method::Put, "put", &item.put),
+        (Method::Post, "post", &item.post),
+        (Method::Delete, "delete", &item.delete),
+        (Method::Options, "options", &item.options),
+        (Method::Head, "head", &item.head),
+        (Method::Patch, "patch", &item.patch),
+        (Method::Trace, "trace", &item.trace),
+    ];
+    let mut out: Vec<Declared<'i>> = fixed
+        .into_iter()
+        .filter_map(|(method, key, op)| {
+            let op = op.as_ref()?;
+            Some(Declared {
+                method,
+                pointer: join(item_pointer, key),
+                callbacks: op.extensions.get(crate::load::CALLBACKS),
+                op: std::borrow::Cow::Borrowed(op),
+            })
+        })
+        .collect();
+    // The operations `openapiv3` does not know, still to parse.
+    let mut unparsed: Vec<(Method, String, &'i serde_json::Value)> = Vec::new();
+    if let Some(query) = item.extensions.get(crate::load::QUERY) {
+        unparsed.push((Method::Query, join(item_pointer, "query"), query));
+    }
+    let others_pointer = join(item_pointer, "additionalOperations");
+    match item.extensions.get(crate::load::ADDITIONAL_OPERATIONS) {
+        None => {}
+        Some(serde_json::Value::Object(others)) => {
+            for (method, value) in others {
+                let pointer = join(&others_pointer, method);
+                let fixed_field = [
+                    "get", "put", "post", "delete", "options", "head", "patch", "trace", "query",
+                ]
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(method));
+                if fixed_field {
+                    diags.push(
+                        Diagnostic::warning(
+                            &pointer,
+                            format!("`{method}` has a field of its own in a path item; this operation is left out"),
+                        )
+                        .with_hint(format!("move it to `{}`", method.to_ascii_lowercase())),
+                    );
+                } else if !super::is_token(method) {
+                    diags.push(
+                        Diagnostic::warning(
+                            &pointer,
+                            format!("`{method}` cannot be an HTTP method; this operation is left out"),
+                        )
+                        .with_hint("name the method as it is sent, with letters, digits and `!#$%&'*+-.^_`|~`"),
+                    );
+                } else {
+                    unparsed.push((Method::Other(method.clone()), pointer, value));
+                }
+            }
+        }
+        Some(_) => diags.push(
+            Diagnostic::warning(
+                &others_pointer,
+                "`additionalOperations` is not an object; its operations are left out",
+            )
+            .with_hint("map each method's name (`LINK`) to an operation"),
+        ),
+    }
+    for (method, pointer, value) in unparsed {
+        match serde_json::from_value::<openapiv3::Operation>(value.clone()) {
+            Ok(op) => out.push(Declared {
+                method,
+                pointer,
+                callbacks: value.get(crate::load::CALLBACKS),
+                op: std::borrow::Cow::Owned(op),
+            }),
+            Err(e) => diags.push(
+                Diagnostic::warning(&pointer, format!("this operation is left out: {e}"))
+                    .with_hint("write an Operation Object, with `responses`"),
+            ),
+        }
+    }
+    out
 }
 
 /// The URL fields of `owner`'s request: one per callback URL its
@@ -553,12 +692,43 @@ impl OperationLowering<'_, '_, '_> {
         }
         let hint = format!("{} {}", self.type_name, data.name);
         let mut style = style;
+        let querystring = data.extensions.contains_key(crate::load::QUERYSTRING);
         let ty = match &data.format {
+            ParameterSchemaOrContent::Schema(_) if querystring => {
+                self.schemas.diags.push(
+                    Diagnostic::warning(pointer, "a `querystring` parameter needs `content`; this one is left out")
+                        .with_hint("describe it with `content: {application/x-www-form-urlencoded: {schema: ...}}`"),
+                );
+                return None;
+            }
             ParameterSchemaOrContent::Schema(schema) => {
                 let ty =
                     self.schemas
                         .ty(SchemaRef::from(schema), &format!("{pointer}/schema"), &hint);
                 self.param_ty(ty, style, pointer)
+            }
+            ParameterSchemaOrContent::Content(content) if querystring => {
+                // The whole query string: as a form, an exploded object.
+                let form = content.iter().find(|(media, _)| {
+                    crate::ir::essence(media) == "application/x-www-form-urlencoded"
+                });
+                let Some((media, media_type)) = form else {
+                    self.schemas.diags.push(
+                        Diagnostic::warning(pointer, "a `querystring` parameter is read as a form only; this one is left out")
+                            .with_hint("describe it with `content: {application/x-www-form-urlencoded: {schema: ...}}`"),
+                    );
+                    return None;
+                };
+                explode = true;
+                let media_pointer = join(&format!("{pointer}/content"), media);
+                match &media_type.schema {
+                    Some(schema) => self.schemas.ty(
+                        SchemaRef::from(schema),
+                        &format!("{media_pointer}/schema"),
+                        &hint,
+                    ),
+                    None => Ty::Map(Box::new(Ty::Prim(Prim::String))),
+                }
             }
             ParameterSchemaOrContent::Content(content) => {
                 let json = content.iter().find(|(media, _)| is_json(media));
@@ -601,6 +771,26 @@ impl OperationLowering<'_, '_, '_> {
             Ty::Nullable(inner) => *inner,
             ty => ty,
         };
+        let is_map = |ty: &Ty| match ty {
+            Ty::Map(_) => true,
+            Ty::Named(id) => matches!(
+                self.schemas.kind_of(*id),
+                Some(TypeKind::Alias(Ty::Map(_)) | TypeKind::Newtype(Ty::Map(_)))
+            ),
+            _ => false,
+        };
+        if querystring && object_fields.is_none() && !is_map(&ty) {
+            self.schemas.diags.push(
+                Diagnostic::warning(
+                    pointer,
+                    "a `querystring` form must be an object; this parameter is left out",
+                )
+                .with_hint(
+                    "give its schema `type: object` with `properties` (or `additionalProperties`)",
+                ),
+            );
+            return None;
+        }
         let required = data.required || location == Location::Path;
         let default = match &data.format {
             ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) if !required => {
@@ -629,6 +819,7 @@ impl OperationLowering<'_, '_, '_> {
             style,
             explode,
             allow_reserved,
+            querystring,
             docs: Docs {
                 title: None,
                 description: data.description.clone(),
@@ -747,6 +938,7 @@ impl OperationLowering<'_, '_, '_> {
                         style: Style::Simple,
                         explode: false,
                         allow_reserved: false,
+                        querystring: false,
                         docs: Docs::default(),
                     });
                     params.len() - 1

@@ -769,6 +769,11 @@ impl<'a> Schemas<'a> {
         let mut variants = Vec::with_capacity(parts.len());
         let mut seen: Vec<&str> = Vec::new();
         let mut claimed: Vec<String> = Vec::new();
+        let default_target = match (&tag, discriminator) {
+            (Some(_), Some(d)) => self.default_mapping(d, pointer),
+            _ => None,
+        };
+        let mut default = None;
         for (i, part) in parts.iter().enumerate() {
             let part_pointer = format!("{pointer}/{i}");
             // The same schema twice is one variant.
@@ -820,6 +825,16 @@ impl<'a> Schemas<'a> {
                 }
                 claimed.extend(tags.iter().cloned());
             }
+            if let (Some((target, _)), ReferenceOr::Reference { reference }) =
+                (&default_target, part)
+            {
+                if default.is_none()
+                    && (target == reference
+                        || target.rsplit('/').next() == Some(base_key(reference)))
+                {
+                    default = Some(variants.len());
+                }
+            }
             variants.push(UnionVariant {
                 name: variant_names.unique(naming::type_name(&base, "Variant")),
                 ty,
@@ -830,7 +845,44 @@ impl<'a> Schemas<'a> {
         if tag.is_none() {
             variants.sort_by_key(|v| specificity(&v.ty, &self.types));
         }
-        TypeKind::Union(Union { tag, variants })
+        if let (None, Some((target, at))) = (default, default_target) {
+            self.diags.push(
+                Diagnostic::warning(at, format!("`defaultMapping` names `{target}`, which is not one of the variants; values without a known tag are refused"))
+                    .with_hint("name a schema that `oneOf` or `anyOf` lists"),
+            );
+        }
+        TypeKind::Union(Union {
+            tag,
+            variants,
+            default,
+        })
+    }
+
+    /// The target of 3.2's `defaultMapping` (a schema's name or a
+    /// reference, as in `mapping`), and where it is written; a warning
+    /// when it is not a string.
+    fn default_mapping<'d>(
+        &mut self,
+        d: &'d openapiv3::Discriminator,
+        pointer: &str,
+    ) -> Option<(&'d str, String)> {
+        let value = d.extensions.get(crate::load::DEFAULT_MAPPING)?;
+        // `pointer` is the schema's `oneOf` or `anyOf`.
+        let schema = pointer.rsplit_once('/').map_or("", |(schema, _)| schema);
+        let at = format!("{schema}/discriminator/defaultMapping");
+        match value.as_str() {
+            Some(target) => Some((target, at)),
+            None => {
+                self.diags.push(
+                    Diagnostic::warning(
+                        at,
+                        "`defaultMapping` is not a string; values without a known tag are refused",
+                    )
+                    .with_hint("name one of the variants' schemas, or give its `$ref`"),
+                );
+                None
+            }
+        }
     }
 
     /// `value` as a default of type `ty`; `None`, with a warning, when it

@@ -7,6 +7,7 @@
 mod cycles;
 mod dedup;
 mod examples;
+mod openapi_3_2;
 mod operation;
 mod schema;
 

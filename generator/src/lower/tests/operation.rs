@@ -414,7 +414,7 @@ paths:
     let order: Vec<(Method, &str, Option<&str>)> = api
         .operations
         .iter()
-        .map(|o| (o.method, o.path.as_str(), o.operation_id.as_deref()))
+        .map(|o| (o.method.clone(), o.path.as_str(), o.operation_id.as_deref()))
         .collect();
     // Paths in document order; within one, the methods in a fixed order.
     assert_eq!(
