@@ -623,8 +623,12 @@ fn union(api: &ir::Api, name: &proc_macro2::Ident, doc: TokenStream, u: &Union) 
         };
     };
     let tag_lit = lit(tag);
-    let serialize_arms = u.variants.iter().map(|v| {
+    let serialize_arms = u.variants.iter().enumerate().map(|(i, v)| {
         let variant = ident(&v.name);
+        // The `defaultMapping` variant reads any tag, so it writes its own.
+        if u.default == Some(i) {
+            return quote!(Self::#variant(value) => serde::Serialize::serialize(value, serializer),);
+        }
         let first = lit(v.tags.first().map(String::as_str).unwrap_or(&v.name));
         quote!(Self::#variant(value) => serialize_tagged(value, #tag_lit, #first, serializer),)
     });

@@ -9,6 +9,7 @@ mod events;
 mod jwt;
 mod media;
 mod multipart;
+mod openapi_3_2;
 mod params;
 mod petstore;
 mod prism;

@@ -218,7 +218,7 @@ fn request_violations(headers: &http::HeaderMap) -> Vec<String> {
 
 /// A raw request, synthesized from the spec.
 struct Raw {
-    method: &'static str,
+    method: String,
     target: String,
     headers: Vec<(String, String)>,
     body: Option<(String, Vec<u8>)>,
@@ -493,7 +493,7 @@ fn raw(api: &ir::Api, op: &ir::Operation, optional: bool) -> Raw {
         (b.content_type.clone(), bytes)
     });
     Raw {
-        method: op.method.as_str(),
+        method: op.method.as_str().to_owned(),
         target,
         headers,
         body,
@@ -713,7 +713,7 @@ async fn prism_reports_an_invalid_request() {
     let Some(bin) = prism() else { return };
     let prism = start_prism(&bin, &root().join("specs/petstore.yaml"));
     let raw = Raw {
-        method: "GET",
+        method: "GET".into(),
         target: "/pets?limit=many".into(),
         headers: Vec::new(),
         body: None,

@@ -393,7 +393,7 @@ pub struct Resend {
 
 /// When a call is tried again: on a connection error, `429 Too Many
 /// Requests` or `503 Service Unavailable`, for idempotent methods
-/// (`GET`, `HEAD`, `PUT`, `DELETE`, `OPTIONS`, `TRACE`) unless
+/// (`GET`, `HEAD`, `PUT`, `DELETE`, `OPTIONS`, `TRACE`, `QUERY`) unless
 /// [`Retry::all_methods`] is set; with [`Retry::any_failure`], also on
 /// a timeout and on every `5xx` status, for every method. It waits as
 /// `Retry-After` says (seconds or an HTTP date), otherwise
@@ -504,7 +504,7 @@ impl Retry {
             || self.any_failure
             || matches!(
                 method.as_str(),
-                "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS" | "TRACE"
+                "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS" | "TRACE" | "QUERY"
             )
     }
 }
