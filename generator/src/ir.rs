@@ -371,6 +371,9 @@ pub struct Operation {
     /// and an empty list (every requirement named a scheme that no request
     /// can meet) lets nobody in.
     pub security: Option<Vec<Requirement>>,
+    /// Its tags, each as the breadcrumb of its parents' labels and its own
+    /// (`Pets › Cats`).
+    pub tags: Vec<String>,
     /// Where it is a callback (in [`Api::callbacks`]): whose, and its URL.
     pub callback: Option<CallbackOf>,
     /// The URLs of the callbacks it declares, each a field of its request
@@ -507,7 +510,7 @@ pub struct Param {
     /// Query values keep RFC 3986 reserved characters unencoded.
     pub allow_reserved: bool,
     /// 3.2's `in: querystring`: the whole query string, as a form (an
-    /// exploded object of `style: form`).
+    /// exploded object of `style: form`) or as JSON text (`Style::Json`).
     pub querystring: bool,
     pub docs: Docs,
 }

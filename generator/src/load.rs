@@ -377,7 +377,7 @@ fn normalize(doc: &mut Value) {
     for items in ["paths", "webhooks"] {
         if let Some(items) = root.get_mut(items).and_then(Value::as_object_mut) {
             for item in items.values_mut().filter_map(Value::as_object_mut) {
-                normalize_path_item(item);
+                normalize_path_item(item, 0);
             }
         }
     }
@@ -475,7 +475,10 @@ fn example_values(value: &mut Value, depth: usize) {
 /// Gives each operation of a path item the `responses` `openapiv3` wants,
 /// and keeps what it would drop: operations' `callbacks`, and 3.2's
 /// `query` and `additionalOperations`, under names it keeps as they are.
-fn normalize_path_item(item: &mut Map<String, Value>) {
+fn normalize_path_item(item: &mut Map<String, Value>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
     querystring_params(item.get_mut("parameters"));
     if let Some(query) = item.remove("query") {
         item.insert(QUERY.to_owned(), query);
@@ -502,7 +505,18 @@ fn normalize_path_item(item: &mut Map<String, Value>) {
             .or_insert_with(|| Value::Object(Map::new()));
         // Callbacks are kept, under a name `openapiv3` keeps as it is (its
         // own model of them refuses `$ref`s), for `lower`.
-        if let Some(callbacks) = op.remove("callbacks") {
+        if let Some(mut callbacks) = op.remove("callbacks") {
+            // A callback's path items, under each URL expression.
+            let items = callbacks
+                .as_object_mut()
+                .into_iter()
+                .flat_map(|c| c.values_mut())
+                .filter_map(Value::as_object_mut)
+                .flat_map(|c| c.values_mut())
+                .filter_map(Value::as_object_mut);
+            for item in items {
+                normalize_path_item(item, depth + 1);
+            }
             op.insert(CALLBACKS.to_owned(), callbacks);
         }
     }

@@ -162,8 +162,13 @@ fn trait_method(api: &ir::Api, op: &Operation) -> TokenStream {
     let request = ident(&op.request_type);
     let response = ident(&op.response_type);
     let mut doc = docs(&op.docs);
+    let tags = if op.tags.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", op.tags.join(", ").replace('`', "'"))
+    };
     let line = match api.role {
-        ir::Role::Api => format!(" `{} {}`", op.method.as_str(), op.path),
+        ir::Role::Api => format!(" `{} {}`{tags}", op.method.as_str(), op.path),
         ir::Role::Webhooks => format!(
             " Webhook `{} {}`: received at that path, delivered to a subscriber's URL.",
             op.method.as_str(),

@@ -37,6 +37,7 @@ pub(super) enum Helper {
     PathParam,
     SplitSegment,
     QueryPairs,
+    QueryText,
     QueryValue,
     QueryValues,
     HeaderValue,
@@ -508,7 +509,11 @@ fn produces(op: &Operation) -> Option<BTreeSet<String>> {
 fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream {
     let request_type = ident(&op.request_type);
     let mut stmts = Vec::new();
-    let has = |loc: Location| op.params.iter().any(|p| p.location == loc);
+    let has = |loc: Location| {
+        op.params
+            .iter()
+            .any(|p| p.location == loc && !json_querystring(p))
+    };
     let schemes_in = |loc: Location| {
         op.security.iter().flatten().flat_map(|r| &r.0).any(|(s, _)| {
             matches!(&api.security_schemes[*s].kind, SchemeKind::ApiKey { location, .. } if *location == loc)
@@ -833,6 +838,13 @@ fn param_value(
     let location = lit(p.location.as_str());
     let shape = p.shape();
     let (source, decode) = match special(p) {
+        Some(Special::Json) if p.querystring => {
+            helpers.extend([Helper::JsonParam, Helper::QueryText]);
+            (
+                Some(quote!(query_text(&parts)?.as_deref())),
+                Decode::function(quote!(json_param)),
+            )
+        }
         Some(Special::Json) => {
             helpers.insert(Helper::JsonParam);
             (None, Decode::function(quote!(json_param)))
@@ -942,6 +954,12 @@ fn param_value(
             quote!(#source.map(#decode).transpose())
         }
     }
+}
+
+/// Whether `p` is 3.2's whole query string as JSON, read from the raw
+/// query rather than from its pairs.
+fn json_querystring(p: &ir::Param) -> bool {
+    p.querystring && p.style == ir::Style::Json
 }
 
 /// How a raw parameter value becomes its type: a helper's name, or an

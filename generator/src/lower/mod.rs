@@ -8,6 +8,7 @@ mod examples;
 mod operation;
 mod schema;
 mod sequence;
+mod tags;
 #[cfg(test)]
 mod tests;
 
@@ -52,6 +53,7 @@ pub fn lower(loaded: &Loaded) -> Result<(ir::Api, Diagnostics), Diagnostics> {
         security_schemes: security_schemes.into_iter().flatten().collect(),
         document: loaded.document.clone(),
     };
+    tags::check(loaded, &mut diags);
     dedup::merge_identical(&mut api);
     examples::check(&mut api, &mut diags);
     loaded.locate(&mut diags);

@@ -27,7 +27,11 @@ pub(super) fn operations(
     let mut callbacks = Items::new(loaded, schemes, Kind::Callback);
     for (path, item) in &loaded.doc.paths.paths {
         let item_pointer = join("/paths", path);
-        unknown_item_fields(loaded, &item_pointer, &mut schemas.diags);
+        unknown_item_fields(
+            loaded.raw.pointer(&item_pointer),
+            &item_pointer,
+            &mut schemas.diags,
+        );
         let item = match resolve(&loaded.raw, item, &item_pointer) {
             Ok(item) => item,
             Err(d) => {
@@ -75,7 +79,7 @@ pub(super) fn webhooks(
     let mut lowering = Items::new(loaded, schemes, Kind::Webhook);
     for (name, item) in webhooks {
         let item_pointer = join("/webhooks", name);
-        unknown_item_fields(loaded, &item_pointer, &mut schemas.diags);
+        unknown_item_fields(Some(item), &item_pointer, &mut schemas.diags);
         let item = serde_json::from_value::<ReferenceOr<openapiv3::PathItem>>(item.clone())
             .map_err(|e| {
                 Diagnostic::error(&item_pointer, format!("a webhook must be a path item: {e}"))
@@ -95,7 +99,11 @@ pub(super) fn webhooks(
 /// Warns of each field of the path item at `pointer` that OpenAPI does not
 /// define (a method it has no field for, such as `connect`, or a typo):
 /// nothing under it is generated, and nothing is dropped in silence.
-fn unknown_item_fields(loaded: &Loaded, pointer: &str, diags: &mut crate::diag::Diagnostics) {
+fn unknown_item_fields(
+    item: Option<&serde_json::Value>,
+    pointer: &str,
+    diags: &mut crate::diag::Diagnostics,
+) {
     const FIELDS: &[&str] = &[
         "$ref",
         "summary",
@@ -113,7 +121,7 @@ fn unknown_item_fields(loaded: &Loaded, pointer: &str, diags: &mut crate::diag::
         crate::load::QUERY,
         crate::load::ADDITIONAL_OPERATIONS,
     ];
-    let Some(item) = loaded.raw.pointer(pointer).and_then(|i| i.as_object()) else {
+    let Some(item) = item.and_then(|i| i.as_object()) else {
         return;
     };
     for key in item.keys() {
@@ -145,6 +153,8 @@ struct Items<'l> {
     kind: Kind,
     names: OperationNames,
     scheme_ids: std::collections::HashMap<String, usize>,
+    /// Each declared tag's breadcrumb.
+    tags: std::collections::HashMap<String, String>,
     out: Vec<Operation>,
 }
 
@@ -155,6 +165,7 @@ impl<'l> Items<'l> {
             kind,
             names: OperationNames::new(),
             scheme_ids: scheme_index(schemes),
+            tags: super::tags::breadcrumbs(loaded),
             out: Vec::new(),
         }
     }
@@ -199,6 +210,11 @@ impl<'l> Items<'l> {
             };
             for (expression, item) in &callback {
                 let item_pointer = join(&callback_pointer, expression);
+                unknown_item_fields(
+                    declared.get(name).and_then(|c| c.get(expression)),
+                    &item_pointer,
+                    &mut schemas.diags,
+                );
                 let url = match super::callback::url(expression) {
                     Ok(url) => url,
                     Err(why) => {
@@ -324,6 +340,11 @@ impl<'l> Items<'l> {
                 bodies,
                 responses,
                 security,
+                tags: op
+                    .tags
+                    .iter()
+                    .map(|t| self.tags.get(t).cloned().unwrap_or_else(|| t.clone()))
+                    .collect(),
                 callback: callback.cloned(),
                 callback_urls: Vec::new(),
             });
@@ -708,18 +729,29 @@ impl OperationLowering<'_, '_, '_> {
                 self.param_ty(ty, style, pointer)
             }
             ParameterSchemaOrContent::Content(content) if querystring => {
-                // The whole query string: as a form, an exploded object.
+                // The whole query string: as a form, an exploded object;
+                // as JSON, its text.
                 let form = content.iter().find(|(media, _)| {
                     crate::ir::essence(media) == "application/x-www-form-urlencoded"
                 });
-                let Some((media, media_type)) = form else {
-                    self.schemas.diags.push(
-                        Diagnostic::warning(pointer, "a `querystring` parameter is read as a form only; this one is left out")
-                            .with_hint("describe it with `content: {application/x-www-form-urlencoded: {schema: ...}}`"),
-                    );
-                    return None;
+                let json = content.iter().find(|(media, _)| is_json(media));
+                let (media, media_type) = match (form, json) {
+                    (Some(form), _) => {
+                        explode = true;
+                        form
+                    }
+                    (None, Some(json)) => {
+                        style = Style::Json;
+                        json
+                    }
+                    (None, None) => {
+                        self.schemas.diags.push(
+                            Diagnostic::warning(pointer, "a `querystring` parameter is read as a form or as JSON; this one is left out")
+                                .with_hint("describe it with `content: {application/x-www-form-urlencoded: {schema: ...}}` or `application/json`"),
+                        );
+                        return None;
+                    }
                 };
-                explode = true;
                 let media_pointer = join(&format!("{pointer}/content"), media);
                 match &media_type.schema {
                     Some(schema) => self.schemas.ty(
@@ -779,7 +811,7 @@ impl OperationLowering<'_, '_, '_> {
             ),
             _ => false,
         };
-        if querystring && object_fields.is_none() && !is_map(&ty) {
+        if querystring && style == Style::Form && object_fields.is_none() && !is_map(&ty) {
             self.schemas.diags.push(
                 Diagnostic::warning(
                     pointer,

@@ -72,6 +72,8 @@ pub(super) fn put(p: &Param, helpers: &mut BTreeSet<Helper>) -> TokenStream {
         }
     };
     match special(p) {
+        // 3.2's whole query string as JSON: the query is its text alone.
+        Some(Special::Json) if p.querystring => quote!(query.push_str(&#encode(&json_text(v)?));),
         Some(Special::Json) => place(quote!(#encode(&json_text(v)?)), helpers),
         Some(Special::RepeatedQuery) => {
             let parts = item_parts(helpers);

@@ -97,7 +97,7 @@ paths:
 }
 
 #[test]
-fn a_querystring_form_is_an_exploded_object_of_the_whole_query() {
+fn a_querystring_is_an_exploded_form_object_or_json_text() {
     let (api, warnings) = lowered(
         "
 paths:
@@ -117,7 +117,13 @@ paths:
     get:
       operationId: json
       parameters:
-        - {name: f, in: querystring, content: {application/json: {schema: {type: object}}}}
+        - {name: f, in: querystring, content: {application/json: {schema: {type: array, items: {type: integer}}}}}
+      responses: {'204': {description: ok}}
+  /text:
+    get:
+      operationId: text
+      parameters:
+        - {name: f, in: querystring, content: {text/plain: {schema: {type: string}}}}
       responses: {'204': {description: ok}}
   /scalar:
     get:
@@ -137,11 +143,17 @@ paths:
         filter.object_fields.as_deref(),
         Some(&["q".to_owned(), "page".to_owned()][..])
     );
-    assert!(op(&api, "json").params.is_empty());
+    // As JSON, any type: the query string is its text.
+    let [json] = &op(&api, "json").params[..] else {
+        panic!("{:?}", op(&api, "json").params)
+    };
+    assert!(json.querystring);
+    assert_eq!(json.style, Style::Json);
+    assert!(op(&api, "text").params.is_empty());
     assert!(op(&api, "scalar").params.is_empty());
     assert_eq!(
-        one_at(&warnings, "/paths/~1json/get/parameters/0").message,
-        "a `querystring` parameter is read as a form only; this one is left out"
+        one_at(&warnings, "/paths/~1text/get/parameters/0").message,
+        "a `querystring` parameter is read as a form or as JSON; this one is left out"
     );
     assert_eq!(
         one_at(&warnings, "/paths/~1scalar/get/parameters/0").message,
@@ -287,4 +299,74 @@ components:
     let (thing, _) = named(&api, "Thing");
     let response = &op(&api, "a").responses[0];
     assert_eq!(response.bodies[0].ty, crate::ir::Ty::Named(thing));
+}
+
+#[test]
+fn tags_are_breadcrumbs_of_their_parents_summaries() {
+    let (api, warnings) = lowered(
+        "
+tags:
+  - {name: pets, summary: Pets}
+  - {name: cats, summary: Cats, parent: pets, kind: nav}
+  - {name: kittens, parent: cats}
+  - {name: lost, parent: nowhere}
+  - {name: a, parent: b}
+  - {name: b, parent: a}
+paths:
+  /kittens:
+    get:
+      operationId: kittens
+      tags: [kittens, undeclared]
+      responses: {'204': {description: ok}}
+  /loop:
+    get: {operationId: loop, tags: [a, lost], responses: {'204': {description: ok}}}
+",
+    );
+    assert_eq!(
+        op(&api, "kittens").tags,
+        ["Pets › Cats › kittens", "undeclared"]
+    );
+    assert_eq!(op(&api, "loop").tags, ["b › a", "lost"]);
+    assert_eq!(
+        one_at(&warnings, "/tags/3/parent").message,
+        "tag `lost` has parent `nowhere`, which is not declared; it is shown at the top"
+    );
+    for pointer in ["/tags/4/parent", "/tags/5/parent"] {
+        assert!(
+            one_at(&warnings, pointer)
+                .message
+                .contains("is its own ancestor"),
+            "{warnings}"
+        );
+    }
+    assert_eq!(warnings.len(), 3, "{warnings}");
+}
+
+#[test]
+fn callbacks_have_the_new_methods_too() {
+    let (api, warnings) = lowered(
+        "
+paths:
+  /subscribe:
+    post:
+      operationId: subscribe
+      parameters: [{name: url, in: query, required: true, schema: {type: string}}]
+      callbacks:
+        changed:
+          '{$request.query.url}':
+            query: {operationId: askBack, responses: {'204': {description: ok}}}
+            connect: {responses: {'204': {description: ok}}}
+      responses: {'204': {description: ok}}
+",
+    );
+    let methods: Vec<&Method> = api.callbacks.iter().map(|c| &c.method).collect();
+    assert_eq!(methods, [&Method::Query]);
+    assert_eq!(
+        one_at(
+            &warnings,
+            "/paths/~1subscribe/post/callbacks/changed/{$request.query.url}/connect"
+        )
+        .message,
+        "`connect` is not a field of a path item; it is left out"
+    );
 }
