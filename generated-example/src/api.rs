@@ -28,7 +28,7 @@ pub trait Api: Send + Sync {
     ///
     /// Puppies in the shop, filtered and paged. The response may be cached.
     ///
-    /// `GET /puppies`
+    /// `GET /puppies` (puppies)
     fn list_puppies(
         &self,
         request: ListPuppiesRequest,
@@ -36,7 +36,7 @@ pub trait Api: Send + Sync {
 
     /// Get one puppy
     ///
-    /// `GET /puppies/{puppyId}`
+    /// `GET /puppies/{puppyId}` (puppies)
     fn get_puppy(
         &self,
         request: GetPuppyRequest,
@@ -46,7 +46,7 @@ pub trait Api: Send + Sync {
     ///
     /// Takes a form such as `puppyId=12345&name=Fido+Lava`.
     ///
-    /// `POST /adoptions`
+    /// `POST /adoptions` (puppies)
     fn adopt_puppy(
         &self,
         request: AdoptPuppyRequest,
@@ -54,7 +54,7 @@ pub trait Api: Send + Sync {
 
     /// Show the caller's cart
     ///
-    /// `GET /cart`
+    /// `GET /cart` (cart)
     fn get_cart(
         &self,
         request: GetCartRequest,
@@ -62,7 +62,7 @@ pub trait Api: Send + Sync {
 
     /// Put a puppy in the caller's cart
     ///
-    /// `POST /cart/items`
+    /// `POST /cart/items` (cart)
     fn add_cart_item(
         &self,
         request: AddCartItemRequest,
@@ -70,7 +70,7 @@ pub trait Api: Send + Sync {
 
     /// Take a puppy out of the caller's cart
     ///
-    /// `DELETE /cart/items/{puppyId}`
+    /// `DELETE /cart/items/{puppyId}` (cart)
     fn remove_cart_item(
         &self,
         request: RemoveCartItemRequest,

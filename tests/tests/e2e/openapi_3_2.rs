@@ -151,11 +151,12 @@ async fn query_and_other_methods_are_served_beside_the_fixed_ones() {
     }
 }
 
-/// A shop whose `findPets` answers with the filter it was given, and
-/// whose `addPet` echoes the pet.
+/// A shop whose `findPets` and `searchPets` record the query they were
+/// given, and whose `addPet` echoes the pet.
 #[derive(Clone, Default)]
 struct Shop {
     filters: Arc<Mutex<Vec<Option<additions::types::PetFilter>>>>,
+    queries: Arc<Mutex<Vec<additions::types::PetQuery>>>,
 }
 
 impl additions::api::InsecureAcceptAnyCredential for Shop {}
@@ -167,6 +168,13 @@ impl additions::Api for Shop {
     ) -> Result<additions::api::FindPetsResponse, additions::Error> {
         self.filters.lock().unwrap().push(r.filter);
         Ok(additions::api::FindPetsResponse::Ok(Vec::new()))
+    }
+    async fn search_pets(
+        &self,
+        r: additions::api::SearchPetsRequest,
+    ) -> Result<additions::api::SearchPetsResponse, additions::Error> {
+        self.queries.lock().unwrap().push(r.query);
+        Ok(additions::api::SearchPetsResponse::Ok(Vec::new()))
     }
     async fn add_pet(
         &self,
@@ -267,4 +275,37 @@ async fn a_tag_no_mapping_names_reads_as_the_default_variant() {
     assert_eq!(echoed["kind"], "axolotl");
     let broken_cat = post(r#"{"kind": "cat"}"#).await.unwrap();
     assert_eq!(broken_cat.status(), 400);
+}
+
+#[tokio::test]
+async fn the_whole_query_string_is_one_json_value() {
+    let shop = Shop::default();
+    let base = crate::serve(additions::router(shop.clone())).await;
+    let query: additions::types::PetQuery = serde_json::from_value(serde_json::json!({
+        "kinds": ["cat", "dog & co"],
+        "names": {"Tom": true}
+    }))
+    .unwrap();
+    additions::Client::new(&base)
+        .search_pets(additions::api::SearchPetsRequest::new(query.clone()))
+        .await
+        .unwrap();
+
+    // By hand: the JSON text, percent-encoded, is the query.
+    let http = reqwest::Client::new();
+    let get = |q: &str| http.get(format!("{base}/pets/search?{q}")).send();
+    let ok = get("%7B%22kinds%22%3A%5B%22parrot%22%5D%7D").await.unwrap();
+    assert_eq!(ok.status(), 200);
+    for bad in ["", "kinds=cat", "%7B%22kinds%22%3A1%7D", "%FF"] {
+        let refused = get(bad).await.unwrap();
+        assert_eq!(refused.status(), 400, "?{bad}");
+        assert_eq!(
+            refused.headers()["content-type"],
+            "application/problem+json"
+        );
+    }
+    let seen = shop.queries.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert_eq!(seen[0], query);
+    assert_eq!(seen[1].kinds, ["parrot"]);
 }

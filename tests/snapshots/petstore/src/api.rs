@@ -26,7 +26,7 @@ use super::types;
 pub trait Api: Send + Sync {
     /// List all pets
     ///
-    /// `GET /pets`
+    /// `GET /pets` (pets)
     fn list_pets(
         &self,
         request: ListPetsRequest,
@@ -34,7 +34,7 @@ pub trait Api: Send + Sync {
 
     /// Create a pet
     ///
-    /// `POST /pets`
+    /// `POST /pets` (pets)
     fn create_pets(
         &self,
         request: CreatePetsRequest,
@@ -42,7 +42,7 @@ pub trait Api: Send + Sync {
 
     /// Info for a specific pet
     ///
-    /// `GET /pets/{petId}`
+    /// `GET /pets/{petId}` (pets)
     fn show_pet_by_id(
         &self,
         request: ShowPetByIdRequest,

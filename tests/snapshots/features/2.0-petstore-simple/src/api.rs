@@ -28,7 +28,7 @@ pub trait Api: Send + Sync {
     ///
     /// Returns a single pet
     ///
-    /// `GET /pet/{petId}`
+    /// `GET /pet/{petId}` (pet)
     fn get_pet_by_id(
         &self,
         request: GetPetByIdRequest,
@@ -36,7 +36,7 @@ pub trait Api: Send + Sync {
 
     /// Updates a pet in the store with form data
     ///
-    /// `POST /pet/{petId}`
+    /// `POST /pet/{petId}` (pet)
     fn update_pet_with_form(
         &self,
         request: UpdatePetWithFormRequest,
@@ -46,7 +46,7 @@ pub trait Api: Send + Sync {
 
     /// Deletes a pet
     ///
-    /// `DELETE /pet/{petId}`
+    /// `DELETE /pet/{petId}` (pet)
     fn delete_pet(
         &self,
         request: DeletePetRequest,

@@ -111,7 +111,7 @@ pub trait Api: Send + Sync {
     ///
     /// This operation has a `discriminator` that's in reference to a property a level above it. **This is an improper use of discriminators.** Though this is improper, in this case we should ignore the discriminator instead of failing to render the operation.
     ///
-    /// `PATCH /improper-discriminator-placement`
+    /// `PATCH /improper-discriminator-placement` (Quirks)
     fn one_of_with_improperly_placed_discriminator(
         &self,
         request: OneOfWithImproperlyPlacedDiscriminatorRequest,
@@ -123,7 +123,7 @@ pub trait Api: Send + Sync {
     ///
     /// Redocly allows users to define [a discriminator mapping without an `anyOf` or `oneOf` that contains the discriminated objects](https://redocly.com/docs/resources/discriminator#allof-for-inheritance). This endpoint demonstrates that.
     ///
-    /// `PATCH /redocly-flavored-discriminator`
+    /// `PATCH /redocly-flavored-discriminator` (Quirks)
     fn redocly_quirk(
         &self,
         request: RedoclyQuirkRequest,
@@ -133,7 +133,7 @@ pub trait Api: Send + Sync {
     ///
     /// This operation contains a schema that at one point produced an edgecase within the form system where `formData` was `undefined`.
     ///
-    /// `POST /potentially-undefined-formData`
+    /// `POST /potentially-undefined-formData` (Quirks)
     fn post_potentially_undefined_form_data(
         &self,
         request: PostPotentiallyUndefinedFormDataRequest,

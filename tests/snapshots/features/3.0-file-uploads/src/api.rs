@@ -30,7 +30,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://swagger.io/docs/specification/describing-request-body/file-upload/
     ///
-    /// `POST /anything/image-png`
+    /// `POST /anything/image-png` (image/png)
     fn post_anything_image_png(
         &self,
         request: PostAnythingImagePngRequest,
@@ -44,7 +44,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://swagger.io/docs/specification/describing-request-body/file-upload/
     ///
-    /// `PUT /anything/multipart-formdata`
+    /// `PUT /anything/multipart-formdata` (multipart/form-data)
     fn put_anything_multipart_formdata(
         &self,
         request: PutAnythingMultipartFormdataRequest,
@@ -58,7 +58,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://swagger.io/docs/specification/describing-request-body/file-upload/
     ///
-    /// `POST /anything/multipart-formdata`
+    /// `POST /anything/multipart-formdata` (multipart/form-data)
     fn post_anything_multipart_formdata(
         &self,
         request: PostAnythingMultipartFormdataRequest,

@@ -30,7 +30,7 @@ pub trait Api: Send + Sync {
     /// * `PUT` or `POST`: The resource describing the result of the action is transmitted in the message body.
     /// * `TRACE`: The message body contains the request message as received by the server.
     ///
-    /// `GET /status/200`
+    /// `GET /status/200` (Successful responses)
     fn get_status_200(
         &self,
         request: GetStatus200Request,
@@ -40,7 +40,7 @@ pub trait Api: Send + Sync {
     ///
     /// The request has succeeded and a new resource has been created as a result. This is typically the response sent after `POST` requests, or some `PUT` requests.
     ///
-    /// `GET /status/201`
+    /// `GET /status/201` (Successful responses)
     fn get_status_201(
         &self,
         request: GetStatus201Request,
@@ -50,7 +50,7 @@ pub trait Api: Send + Sync {
     ///
     /// The request has been received but not yet acted upon. It is noncommittal, since there is no way in HTTP to later send an asynchronous response indicating the outcome of the request. It is intended for cases where another process or server handles the request, or for batch processing.
     ///
-    /// `GET /status/202`
+    /// `GET /status/202` (Successful responses)
     fn get_status_202(
         &self,
         request: GetStatus202Request,
@@ -60,7 +60,7 @@ pub trait Api: Send + Sync {
     ///
     /// This response code means the returned meta-information is not exactly the same as is available from the origin server, but is collected from a local or a third-party copy. This is mostly used for mirrors or backups of another resource. Except for that specific case, the "200 OK" response is preferred to this status.
     ///
-    /// `GET /status/203`
+    /// `GET /status/203` (Successful responses)
     fn get_status_203(
         &self,
         request: GetStatus203Request,
@@ -70,7 +70,7 @@ pub trait Api: Send + Sync {
     ///
     /// There is no content to send for this request, but the headers may be useful. The user-agent may update its cached headers for this resource with the new ones.
     ///
-    /// `GET /status/204`
+    /// `GET /status/204` (Successful responses)
     fn get_status_204(
         &self,
         request: GetStatus204Request,
@@ -80,7 +80,7 @@ pub trait Api: Send + Sync {
     ///
     /// Tells the user-agent to reset the document which sent this request.
     ///
-    /// `GET /status/205`
+    /// `GET /status/205` (Successful responses)
     fn get_status_205(
         &self,
         request: GetStatus205Request,
@@ -90,7 +90,7 @@ pub trait Api: Send + Sync {
     ///
     /// This response code is used when the [Range](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Range) header is sent from the client to request only part of a resource.
     ///
-    /// `GET /status/206`
+    /// `GET /status/206` (Successful responses)
     fn get_status_206(
         &self,
         request: GetStatus206Request,
@@ -100,7 +100,7 @@ pub trait Api: Send + Sync {
     ///
     /// Conveys information about multiple resources, for situations where multiple status codes might be appropriate.
     ///
-    /// `GET /status/207`
+    /// `GET /status/207` (Successful responses)
     fn get_status_207(
         &self,
         request: GetStatus207Request,
@@ -110,7 +110,7 @@ pub trait Api: Send + Sync {
     ///
     /// Used inside a `<dav:propstat>` response element to avoid repeatedly enumerating the internal members of multiple bindings to the same collection.
     ///
-    /// `GET /status/208`
+    /// `GET /status/208` (Successful responses)
     fn get_status_208(
         &self,
         request: GetStatus208Request,
@@ -118,7 +118,7 @@ pub trait Api: Send + Sync {
 
     /// Returns a "218 This is fine"
     ///
-    /// `GET /status/218`
+    /// `GET /status/218` (Successful responses)
     fn get_status_218(
         &self,
         request: GetStatus218Request,
@@ -128,7 +128,7 @@ pub trait Api: Send + Sync {
     ///
     /// The server has fulfilled a GET request for the resource, and the response is a representation of the result of one or more instance-manipulations applied to the current instance.
     ///
-    /// `GET /status/226`
+    /// `GET /status/226` (Successful responses)
     fn get_status_226(
         &self,
         request: GetStatus226Request,
@@ -138,7 +138,7 @@ pub trait Api: Send + Sync {
     ///
     /// The request has more than one possible response. The user-agent or user should choose one of them. (There is no standardized way of choosing one of the responses, but HTML links to the possibilities are recommended so the user can pick.)
     ///
-    /// `GET /status/300`
+    /// `GET /status/300` (Redirection messages)
     fn get_status_300(
         &self,
         request: GetStatus300Request,
@@ -148,7 +148,7 @@ pub trait Api: Send + Sync {
     ///
     /// The URL of the requested resource has been changed permanently. The new URL is given in the response.
     ///
-    /// `GET /status/301`
+    /// `GET /status/301` (Redirection messages)
     fn get_status_301(
         &self,
         request: GetStatus301Request,
@@ -158,7 +158,7 @@ pub trait Api: Send + Sync {
     ///
     /// This response code means that the URI of requested resource has been changed temporarily. Further changes in the URI might be made in the future. Therefore, this same URI should be used by the client in future requests.
     ///
-    /// `GET /status/302`
+    /// `GET /status/302` (Redirection messages)
     fn get_status_302(
         &self,
         request: GetStatus302Request,
@@ -168,7 +168,7 @@ pub trait Api: Send + Sync {
     ///
     /// The server sent this response to direct the client to get the requested resource at another URI with a GET request.
     ///
-    /// `GET /status/303`
+    /// `GET /status/303` (Redirection messages)
     fn get_status_303(
         &self,
         request: GetStatus303Request,
@@ -178,7 +178,7 @@ pub trait Api: Send + Sync {
     ///
     /// This is used for caching purposes. It tells the client that the response has not been modified, so the client can continue to use the same cached version of the response.
     ///
-    /// `GET /status/304`
+    /// `GET /status/304` (Redirection messages)
     fn get_status_304(
         &self,
         request: GetStatus304Request,
@@ -188,7 +188,7 @@ pub trait Api: Send + Sync {
     ///
     /// Defined in a previous version of the HTTP specification to indicate that a requested response must be accessed by a proxy. It has been deprecated due to security concerns regarding in-band configuration of a proxy.
     ///
-    /// `GET /status/305`
+    /// `GET /status/305` (Redirection messages)
     fn get_status_305(
         &self,
         request: GetStatus305Request,
@@ -198,7 +198,7 @@ pub trait Api: Send + Sync {
     ///
     /// This response code is no longer used; it is just reserved. It was used in a previous version of the HTTP/1.1 specification.
     ///
-    /// `GET /status/306`
+    /// `GET /status/306` (Redirection messages)
     fn get_status_306(
         &self,
         request: GetStatus306Request,
@@ -208,7 +208,7 @@ pub trait Api: Send + Sync {
     ///
     /// The server sends this response to direct the client to get the requested resource at another URI with same method that was used in the prior request. This has the same semantics as the `302 Found` HTTP response code, with the exception that the user agent must not change the HTTP method used: If a `POST` was used in the first request, a `POST` must be used in the second request.
     ///
-    /// `GET /status/307`
+    /// `GET /status/307` (Redirection messages)
     fn get_status_307(
         &self,
         request: GetStatus307Request,
@@ -218,7 +218,7 @@ pub trait Api: Send + Sync {
     ///
     /// This means that the resource is now permanently located at another URI, specified by the `Location:` HTTP Response header. This has the same semantics as the `301 Moved Permanently` HTTP response code, with the exception that the user agent must not change the HTTP method used: If a `POST` was used in the first request, a `POST` must be used in the second request.
     ///
-    /// `GET /status/308`
+    /// `GET /status/308` (Redirection messages)
     fn get_status_308(
         &self,
         request: GetStatus308Request,
@@ -228,7 +228,7 @@ pub trait Api: Send + Sync {
     ///
     /// The server could not understand the request due to invalid syntax.
     ///
-    /// `GET /status/400`
+    /// `GET /status/400` (Client error responses)
     fn get_status_400(
         &self,
         request: GetStatus400Request,
@@ -238,7 +238,7 @@ pub trait Api: Send + Sync {
     ///
     /// Although the HTTP standard specifies "unauthorized", semantically this response means "unauthenticated". That is, the client must authenticate itself to get the requested response.
     ///
-    /// `GET /status/401`
+    /// `GET /status/401` (Client error responses)
     fn get_status_401(
         &self,
         request: GetStatus401Request,
@@ -248,7 +248,7 @@ pub trait Api: Send + Sync {
     ///
     /// This response code is reserved for future use. The initial aim for creating this code was using it for digital payment systems, however this status code is used very rarely and no standard convention exists.
     ///
-    /// `GET /status/402`
+    /// `GET /status/402` (Client error responses)
     fn get_status_402(
         &self,
         request: GetStatus402Request,
@@ -258,7 +258,7 @@ pub trait Api: Send + Sync {
     ///
     /// The client does not have access rights to the content; that is, it is unauthorized, so the server is refusing to give the requested resource. Unlike 401, the client's identity is known to the server.
     ///
-    /// `GET /status/403`
+    /// `GET /status/403` (Client error responses)
     fn get_status_403(
         &self,
         request: GetStatus403Request,
@@ -268,7 +268,7 @@ pub trait Api: Send + Sync {
     ///
     /// The server can not find the requested resource. In the browser, this means the URL is not recognized. In an API, this can also mean that the endpoint is valid but the resource itself does not exist. Servers may also send this response instead of 403 to hide the existence of a resource from an unauthorized client. This response code is probably the most famous one due to its frequent occurrence on the web.
     ///
-    /// `GET /status/404`
+    /// `GET /status/404` (Client error responses)
     fn get_status_404(
         &self,
         request: GetStatus404Request,
@@ -278,7 +278,7 @@ pub trait Api: Send + Sync {
     ///
     /// The request method is known by the server but is not supported by the target resource. For example, an API may forbid DELETE-ing a resource.
     ///
-    /// `GET /status/405`
+    /// `GET /status/405` (Client error responses)
     fn get_status_405(
         &self,
         request: GetStatus405Request,
@@ -288,7 +288,7 @@ pub trait Api: Send + Sync {
     ///
     /// This response is sent when the web server, after performing [server-driven content negotiation](https://developer.mozilla.org/en-US/docs/Web/HTTP/Content_negotiation#server-driven_negotiation), doesn't find any content that conforms to the criteria given by the user agent.
     ///
-    /// `GET /status/406`
+    /// `GET /status/406` (Client error responses)
     fn get_status_406(
         &self,
         request: GetStatus406Request,
@@ -298,7 +298,7 @@ pub trait Api: Send + Sync {
     ///
     /// This is similar to 401 but authentication is needed to be done by a proxy.
     ///
-    /// `GET /status/407`
+    /// `GET /status/407` (Client error responses)
     fn get_status_407(
         &self,
         request: GetStatus407Request,
@@ -308,7 +308,7 @@ pub trait Api: Send + Sync {
     ///
     /// This response is sent on an idle connection by some servers, even without any previous request by the client. It means that the server would like to shut down this unused connection. This response is used much more since some browsers, like Chrome, Firefox 27+, or IE9, use HTTP pre-connection mechanisms to speed up surfing. Also note that some servers merely shut down the connection without sending this message.
     ///
-    /// `GET /status/408`
+    /// `GET /status/408` (Client error responses)
     fn get_status_408(
         &self,
         request: GetStatus408Request,
@@ -318,7 +318,7 @@ pub trait Api: Send + Sync {
     ///
     /// This response is sent when a request conflicts with the current state of the server.
     ///
-    /// `GET /status/409`
+    /// `GET /status/409` (Client error responses)
     fn get_status_409(
         &self,
         request: GetStatus409Request,
@@ -328,7 +328,7 @@ pub trait Api: Send + Sync {
     ///
     /// This response is sent when the requested content has been permanently deleted from server, with no forwarding address. Clients are expected to remove their caches and links to the resource. The HTTP specification intends this status code to be used for "limited-time, promotional services". APIs should not feel compelled to indicate resources that have been deleted with this status code.
     ///
-    /// `GET /status/410`
+    /// `GET /status/410` (Client error responses)
     fn get_status_410(
         &self,
         request: GetStatus410Request,
@@ -338,7 +338,7 @@ pub trait Api: Send + Sync {
     ///
     /// Server rejected the request because the `Content-Length` header field is not defined and the server requires it.
     ///
-    /// `GET /status/411`
+    /// `GET /status/411` (Client error responses)
     fn get_status_411(
         &self,
         request: GetStatus411Request,
@@ -348,7 +348,7 @@ pub trait Api: Send + Sync {
     ///
     /// The client has indicated preconditions in its headers which the server does not meet.
     ///
-    /// `GET /status/412`
+    /// `GET /status/412` (Client error responses)
     fn get_status_412(
         &self,
         request: GetStatus412Request,
@@ -358,7 +358,7 @@ pub trait Api: Send + Sync {
     ///
     /// Request entity is larger than limits defined by server; the server might close the connection or return an `Retry-After` header field.
     ///
-    /// `GET /status/413`
+    /// `GET /status/413` (Client error responses)
     fn get_status_413(
         &self,
         request: GetStatus413Request,
@@ -368,7 +368,7 @@ pub trait Api: Send + Sync {
     ///
     /// The URI requested by the client is longer than the server is willing to interpret.
     ///
-    /// `GET /status/414`
+    /// `GET /status/414` (Client error responses)
     fn get_status_414(
         &self,
         request: GetStatus414Request,
@@ -378,7 +378,7 @@ pub trait Api: Send + Sync {
     ///
     /// The media format of the requested data is not supported by the server, so the server is rejecting the request.
     ///
-    /// `GET /status/415`
+    /// `GET /status/415` (Client error responses)
     fn get_status_415(
         &self,
         request: GetStatus415Request,
@@ -388,7 +388,7 @@ pub trait Api: Send + Sync {
     ///
     /// The range specified by the `Range` header field in the request can't be fulfilled; it's possible that the range is outside the size of the target URI's data.
     ///
-    /// `GET /status/416`
+    /// `GET /status/416` (Client error responses)
     fn get_status_416(
         &self,
         request: GetStatus416Request,
@@ -398,7 +398,7 @@ pub trait Api: Send + Sync {
     ///
     /// This response code means the expectation indicated by the `Expect` request header field can't be met by the server.
     ///
-    /// `GET /status/417`
+    /// `GET /status/417` (Client error responses)
     fn get_status_417(
         &self,
         request: GetStatus417Request,
@@ -408,7 +408,7 @@ pub trait Api: Send + Sync {
     ///
     /// The server refuses the attempt to brew coffee with a teapot.
     ///
-    /// `GET /status/418`
+    /// `GET /status/418` (Client error responses)
     fn get_status_418(
         &self,
         request: GetStatus418Request,
@@ -418,7 +418,7 @@ pub trait Api: Send + Sync {
     ///
     /// > ⚠️ Unofficial Status Code
     ///
-    /// `GET /status/419`
+    /// `GET /status/419` (Client error responses)
     fn get_status_419(
         &self,
         request: GetStatus419Request,
@@ -428,7 +428,7 @@ pub trait Api: Send + Sync {
     ///
     /// > ⚠️ Unofficial Status Code
     ///
-    /// `GET /status/420`
+    /// `GET /status/420` (Client error responses)
     fn get_status_420(
         &self,
         request: GetStatus420Request,
@@ -438,7 +438,7 @@ pub trait Api: Send + Sync {
     ///
     /// The request was directed at a server that is not able to produce a response. This can be sent by a server that is not configured to produce responses for the combination of scheme and authority that are included in the request URI.
     ///
-    /// `GET /status/421`
+    /// `GET /status/421` (Client error responses)
     fn get_status_421(
         &self,
         request: GetStatus421Request,
@@ -448,7 +448,7 @@ pub trait Api: Send + Sync {
     ///
     /// The request was well-formed but was unable to be followed due to semantic errors.
     ///
-    /// `GET /status/422`
+    /// `GET /status/422` (Client error responses)
     fn get_status_422(
         &self,
         request: GetStatus422Request,
@@ -458,7 +458,7 @@ pub trait Api: Send + Sync {
     ///
     /// The resource that is being accessed is locked.
     ///
-    /// `GET /status/423`
+    /// `GET /status/423` (Client error responses)
     fn get_status_423(
         &self,
         request: GetStatus423Request,
@@ -468,7 +468,7 @@ pub trait Api: Send + Sync {
     ///
     /// The request failed due to failure of a previous request.
     ///
-    /// `GET /status/424`
+    /// `GET /status/424` (Client error responses)
     fn get_status_424(
         &self,
         request: GetStatus424Request,
@@ -478,7 +478,7 @@ pub trait Api: Send + Sync {
     ///
     /// Indicates that the server is unwilling to risk processing a request that might be replayed.
     ///
-    /// `GET /status/425`
+    /// `GET /status/425` (Client error responses)
     fn get_status_425(
         &self,
         request: GetStatus425Request,
@@ -488,7 +488,7 @@ pub trait Api: Send + Sync {
     ///
     /// The server refuses to perform the request using the current protocol but might be willing to do so after the client upgrades to a different protocol. The server sends an [`Upgrade`](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Upgrade) header in a 426 response to indicate the required protocol(s).
     ///
-    /// `GET /status/426`
+    /// `GET /status/426` (Client error responses)
     fn get_status_426(
         &self,
         request: GetStatus426Request,
@@ -498,7 +498,7 @@ pub trait Api: Send + Sync {
     ///
     /// The origin server requires the request to be conditional. This response is intended to prevent the 'lost update' problem, where a client GETs a resource's state, modifies it, and PUTs it back to the server, when meanwhile a third party has modified the state on the server, leading to a conflict.
     ///
-    /// `GET /status/428`
+    /// `GET /status/428` (Client error responses)
     fn get_status_428(
         &self,
         request: GetStatus428Request,
@@ -508,7 +508,7 @@ pub trait Api: Send + Sync {
     ///
     /// The user has sent too many requests in a given amount of time ("rate limiting").
     ///
-    /// `GET /status/429`
+    /// `GET /status/429` (Client error responses)
     fn get_status_429(
         &self,
         request: GetStatus429Request,
@@ -519,7 +519,7 @@ pub trait Api: Send + Sync {
     ///
     /// The server is unwilling to process the request because its header fields are too large. The request may be resubmitted after reducing the size of the request header fields.
     ///
-    /// `GET /status/430`
+    /// `GET /status/430` (Client error responses)
     fn get_status_430(
         &self,
         request: GetStatus430Request,
@@ -529,7 +529,7 @@ pub trait Api: Send + Sync {
     ///
     /// The server is unwilling to process the request because its header fields are too large. The request may be resubmitted after reducing the size of the request header fields.
     ///
-    /// `GET /status/431`
+    /// `GET /status/431` (Client error responses)
     fn get_status_431(
         &self,
         request: GetStatus431Request,
@@ -539,7 +539,7 @@ pub trait Api: Send + Sync {
     ///
     /// > ⚠️ Unofficial Status Code
     ///
-    /// `GET /status/440`
+    /// `GET /status/440` (Client error responses)
     fn get_status_440(
         &self,
         request: GetStatus440Request,
@@ -549,7 +549,7 @@ pub trait Api: Send + Sync {
     ///
     /// > ⚠️ Unofficial Status Code
     ///
-    /// `GET /status/444`
+    /// `GET /status/444` (Client error responses)
     fn get_status_444(
         &self,
         request: GetStatus444Request,
@@ -559,7 +559,7 @@ pub trait Api: Send + Sync {
     ///
     /// > ⚠️ Unofficial Status Code
     ///
-    /// `GET /status/449`
+    /// `GET /status/449` (Client error responses)
     fn get_status_449(
         &self,
         request: GetStatus449Request,
@@ -569,7 +569,7 @@ pub trait Api: Send + Sync {
     ///
     /// > ⚠️ Unofficial Status Code
     ///
-    /// `GET /status/450`
+    /// `GET /status/450` (Client error responses)
     fn get_status_450(
         &self,
         request: GetStatus450Request,
@@ -579,7 +579,7 @@ pub trait Api: Send + Sync {
     ///
     /// The user-agent requested a resource that cannot legally be provided, such as a web page censored by a government.
     ///
-    /// `GET /status/451`
+    /// `GET /status/451` (Client error responses)
     fn get_status_451(
         &self,
         request: GetStatus451Request,
@@ -589,7 +589,7 @@ pub trait Api: Send + Sync {
     ///
     /// > ⚠️ Unofficial Status Code
     ///
-    /// `GET /status/494`
+    /// `GET /status/494` (Client error responses)
     fn get_status_494(
         &self,
         request: GetStatus494Request,
@@ -599,7 +599,7 @@ pub trait Api: Send + Sync {
     ///
     /// > ⚠️ Unofficial Status Code
     ///
-    /// `GET /status/495`
+    /// `GET /status/495` (Client error responses)
     fn get_status_495(
         &self,
         request: GetStatus495Request,
@@ -609,7 +609,7 @@ pub trait Api: Send + Sync {
     ///
     /// > ⚠️ Unofficial Status Code
     ///
-    /// `GET /status/496`
+    /// `GET /status/496` (Client error responses)
     fn get_status_496(
         &self,
         request: GetStatus496Request,
@@ -619,7 +619,7 @@ pub trait Api: Send + Sync {
     ///
     /// > ⚠️ Unofficial Status Code
     ///
-    /// `GET /status/497`
+    /// `GET /status/497` (Client error responses)
     fn get_status_497(
         &self,
         request: GetStatus497Request,
@@ -629,7 +629,7 @@ pub trait Api: Send + Sync {
     ///
     /// > ⚠️ Unofficial Status Code
     ///
-    /// `GET /status/498`
+    /// `GET /status/498` (Client error responses)
     fn get_status_498(
         &self,
         request: GetStatus498Request,
@@ -639,7 +639,7 @@ pub trait Api: Send + Sync {
     ///
     /// "Token Request" on ArcGIS, "Client Closed Request" on nginx
     ///
-    /// `GET /status/499`
+    /// `GET /status/499` (Client error responses)
     fn get_status_499(
         &self,
         request: GetStatus499Request,
@@ -649,7 +649,7 @@ pub trait Api: Send + Sync {
     ///
     /// The server has encountered a situation it doesn't know how to handle.
     ///
-    /// `GET /status/500`
+    /// `GET /status/500` (Server error responses)
     fn get_status_500(
         &self,
         request: GetStatus500Request,
@@ -659,7 +659,7 @@ pub trait Api: Send + Sync {
     ///
     /// The request method is not supported by the server and cannot be handled. The only methods that servers are required to support (and therefore that must not return this code) are `GET` and `HEAD`.
     ///
-    /// `GET /status/501`
+    /// `GET /status/501` (Server error responses)
     fn get_status_501(
         &self,
         request: GetStatus501Request,
@@ -669,7 +669,7 @@ pub trait Api: Send + Sync {
     ///
     /// This error response means that the server, while working as a gateway to get a response needed to handle the request, got an invalid response.
     ///
-    /// `GET /status/502`
+    /// `GET /status/502` (Server error responses)
     fn get_status_502(
         &self,
         request: GetStatus502Request,
@@ -679,7 +679,7 @@ pub trait Api: Send + Sync {
     ///
     /// The server is not ready to handle the request. Common causes are a server that is down for maintenance or that is overloaded. Note that together with this response, a user-friendly page explaining the problem should be sent. This response should be used for temporary conditions and the `Retry-After`: HTTP header should, if possible, contain the estimated time before the recovery of the service. The webmaster must also take care about the caching-related headers that are sent along with this response, as these temporary condition responses should usually not be cached.
     ///
-    /// `GET /status/503`
+    /// `GET /status/503` (Server error responses)
     fn get_status_503(
         &self,
         request: GetStatus503Request,
@@ -689,7 +689,7 @@ pub trait Api: Send + Sync {
     ///
     /// This error response is given when the server is acting as a gateway and cannot get a response in time.
     ///
-    /// `GET /status/504`
+    /// `GET /status/504` (Server error responses)
     fn get_status_504(
         &self,
         request: GetStatus504Request,
@@ -697,7 +697,7 @@ pub trait Api: Send + Sync {
 
     /// Returns a "505 HTTP Version Not Supported"
     ///
-    /// `GET /status/505`
+    /// `GET /status/505` (Server error responses)
     fn get_status_505(
         &self,
         request: GetStatus505Request,
@@ -707,7 +707,7 @@ pub trait Api: Send + Sync {
     ///
     /// The server has an internal configuration error: the chosen variant resource is configured to engage in transparent content negotiation itself, and is therefore not a proper end point in the negotiation process.
     ///
-    /// `GET /status/506`
+    /// `GET /status/506` (Server error responses)
     fn get_status_506(
         &self,
         request: GetStatus506Request,
@@ -717,7 +717,7 @@ pub trait Api: Send + Sync {
     ///
     /// The method could not be performed on the resource because the server is unable to store the representation needed to successfully complete the request.
     ///
-    /// `GET /status/507`
+    /// `GET /status/507` (Server error responses)
     fn get_status_507(
         &self,
         request: GetStatus507Request,
@@ -727,7 +727,7 @@ pub trait Api: Send + Sync {
     ///
     /// The server detected an infinite loop while processing the request.
     ///
-    /// `GET /status/508`
+    /// `GET /status/508` (Server error responses)
     fn get_status_508(
         &self,
         request: GetStatus508Request,
@@ -735,7 +735,7 @@ pub trait Api: Send + Sync {
 
     /// Returns a "508 Bandwidth Limit Exceeded"
     ///
-    /// `GET /status/509`
+    /// `GET /status/509` (Server error responses)
     fn get_status_509(
         &self,
         request: GetStatus509Request,
@@ -745,7 +745,7 @@ pub trait Api: Send + Sync {
     ///
     /// Further extensions to the request are required for the server to fulfill it.
     ///
-    /// `GET /status/510`
+    /// `GET /status/510` (Server error responses)
     fn get_status_510(
         &self,
         request: GetStatus510Request,
@@ -755,7 +755,7 @@ pub trait Api: Send + Sync {
     ///
     /// The 511 status code indicates that the client needs to authenticate to gain network access.
     ///
-    /// `GET /status/511`
+    /// `GET /status/511` (Server error responses)
     fn get_status_511(
         &self,
         request: GetStatus511Request,
@@ -765,7 +765,7 @@ pub trait Api: Send + Sync {
     ///
     /// > ⚠️ Unofficial Status Code
     ///
-    /// `GET /status/520`
+    /// `GET /status/520` (Server error responses)
     fn get_status_520(
         &self,
         request: GetStatus520Request,
@@ -775,7 +775,7 @@ pub trait Api: Send + Sync {
     ///
     /// > ⚠️ Unofficial Status Code
     ///
-    /// `GET /status/512`
+    /// `GET /status/512` (Server error responses)
     fn get_status_512(
         &self,
         request: GetStatus512Request,
@@ -785,7 +785,7 @@ pub trait Api: Send + Sync {
     ///
     /// > ⚠️ Unofficial Status Code
     ///
-    /// `GET /status/522`
+    /// `GET /status/522` (Server error responses)
     fn get_status_522(
         &self,
         request: GetStatus522Request,
@@ -795,7 +795,7 @@ pub trait Api: Send + Sync {
     ///
     /// > ⚠️ Unofficial Status Code
     ///
-    /// `GET /status/523`
+    /// `GET /status/523` (Server error responses)
     fn get_status_523(
         &self,
         request: GetStatus523Request,
@@ -805,7 +805,7 @@ pub trait Api: Send + Sync {
     ///
     /// > ⚠️ Unofficial Status Code
     ///
-    /// `GET /status/524`
+    /// `GET /status/524` (Server error responses)
     fn get_status_524(
         &self,
         request: GetStatus524Request,
@@ -815,7 +815,7 @@ pub trait Api: Send + Sync {
     ///
     /// > ⚠️ Unofficial Status Code
     ///
-    /// `GET /status/525`
+    /// `GET /status/525` (Server error responses)
     fn get_status_525(
         &self,
         request: GetStatus525Request,
@@ -825,7 +825,7 @@ pub trait Api: Send + Sync {
     ///
     /// > ⚠️ Unofficial Status Code
     ///
-    /// `GET /status/526`
+    /// `GET /status/526` (Server error responses)
     fn get_status_526(
         &self,
         request: GetStatus526Request,
@@ -835,7 +835,7 @@ pub trait Api: Send + Sync {
     ///
     /// > ⚠️ Unofficial Status Code
     ///
-    /// `GET /status/527`
+    /// `GET /status/527` (Server error responses)
     fn get_status_527(
         &self,
         request: GetStatus527Request,
@@ -845,7 +845,7 @@ pub trait Api: Send + Sync {
     ///
     /// > ⚠️ Unofficial Status Code
     ///
-    /// `GET /status/529`
+    /// `GET /status/529` (Server error responses)
     fn get_status_529(
         &self,
         request: GetStatus529Request,
@@ -855,7 +855,7 @@ pub trait Api: Send + Sync {
     ///
     /// > ⚠️ Unofficial Status Code
     ///
-    /// `GET /status/530`
+    /// `GET /status/530` (Server error responses)
     fn get_status_530(
         &self,
         request: GetStatus530Request,
@@ -865,7 +865,7 @@ pub trait Api: Send + Sync {
     ///
     /// > ⚠️ Unofficial Status Code
     ///
-    /// `GET /status/598`
+    /// `GET /status/598` (Server error responses)
     fn get_status_598(
         &self,
         request: GetStatus598Request,
@@ -875,7 +875,7 @@ pub trait Api: Send + Sync {
     ///
     /// This interim response indicates that everything so far is OK and that the client should continue the request, or ignore the response if the request is already finished.
     ///
-    /// `GET /status/100`
+    /// `GET /status/100` (Information responses)
     fn get_status_100(
         &self,
         request: GetStatus100Request,
@@ -885,7 +885,7 @@ pub trait Api: Send + Sync {
     ///
     /// This code is sent in response to an [`Upgrade`](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Upgrade) request header from the client, and indicates the protocol the server is switching to.
     ///
-    /// `GET /status/101`
+    /// `GET /status/101` (Information responses)
     fn get_status_101(
         &self,
         request: GetStatus101Request,
@@ -895,7 +895,7 @@ pub trait Api: Send + Sync {
     ///
     /// This code indicates that the server has received and is processing the request, but no response is available yet.
     ///
-    /// `GET /status/102`
+    /// `GET /status/102` (Information responses)
     fn get_status_102(
         &self,
         request: GetStatus102Request,
@@ -905,7 +905,7 @@ pub trait Api: Send + Sync {
     ///
     /// This status code is primarily intended to be used with the [`Link`](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Link) header, letting the user agent start [preloading](https://developer.mozilla.org/en-US/docs/Web/HTML/Link_types/preload) resources while the server prepares a response.
     ///
-    /// `GET /status/103`
+    /// `GET /status/103` (Information responses)
     fn get_status_103(
         &self,
         request: GetStatus103Request,

@@ -34,7 +34,7 @@ pub trait Api: Send + Sync {
     ///
     /// > Please note that due to browser security restrictions surrounding cookies, cookies only will be sent if the API server URL is the same as where this guide is being served from.
     ///
-    /// `GET /cookies`
+    /// `GET /cookies` (Cookie)
     fn cookies_standard(
         &self,
         request: CookiesStandardRequest,
@@ -52,7 +52,7 @@ pub trait Api: Send + Sync {
     ///
     /// > Please note that due to browser security restrictions surrounding cookies, cookies only will be sent if the API server URL is the same as where this guide is being served from.
     ///
-    /// `GET /cookies#formNonExploded`
+    /// `GET /cookies#formNonExploded` (Cookie)
     fn cookies_form_non_exploded(
         &self,
         request: CookiesFormNonExplodedRequest,
@@ -70,7 +70,7 @@ pub trait Api: Send + Sync {
     ///
     /// > Please note that due to browser security restrictions surrounding cookies, cookies only will be sent if the API server URL is the same as where this guide is being served from.
     ///
-    /// `GET /cookies#formExploded`
+    /// `GET /cookies#formExploded` (Cookie)
     fn cookies_form_exploded(
         &self,
         request: CookiesFormExplodedRequest,
@@ -86,7 +86,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.0.3 Parameter Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#parameter-object)
     ///
-    /// `GET /anything/headers`
+    /// `GET /anything/headers` (Header)
     fn headers_standard(
         &self,
         request: HeadersStandardRequest,
@@ -102,7 +102,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)
     ///
-    /// `GET /anything/headers/simple`
+    /// `GET /anything/headers/simple` (Header)
     fn headers_simple_non_exploded(
         &self,
         request: HeadersSimpleNonExplodedRequest,
@@ -118,7 +118,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)
     ///
-    /// `POST /anything/headers/simple`
+    /// `POST /anything/headers/simple` (Header)
     fn headers_simple_exploded(
         &self,
         request: HeadersSimpleExplodedRequest,
@@ -134,7 +134,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.0.3 Parameter Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#parameter-object)
     ///
-    /// `GET /anything/path/{primitive}/{array}/{object}`
+    /// `GET /anything/path/{primitive}/{array}/{object}` (Path)
     fn paths_standard(
         &self,
         request: PathsStandardRequest,
@@ -148,7 +148,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)
     ///
-    /// `GET /anything/path/matrix/{primitive}/{array}/{object}`
+    /// `GET /anything/path/matrix/{primitive}/{array}/{object}` (Path)
     fn paths_matrix_non_exploded(
         &self,
         request: PathsMatrixNonExplodedRequest,
@@ -164,7 +164,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)
     ///
-    /// `POST /anything/path/matrix/{primitive}/{array}/{object}`
+    /// `POST /anything/path/matrix/{primitive}/{array}/{object}` (Path)
     fn paths_matrix_exploded(
         &self,
         request: PathsMatrixExplodedRequest,
@@ -180,7 +180,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)
     ///
-    /// `GET /anything/path/label/{primitive}/{array}/{object}`
+    /// `GET /anything/path/label/{primitive}/{array}/{object}` (Path)
     fn paths_label_non_exploded(
         &self,
         request: PathsLabelNonExplodedRequest,
@@ -196,7 +196,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)
     ///
-    /// `POST /anything/path/label/{primitive}/{array}/{object}`
+    /// `POST /anything/path/label/{primitive}/{array}/{object}` (Path)
     fn paths_label_exploded(
         &self,
         request: PathsLabelExplodedRequest,
@@ -212,7 +212,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)
     ///
-    /// `GET /anything/path/simple/{primitive}/{array}/{object}`
+    /// `GET /anything/path/simple/{primitive}/{array}/{object}` (Path)
     fn paths_simple_non_exploded(
         &self,
         request: PathsSimpleNonExplodedRequest,
@@ -228,7 +228,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)
     ///
-    /// `POST /anything/path/simple/{primitive}/{array}/{object}`
+    /// `POST /anything/path/simple/{primitive}/{array}/{object}` (Path)
     fn paths_simple_exploded(
         &self,
         request: PathsSimpleExplodedRequest,
@@ -244,7 +244,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.0.3 Parameter Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#parameter-object)
     ///
-    /// `GET /anything/query`
+    /// `GET /anything/query` (Query)
     fn query_standard(
         &self,
         request: QueryStandardRequest,
@@ -258,7 +258,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)
     ///
-    /// `GET /anything/query/form`
+    /// `GET /anything/query/form` (Query)
     fn query_form_non_exploded(
         &self,
         request: QueryFormNonExplodedRequest,
@@ -274,7 +274,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)
     ///
-    /// `POST /anything/query/form`
+    /// `POST /anything/query/form` (Query)
     fn query_form_exploded(
         &self,
         request: QueryFormExplodedRequest,
@@ -290,7 +290,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)
     ///
-    /// `GET /anything/query/spaceDelimited`
+    /// `GET /anything/query/spaceDelimited` (Query)
     fn query_space_delimited_non_exploded(
         &self,
         request: QuerySpaceDelimitedNonExplodedRequest,
@@ -306,7 +306,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)
     ///
-    /// `GET /anything/query/pipeDelimited`
+    /// `GET /anything/query/pipeDelimited` (Query)
     fn query_pipe_delimited_non_exploded(
         &self,
         request: QueryPipeDelimitedNonExplodedRequest,
@@ -322,7 +322,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)
     ///
-    /// `GET /anything/query/deepObject`
+    /// `GET /anything/query/deepObject` (Query)
     fn query_deep_object_non_exploded(
         &self,
         request: QueryDeepObjectNonExplodedRequest,
@@ -338,7 +338,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.0.3 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#encodingObject)
     ///
-    /// `POST /anything/form-data`
+    /// `POST /anything/form-data` (multipart/form-data Encoding)
     fn form_data_standard(
         &self,
         request: FormDataStandardRequest,
@@ -354,7 +354,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.0.3 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#encodingObject)
     ///
-    /// `PUT /anything/form-data/form`
+    /// `PUT /anything/form-data/form` (multipart/form-data Encoding)
     fn form_data_form_exploded(
         &self,
         request: FormDataFormExplodedRequest,
@@ -370,7 +370,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.0.3 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#encodingObject)
     ///
-    /// `POST /anything/form-data/form`
+    /// `POST /anything/form-data/form` (multipart/form-data Encoding)
     fn form_data_form_non_exploded(
         &self,
         request: FormDataFormNonExplodedRequest,
@@ -386,7 +386,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.0.3 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#encodingObject)
     ///
-    /// `POST /anything/form-data/spaceDelimited`
+    /// `POST /anything/form-data/spaceDelimited` (multipart/form-data Encoding)
     fn form_data_space_delimited_non_exploded(
         &self,
         request: FormDataSpaceDelimitedNonExplodedRequest,
@@ -402,7 +402,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.0.3 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#encodingObject)
     ///
-    /// `POST /anything/form-data/pipeDelimited`
+    /// `POST /anything/form-data/pipeDelimited` (multipart/form-data Encoding)
     fn form_data_pipe_delimited_non_exploded(
         &self,
         request: FormDataPipeDelimitedNonExplodedRequest,
@@ -418,7 +418,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.0.3 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#encodingObject)
     ///
-    /// `POST /anything/form-data/deepObject`
+    /// `POST /anything/form-data/deepObject` (multipart/form-data Encoding)
     fn form_data_deep_object_exploded(
         &self,
         request: FormDataDeepObjectExplodedRequest,

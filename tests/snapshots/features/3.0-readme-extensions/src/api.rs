@@ -32,7 +32,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://docs.readme.com/docs/openapi-extensions#custom-code-samples
     ///
-    /// `GET /x-code-samples`
+    /// `GET /x-code-samples` (Custom code samples)
     fn x_code_samples(
         &self,
         request: XCodeSamplesRequest,
@@ -44,7 +44,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://docs.readme.com/docs/openapi-extensions#custom-code-samples
     ///
-    /// `POST /x-code-samples`
+    /// `POST /x-code-samples` (Custom code samples)
     fn x_readme_code_samples(
         &self,
         request: XReadmeCodeSamplesRequest,
@@ -60,7 +60,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://docs.readme.com/docs/openapi-extensions#static-headers
     ///
-    /// `POST /x-headers`
+    /// `POST /x-headers` (Statically defined headers)
     fn x_readme_headers(
         &self,
         request: XReadmeHeadersRequest,
@@ -76,7 +76,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://docs.readme.com/docs/openapi-extensions#static-headers
     ///
-    /// `PATCH /x-headers`
+    /// `PATCH /x-headers` (Statically defined headers)
     fn x_headers(
         &self,
         request: XHeadersRequest,
@@ -88,7 +88,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://docs.readme.com/docs/openapi-extensions#disable-the-api-explorer
     ///
-    /// `POST /x-explorer-enabled`
+    /// `POST /x-explorer-enabled` (Toggling interactivity)
     fn x_readme_explorer_enabled(
         &self,
         request: XReadmeExplorerEnabledRequest,
@@ -106,7 +106,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://docs.readme.com/docs/openapi-extensions#disable-the-api-explorer
     ///
-    /// `PATCH /x-explorer-enabled`
+    /// `PATCH /x-explorer-enabled` (Toggling interactivity)
     fn x_explorer_enabled(
         &self,
         request: XExplorerEnabledRequest,
@@ -120,7 +120,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://docs.readme.com/guides/docs/openapi-extensions#code-sample-languages
     ///
-    /// `GET /x-samples-languages`
+    /// `GET /x-samples-languages` (Designate code sample languages)
     fn x_readme_samples_languages(
         &self,
         request: XReadmeSamplesLanguagesRequest,
@@ -136,7 +136,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://docs.readme.com/guides/docs/openapi-extensions#code-sample-languages
     ///
-    /// `POST /x-samples-languages`
+    /// `POST /x-samples-languages` (Designate code sample languages)
     fn x_samples_languages(
         &self,
         request: XSamplesLanguagesRequest,
@@ -150,7 +150,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://docs.readme.com/docs/openapi-extensions#cors-proxy-enabled
     ///
-    /// `POST /x-proxy-enabled`
+    /// `POST /x-proxy-enabled` (Toggling our CORS proxy)
     fn x_readme_proxy_enabled(
         &self,
         request: XReadmeProxyEnabledRequest,
@@ -166,7 +166,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://docs.readme.com/docs/openapi-extensions#cors-proxy-enabled
     ///
-    /// `PATCH /x-proxy-enabled`
+    /// `PATCH /x-proxy-enabled` (Toggling our CORS proxy)
     fn x_proxy_enabled(
         &self,
         request: XProxyEnabledRequest,
@@ -178,7 +178,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://docs.readme.com/docs/openapi-extensions#disable-api-metrics
     ///
-    /// `POST /x-metrics-enabled`
+    /// `POST /x-metrics-enabled` (Toggling API Metrics)
     fn x_readme_metrics_enabled(
         &self,
         request: XReadmeMetricsEnabledRequest,
@@ -192,7 +192,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://docs.readme.com/docs/openapi-extensions#disable-api-metrics
     ///
-    /// `PATCH /x-metrics-enabled`
+    /// `PATCH /x-metrics-enabled` (Toggling API Metrics)
     fn x_metrics_enabled(
         &self,
         request: XMetricsEnabledRequest,

@@ -31,7 +31,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `GET /`
+    /// `GET /` (Projects)
     fn get_project(
         &self,
         request: GetProjectRequest,
@@ -41,7 +41,7 @@ pub trait Api: Send + Sync {
     ///
     /// Get an API definition file that's been uploaded to ReadMe.
     ///
-    /// `GET /api-registry/{uuid}`
+    /// `GET /api-registry/{uuid}` (API Registry)
     fn get_api_registry(
         &self,
         request: GetApiRegistryRequest,
@@ -54,7 +54,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `GET /api-specification`
+    /// `GET /api-specification` (API Specification)
     fn get_api_specification(
         &self,
         request: GetApiSpecificationRequest,
@@ -69,7 +69,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `POST /api-specification`
+    /// `POST /api-specification` (API Specification)
     fn upload_api_specification(
         &self,
         request: UploadApiSpecificationRequest,
@@ -84,7 +84,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `PUT /api-specification/{id}`
+    /// `PUT /api-specification/{id}` (API Specification)
     fn update_api_specification(
         &self,
         request: UpdateApiSpecificationRequest,
@@ -99,7 +99,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `DELETE /api-specification/{id}`
+    /// `DELETE /api-specification/{id}` (API Specification)
     fn delete_api_specification(
         &self,
         request: DeleteApiSpecificationRequest,
@@ -114,7 +114,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `GET /categories`
+    /// `GET /categories` (Categories)
     fn get_categories(
         &self,
         request: GetCategoriesRequest,
@@ -127,7 +127,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `POST /categories`
+    /// `POST /categories` (Categories)
     fn create_category(
         &self,
         request: CreateCategoryRequest,
@@ -140,7 +140,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `GET /categories/{slug}`
+    /// `GET /categories/{slug}` (Categories)
     fn get_category(
         &self,
         request: GetCategoryRequest,
@@ -153,7 +153,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `PUT /categories/{slug}`
+    /// `PUT /categories/{slug}` (Categories)
     fn update_category(
         &self,
         request: UpdateCategoryRequest,
@@ -166,7 +166,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `DELETE /categories/{slug}`
+    /// `DELETE /categories/{slug}` (Categories)
     fn delete_category(
         &self,
         request: DeleteCategoryRequest,
@@ -179,7 +179,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `GET /categories/{slug}/docs`
+    /// `GET /categories/{slug}/docs` (Categories)
     fn get_category_docs(
         &self,
         request: GetCategoryDocsRequest,
@@ -194,7 +194,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `GET /changelogs`
+    /// `GET /changelogs` (Changelog)
     fn get_changelogs(
         &self,
         request: GetChangelogsRequest,
@@ -207,7 +207,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `POST /changelogs`
+    /// `POST /changelogs` (Changelog)
     fn create_changelog(
         &self,
         request: CreateChangelogRequest,
@@ -222,7 +222,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `GET /changelogs/{slug}`
+    /// `GET /changelogs/{slug}` (Changelog)
     fn get_changelog(
         &self,
         request: GetChangelogRequest,
@@ -235,7 +235,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `PUT /changelogs/{slug}`
+    /// `PUT /changelogs/{slug}` (Changelog)
     fn update_changelog(
         &self,
         request: UpdateChangelogRequest,
@@ -250,7 +250,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `DELETE /changelogs/{slug}`
+    /// `DELETE /changelogs/{slug}` (Changelog)
     fn delete_changelog(
         &self,
         request: DeleteChangelogRequest,
@@ -265,7 +265,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `GET /custompages`
+    /// `GET /custompages` (Custom Pages)
     fn get_custom_pages(
         &self,
         request: GetCustomPagesRequest,
@@ -278,7 +278,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `POST /custompages`
+    /// `POST /custompages` (Custom Pages)
     fn create_custom_page(
         &self,
         request: CreateCustomPageRequest,
@@ -293,7 +293,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `GET /custompages/{slug}`
+    /// `GET /custompages/{slug}` (Custom Pages)
     fn get_custom_page(
         &self,
         request: GetCustomPageRequest,
@@ -306,7 +306,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `PUT /custompages/{slug}`
+    /// `PUT /custompages/{slug}` (Custom Pages)
     fn update_custom_page(
         &self,
         request: UpdateCustomPageRequest,
@@ -321,7 +321,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `DELETE /custompages/{slug}`
+    /// `DELETE /custompages/{slug}` (Custom Pages)
     fn delete_custom_page(
         &self,
         request: DeleteCustomPageRequest,
@@ -336,7 +336,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `POST /docs`
+    /// `POST /docs` (Docs)
     fn create_doc(
         &self,
         request: CreateDocRequest,
@@ -349,7 +349,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `POST /docs/search`
+    /// `POST /docs/search` (Docs)
     fn search_docs(
         &self,
         request: SearchDocsRequest,
@@ -362,7 +362,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `GET /docs/{slug}`
+    /// `GET /docs/{slug}` (Docs)
     fn get_doc(
         &self,
         request: GetDocRequest,
@@ -375,7 +375,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `PUT /docs/{slug}`
+    /// `PUT /docs/{slug}` (Docs)
     fn update_doc(
         &self,
         request: UpdateDocRequest,
@@ -388,7 +388,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `DELETE /docs/{slug}`
+    /// `DELETE /docs/{slug}` (Docs)
     fn delete_doc(
         &self,
         request: DeleteDocRequest,
@@ -401,7 +401,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `GET /docs/{slug}/production`
+    /// `GET /docs/{slug}/production` (Docs)
     fn get_production_doc(
         &self,
         request: GetProductionDocRequest,
@@ -415,7 +415,7 @@ pub trait Api: Send + Sync {
     ///
     /// Although ReadMe’s outbound IP addresses may change, the IPs in this API response will be valid for at least 7 days. If you configure your API or webhooks to limit access based on these IPs, you should refresh the IP list from this endpoint weekly.
     ///
-    /// `GET /outbound-ips`
+    /// `GET /outbound-ips` (IP Addresses)
     fn get_outbound_i_ps(
         &self,
         request: GetOutboundIPsRequest,
@@ -428,7 +428,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `POST /owlbot/ask`
+    /// `POST /owlbot/ask` (Owlbot AI)
     fn ask_owlbot(
         &self,
         request: AskOwlbotRequest,
@@ -438,7 +438,7 @@ pub trait Api: Send + Sync {
     ///
     /// Returns a copy of our OpenAPI Definition.
     ///
-    /// `GET /schema`
+    /// `GET /schema` (API Specification)
     fn get_api_schema(
         &self,
         request: GetApiSchemaRequest,
@@ -451,7 +451,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `GET /version`
+    /// `GET /version` (Version)
     fn get_versions(
         &self,
         request: GetVersionsRequest,
@@ -464,7 +464,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `POST /version`
+    /// `POST /version` (Version)
     fn create_version(
         &self,
         request: CreateVersionRequest,
@@ -477,7 +477,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `GET /version/{versionId}`
+    /// `GET /version/{versionId}` (Version)
     fn get_version(
         &self,
         request: GetVersionRequest,
@@ -490,7 +490,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `PUT /version/{versionId}`
+    /// `PUT /version/{versionId}` (Version)
     fn update_version(
         &self,
         request: UpdateVersionRequest,
@@ -503,7 +503,7 @@ pub trait Api: Send + Sync {
     /// >❗
     /// > API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.
     ///
-    /// `DELETE /version/{versionId}`
+    /// `DELETE /version/{versionId}` (Version)
     fn delete_version(
         &self,
         request: DeleteVersionRequest,

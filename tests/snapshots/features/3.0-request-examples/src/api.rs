@@ -34,7 +34,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)
     ///
-    /// `GET /parameterExamples/{param1}/{param2}`
+    /// `GET /parameterExamples/{param1}/{param2}` (Multiple examples)
     fn get_parameter_examples_param1_param2(
         &self,
         request: GetParameterExamplesParam1Param2Request,
@@ -52,7 +52,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)
     ///
-    /// `PUT /parameterExamples/{param1}/{param2}`
+    /// `PUT /parameterExamples/{param1}/{param2}` (Single example)
     fn put_parameter_examples_param1_param2(
         &self,
         request: PutParameterExamplesParam1Param2Request,
@@ -70,7 +70,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)
     ///
-    /// `PATCH /parameterExamples/{param1}/{param2}`
+    /// `PATCH /parameterExamples/{param1}/{param2}` (Multiple examples)
     fn patch_parameter_examples_param1_param2(
         &self,
         request: PatchParameterExamplesParam1Param2Request,
@@ -88,7 +88,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)
     ///
-    /// `PUT /requestBody`
+    /// `PUT /requestBody` (Single example)
     fn put_request_body(
         &self,
         request: PutRequestBodyRequest,
@@ -104,7 +104,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)
     ///
-    /// `POST /requestBody`
+    /// `POST /requestBody` (Multiple examples)
     fn post_request_body(
         &self,
         request: PostRequestBodyRequest,
@@ -122,7 +122,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)
     ///
-    /// `PATCH /requestBody`
+    /// `PATCH /requestBody` (Single example)
     fn patch_request_body(
         &self,
         request: PatchRequestBodyRequest,
@@ -140,7 +140,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)
     ///
-    /// `PUT /requestBody-primitive-example`
+    /// `PUT /requestBody-primitive-example` (Multiple examples)
     fn put_request_body_primitive_example(
         &self,
         request: PutRequestBodyPrimitiveExampleRequest,
@@ -158,7 +158,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)
     ///
-    /// `POST /requestBody-primitive-example`
+    /// `POST /requestBody-primitive-example` (Single example)
     fn post_request_body_primitive_example(
         &self,
         request: PostRequestBodyPrimitiveExampleRequest,
@@ -176,7 +176,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)
     ///
-    /// `PATCH /requestBody-primitive-example`
+    /// `PATCH /requestBody-primitive-example` (Multiple examples)
     fn patch_request_body_primitive_example(
         &self,
         request: PatchRequestBodyPrimitiveExampleRequest,
@@ -194,7 +194,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)
     ///
-    /// `POST /requestBody-multi-media-types`
+    /// `POST /requestBody-multi-media-types` (Multiple media types)
     fn post_request_body_multi_media_types(
         &self,
         request: PostRequestBodyMultiMediaTypesRequest,

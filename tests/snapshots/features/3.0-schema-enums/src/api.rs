@@ -34,7 +34,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)
     ///
-    /// `GET /anything/strings`
+    /// `GET /anything/strings` (Enums)
     fn number_enum_support(
         &self,
         request: NumberEnumSupportRequest,
@@ -52,7 +52,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)
     ///
-    /// `PUT /anything/strings`
+    /// `PUT /anything/strings` (Enums)
     fn boolean_enum_support(
         &self,
         request: BooleanEnumSupportRequest,
@@ -70,7 +70,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)
     ///
-    /// `POST /anything/strings`
+    /// `POST /anything/strings` (Enums)
     fn string_enum_support(
         &self,
         request: StringEnumSupportRequest,

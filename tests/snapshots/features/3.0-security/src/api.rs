@@ -26,7 +26,7 @@ pub trait Api: Send + Sync {
     ///
     /// `apiKey` auth will be supplied within an `apiKey` query parameter.
     ///
-    /// `GET /anything/apiKey`
+    /// `GET /anything/apiKey` (API Key)
     fn get_anything_api_key(
         &self,
         request: GetAnythingApiKeyRequest,
@@ -38,7 +38,7 @@ pub trait Api: Send + Sync {
     ///
     /// `apiKey` auth will be supplied within an `X-API-KEY` header.
     ///
-    /// `PUT /anything/apiKey`
+    /// `PUT /anything/apiKey` (API Key)
     fn put_anything_api_key(
         &self,
         request: PutAnythingApiKeyRequest,
@@ -50,7 +50,7 @@ pub trait Api: Send + Sync {
     ///
     /// `apiKey` auth will be supplied within an `api_key` cookie.
     ///
-    /// `POST /anything/apiKey`
+    /// `POST /anything/apiKey` (API Key)
     fn post_anything_api_key(
         &self,
         request: PostAnythingApiKeyRequest,
@@ -64,7 +64,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#basic-authentication-sample
     ///
-    /// `POST /anything/basic`
+    /// `POST /anything/basic` (HTTP)
     fn post_anything_basic(
         &self,
         request: PostAnythingBasicRequest,
@@ -81,7 +81,7 @@ pub trait Api: Send + Sync {
     /// > ℹ️
     /// > We currently do not support any special handling for this so they're handled as a standard `Bearer` authentication token.
     ///
-    /// `PUT /anything/bearer`
+    /// `PUT /anything/bearer` (HTTP)
     fn put_anything_bearer(
         &self,
         request: PutAnythingBearerRequest,
@@ -95,7 +95,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#basic-authentication-sample
     ///
-    /// `POST /anything/bearer`
+    /// `POST /anything/bearer` (HTTP)
     fn post_anything_bearer(
         &self,
         request: PostAnythingBearerRequest,
@@ -110,7 +110,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#fixed-fields-23
     ///
-    /// `GET /anything/oauth2`
+    /// `GET /anything/oauth2` (OAuth 2)
     fn get_anything_oauth2(
         &self,
         request: GetAnythingOauth2Request,
@@ -125,7 +125,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#fixed-fields-23
     ///
-    /// `PUT /anything/oauth2`
+    /// `PUT /anything/oauth2` (OAuth 2)
     fn put_anything_oauth2(
         &self,
         request: PutAnythingOauth2Request,
@@ -140,7 +140,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#fixed-fields-23
     ///
-    /// `POST /anything/oauth2`
+    /// `POST /anything/oauth2` (OAuth 2)
     fn post_anything_oauth2(
         &self,
         request: PostAnythingOauth2Request,
@@ -155,7 +155,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#fixed-fields-23
     ///
-    /// `DELETE /anything/oauth2`
+    /// `DELETE /anything/oauth2` (OAuth 2)
     fn delete_anything_oauth2(
         &self,
         request: DeleteAnythingOauth2Request,
@@ -170,7 +170,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#fixed-fields-23
     ///
-    /// `PATCH /anything/oauth2`
+    /// `PATCH /anything/oauth2` (OAuth 2)
     fn patch_anything_oauth2(
         &self,
         request: PatchAnythingOauth2Request,
@@ -182,7 +182,7 @@ pub trait Api: Send + Sync {
     ///
     /// 🚧 This is not supported.
     ///
-    /// `POST /anything/openIdConnect`
+    /// `POST /anything/openIdConnect` (OpenID Connect)
     fn post_anything_open_id_connect(
         &self,
         request: PostAnythingOpenIdConnectRequest,
@@ -194,7 +194,7 @@ pub trait Api: Send + Sync {
     ///
     /// This operation does not have any authentication requirements.
     ///
-    /// `POST /anything/no-auth`
+    /// `POST /anything/no-auth` (Other)
     fn post_anything_no_auth(
         &self,
         request: PostAnythingNoAuthRequest,
@@ -208,7 +208,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#security-requirement-object
     ///
-    /// `GET /anything/optional-auth`
+    /// `GET /anything/optional-auth` (Other)
     fn get_anything_optional_auth(
         &self,
         request: GetAnythingOptionalAuthRequest,
@@ -220,7 +220,7 @@ pub trait Api: Send + Sync {
     ///
     /// This endpoint requires an authentication header but making any request to it will forcefully return a 401 status code for invalid auth.
     ///
-    /// `POST /status/401`
+    /// `POST /status/401` (Other)
     fn post_status_401(
         &self,
         request: PostStatus401Request,

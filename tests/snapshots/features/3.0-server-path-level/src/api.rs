@@ -24,7 +24,7 @@
 pub trait Api: Send + Sync {
     /// Relative path-level server
     ///
-    /// `GET /relative-path-server`
+    /// `GET /relative-path-server` (Path)
     fn get_relative_path_server(
         &self,
         request: GetRelativePathServerRequest,
@@ -34,7 +34,7 @@ pub trait Api: Send + Sync {
 
     /// Relative operation-level server
     ///
-    /// `GET /relative-operation-server`
+    /// `GET /relative-operation-server` (Operation)
     fn get_relative_operation_server(
         &self,
         request: GetRelativeOperationServerRequest,
@@ -44,7 +44,7 @@ pub trait Api: Send + Sync {
 
     /// Operation-level server variables
     ///
-    /// `GET /operation-server-variables`
+    /// `GET /operation-server-variables` (Operation)
     fn get_operation_server_variables(
         &self,
         request: GetOperationServerVariablesRequest,
@@ -54,7 +54,7 @@ pub trait Api: Send + Sync {
 
     /// Path item ref server source
     ///
-    /// `GET /path-item-ref-server`
+    /// `GET /path-item-ref-server` (Path)
     fn get_path_item_ref_server(
         &self,
         request: GetPathItemRefServerRequest,
@@ -64,7 +64,7 @@ pub trait Api: Send + Sync {
 
     /// Path item ref server source
     ///
-    /// `GET /path-item-server-source`
+    /// `GET /path-item-server-source` (Path)
     fn get_path_item_server_source(
         &self,
         request: GetPathItemServerSourceRequest,
@@ -74,7 +74,7 @@ pub trait Api: Send + Sync {
 
     /// Empty operation-level servers
     ///
-    /// `GET /empty-operation-servers`
+    /// `GET /empty-operation-servers` (Operation)
     fn get_empty_operation_servers(
         &self,
         request: GetEmptyOperationServersRequest,
@@ -84,7 +84,7 @@ pub trait Api: Send + Sync {
 
     /// Empty path-level servers
     ///
-    /// `GET /empty-path-item-servers`
+    /// `GET /empty-path-item-servers` (Path)
     fn get_empty_path_item_servers(
         &self,
         request: GetEmptyPathItemServersRequest,

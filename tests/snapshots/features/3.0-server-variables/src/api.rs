@@ -32,7 +32,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Server Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#serverObject)
     ///
-    /// `POST /global`
+    /// `POST /global` (Global)
     fn post_global(
         &self,
         request: PostGlobalRequest,
@@ -48,7 +48,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Operation Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#operationObject)
     ///
-    /// `POST /operation`
+    /// `POST /operation` (Operation)
     fn post_operation(
         &self,
         request: PostOperationRequest,
@@ -64,7 +64,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Path Item Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#pathItemObject)
     ///
-    /// `PUT /path`
+    /// `PUT /path` (Path)
     fn put_path(
         &self,
         request: PutPathRequest,
@@ -80,7 +80,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Path Item Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#pathItemObject)
     ///
-    /// `PUT /combo`
+    /// `PUT /combo` (Path)
     fn put_combo(
         &self,
         request: PutComboRequest,

@@ -26,7 +26,7 @@ use super::types;
 pub trait Api: Send + Sync {
     /// Retrival of a single animal
     ///
-    /// `GET /animal`
+    /// `GET /animal` (Animal)
     fn get_animal(
         &self,
         request: GetAnimalRequest,
@@ -34,7 +34,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over animals
     ///
-    /// `GET /animal/search`
+    /// `GET /animal/search` (Animal)
     fn get_animal_search(
         &self,
         request: GetAnimalSearchRequest,
@@ -44,7 +44,7 @@ pub trait Api: Send + Sync {
 
     /// Searching animals
     ///
-    /// `POST /animal/search`
+    /// `POST /animal/search` (Animal)
     fn post_animal_search(
         &self,
         request: PostAnimalSearchRequest,
@@ -54,7 +54,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single astronomical object
     ///
-    /// `GET /astronomicalObject`
+    /// `GET /astronomicalObject` (AstronomicalObject)
     fn get_astronomical_object(
         &self,
         request: GetAstronomicalObjectRequest,
@@ -64,7 +64,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over astronomical objects
     ///
-    /// `GET /astronomicalObject/search`
+    /// `GET /astronomicalObject/search` (AstronomicalObject)
     fn get_astronomical_object_search(
         &self,
         request: GetAstronomicalObjectSearchRequest,
@@ -74,7 +74,7 @@ pub trait Api: Send + Sync {
 
     /// Searching astronomical objects
     ///
-    /// `POST /astronomicalObject/search`
+    /// `POST /astronomicalObject/search` (AstronomicalObject)
     fn post_astronomical_object_search(
         &self,
         request: PostAstronomicalObjectSearchRequest,
@@ -84,7 +84,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single book
     ///
-    /// `GET /book`
+    /// `GET /book` (Book)
     fn get_book(
         &self,
         request: GetBookRequest,
@@ -92,7 +92,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over books
     ///
-    /// `GET /book/search`
+    /// `GET /book/search` (Book)
     fn get_book_search(
         &self,
         request: GetBookSearchRequest,
@@ -100,7 +100,7 @@ pub trait Api: Send + Sync {
 
     /// Searching books
     ///
-    /// `POST /book/search`
+    /// `POST /book/search` (Book)
     fn post_book_search(
         &self,
         request: PostBookSearchRequest,
@@ -108,7 +108,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single book collection
     ///
-    /// `GET /bookCollection`
+    /// `GET /bookCollection` (BookCollection)
     fn get_book_collection(
         &self,
         request: GetBookCollectionRequest,
@@ -118,7 +118,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over book collections
     ///
-    /// `GET /bookCollection/search`
+    /// `GET /bookCollection/search` (BookCollection)
     fn get_book_collection_search(
         &self,
         request: GetBookCollectionSearchRequest,
@@ -128,7 +128,7 @@ pub trait Api: Send + Sync {
 
     /// Searching book collections
     ///
-    /// `POST /bookCollection/search`
+    /// `POST /bookCollection/search` (BookCollection)
     fn post_book_collection_search(
         &self,
         request: PostBookCollectionSearchRequest,
@@ -138,7 +138,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single book series
     ///
-    /// `GET /bookSeries`
+    /// `GET /bookSeries` (BookSeries)
     fn get_book_series(
         &self,
         request: GetBookSeriesRequest,
@@ -146,7 +146,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over book series
     ///
-    /// `GET /bookSeries/search`
+    /// `GET /bookSeries/search` (BookSeries)
     fn get_book_series_search(
         &self,
         request: GetBookSeriesSearchRequest,
@@ -156,7 +156,7 @@ pub trait Api: Send + Sync {
 
     /// Searching book series
     ///
-    /// `POST /bookSeries/search`
+    /// `POST /bookSeries/search` (BookSeries)
     fn post_book_series_search(
         &self,
         request: PostBookSeriesSearchRequest,
@@ -166,7 +166,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single character
     ///
-    /// `GET /character`
+    /// `GET /character` (Character)
     fn get_character(
         &self,
         request: GetCharacterRequest,
@@ -174,7 +174,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over characters
     ///
-    /// `GET /character/search`
+    /// `GET /character/search` (Character)
     fn get_character_search(
         &self,
         request: GetCharacterSearchRequest,
@@ -184,7 +184,7 @@ pub trait Api: Send + Sync {
 
     /// Searching characters
     ///
-    /// `POST /character/search`
+    /// `POST /character/search` (Character)
     fn post_character_search(
         &self,
         request: PostCharacterSearchRequest,
@@ -194,7 +194,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single comics
     ///
-    /// `GET /comics`
+    /// `GET /comics` (Comics)
     fn get_comics(
         &self,
         request: GetComicsRequest,
@@ -202,7 +202,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over comics
     ///
-    /// `GET /comics/search`
+    /// `GET /comics/search` (Comics)
     fn get_comics_search(
         &self,
         request: GetComicsSearchRequest,
@@ -212,7 +212,7 @@ pub trait Api: Send + Sync {
 
     /// Searching comics
     ///
-    /// `POST /comics/search`
+    /// `POST /comics/search` (Comics)
     fn post_comics_search(
         &self,
         request: PostComicsSearchRequest,
@@ -222,7 +222,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single comic collection
     ///
-    /// `GET /comicCollection`
+    /// `GET /comicCollection` (ComicCollection)
     fn get_comic_collection(
         &self,
         request: GetComicCollectionRequest,
@@ -232,7 +232,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over comic collections
     ///
-    /// `GET /comicCollection/search`
+    /// `GET /comicCollection/search` (ComicCollection)
     fn get_comic_collection_search(
         &self,
         request: GetComicCollectionSearchRequest,
@@ -242,7 +242,7 @@ pub trait Api: Send + Sync {
 
     /// Searching comic collections
     ///
-    /// `POST /comicCollection/search`
+    /// `POST /comicCollection/search` (ComicCollection)
     fn post_comic_collection_search(
         &self,
         request: PostComicCollectionSearchRequest,
@@ -252,7 +252,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single comic series
     ///
-    /// `GET /comicSeries`
+    /// `GET /comicSeries` (ComicSeries)
     fn get_comic_series(
         &self,
         request: GetComicSeriesRequest,
@@ -260,7 +260,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over comic series
     ///
-    /// `GET /comicSeries/search`
+    /// `GET /comicSeries/search` (ComicSeries)
     fn get_comic_series_search(
         &self,
         request: GetComicSeriesSearchRequest,
@@ -270,7 +270,7 @@ pub trait Api: Send + Sync {
 
     /// Searching comic series
     ///
-    /// `POST /comicSeries/search`
+    /// `POST /comicSeries/search` (ComicSeries)
     fn post_comic_series_search(
         &self,
         request: PostComicSeriesSearchRequest,
@@ -280,7 +280,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single comic strip
     ///
-    /// `GET /comicStrip`
+    /// `GET /comicStrip` (ComicStrip)
     fn get_comic_strip(
         &self,
         request: GetComicStripRequest,
@@ -288,7 +288,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over comic strips
     ///
-    /// `GET /comicStrip/search`
+    /// `GET /comicStrip/search` (ComicStrip)
     fn get_comic_strip_search(
         &self,
         request: GetComicStripSearchRequest,
@@ -298,7 +298,7 @@ pub trait Api: Send + Sync {
 
     /// Searching comic strips
     ///
-    /// `POST /comicStrip/search`
+    /// `POST /comicStrip/search` (ComicStrip)
     fn post_comic_strip_search(
         &self,
         request: PostComicStripSearchRequest,
@@ -308,7 +308,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single company
     ///
-    /// `GET /company`
+    /// `GET /company` (Company)
     fn get_company(
         &self,
         request: GetCompanyRequest,
@@ -316,7 +316,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over companies
     ///
-    /// `GET /company/search`
+    /// `GET /company/search` (Company)
     fn get_company_search(
         &self,
         request: GetCompanySearchRequest,
@@ -326,7 +326,7 @@ pub trait Api: Send + Sync {
 
     /// Searching companies
     ///
-    /// `POST /company/search`
+    /// `POST /company/search` (Company)
     fn post_company_search(
         &self,
         request: PostCompanySearchRequest,
@@ -336,7 +336,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single conflict
     ///
-    /// `GET /conflict`
+    /// `GET /conflict` (Conflict)
     fn get_conflict(
         &self,
         request: GetConflictRequest,
@@ -344,7 +344,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over conflicts
     ///
-    /// `GET /conflict/search`
+    /// `GET /conflict/search` (Conflict)
     fn get_conflict_search(
         &self,
         request: GetConflictSearchRequest,
@@ -354,7 +354,7 @@ pub trait Api: Send + Sync {
 
     /// Searching conflicts
     ///
-    /// `POST /conflict/search`
+    /// `POST /conflict/search` (Conflict)
     fn post_conflict_search(
         &self,
         request: PostConflictSearchRequest,
@@ -364,7 +364,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single element
     ///
-    /// `GET /element`
+    /// `GET /element` (Element)
     fn get_element(
         &self,
         request: GetElementRequest,
@@ -372,7 +372,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over elements
     ///
-    /// `GET /element/search`
+    /// `GET /element/search` (Element)
     fn get_element_search(
         &self,
         request: GetElementSearchRequest,
@@ -382,7 +382,7 @@ pub trait Api: Send + Sync {
 
     /// Searching elements
     ///
-    /// `POST /element/search`
+    /// `POST /element/search` (Element)
     fn post_element_search(
         &self,
         request: PostElementSearchRequest,
@@ -392,7 +392,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single episode
     ///
-    /// `GET /episode`
+    /// `GET /episode` (Episode)
     fn get_episode(
         &self,
         request: GetEpisodeRequest,
@@ -400,7 +400,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over episodes
     ///
-    /// `GET /episode/search`
+    /// `GET /episode/search` (Episode)
     fn get_episode_search(
         &self,
         request: GetEpisodeSearchRequest,
@@ -410,7 +410,7 @@ pub trait Api: Send + Sync {
 
     /// Searching episodes
     ///
-    /// `POST /episode/search`
+    /// `POST /episode/search` (Episode)
     fn post_episode_search(
         &self,
         request: PostEpisodeSearchRequest,
@@ -420,7 +420,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single food
     ///
-    /// `GET /food`
+    /// `GET /food` (Food)
     fn get_food(
         &self,
         request: GetFoodRequest,
@@ -428,7 +428,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over foods
     ///
-    /// `GET /food/search`
+    /// `GET /food/search` (Food)
     fn get_food_search(
         &self,
         request: GetFoodSearchRequest,
@@ -436,7 +436,7 @@ pub trait Api: Send + Sync {
 
     /// Searching foods
     ///
-    /// `POST /food/search`
+    /// `POST /food/search` (Food)
     fn post_food_search(
         &self,
         request: PostFoodSearchRequest,
@@ -444,7 +444,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single literature
     ///
-    /// `GET /literature`
+    /// `GET /literature` (Literature)
     fn get_literature(
         &self,
         request: GetLiteratureRequest,
@@ -452,7 +452,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over literature
     ///
-    /// `GET /literature/search`
+    /// `GET /literature/search` (Literature)
     fn get_literature_search(
         &self,
         request: GetLiteratureSearchRequest,
@@ -462,7 +462,7 @@ pub trait Api: Send + Sync {
 
     /// Searching literature
     ///
-    /// `POST /literature/search`
+    /// `POST /literature/search` (Literature)
     fn post_literature_search(
         &self,
         request: PostLiteratureSearchRequest,
@@ -472,7 +472,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single location
     ///
-    /// `GET /location`
+    /// `GET /location` (Location)
     fn get_location(
         &self,
         request: GetLocationRequest,
@@ -480,7 +480,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over locations
     ///
-    /// `GET /location/search`
+    /// `GET /location/search` (Location)
     fn get_location_search(
         &self,
         request: GetLocationSearchRequest,
@@ -490,7 +490,7 @@ pub trait Api: Send + Sync {
 
     /// Searching locations
     ///
-    /// `POST /location/search`
+    /// `POST /location/search` (Location)
     fn post_location_search(
         &self,
         request: PostLocationSearchRequest,
@@ -500,7 +500,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single magazine
     ///
-    /// `GET /magazine`
+    /// `GET /magazine` (Magazine)
     fn get_magazine(
         &self,
         request: GetMagazineRequest,
@@ -508,7 +508,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over magazines
     ///
-    /// `GET /magazine/search`
+    /// `GET /magazine/search` (Magazine)
     fn get_magazine_search(
         &self,
         request: GetMagazineSearchRequest,
@@ -518,7 +518,7 @@ pub trait Api: Send + Sync {
 
     /// Searching magazines
     ///
-    /// `POST /magazine/search`
+    /// `POST /magazine/search` (Magazine)
     fn post_magazine_search(
         &self,
         request: PostMagazineSearchRequest,
@@ -528,7 +528,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single magazine series
     ///
-    /// `GET /magazineSeries`
+    /// `GET /magazineSeries` (MagazineSeries)
     fn get_magazine_series(
         &self,
         request: GetMagazineSeriesRequest,
@@ -538,7 +538,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over magazine series
     ///
-    /// `GET /magazineSeries/search`
+    /// `GET /magazineSeries/search` (MagazineSeries)
     fn get_magazine_series_search(
         &self,
         request: GetMagazineSeriesSearchRequest,
@@ -548,7 +548,7 @@ pub trait Api: Send + Sync {
 
     /// Searching magazine series
     ///
-    /// `POST /magazineSeries/search`
+    /// `POST /magazineSeries/search` (MagazineSeries)
     fn post_magazine_series_search(
         &self,
         request: PostMagazineSeriesSearchRequest,
@@ -558,7 +558,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single material
     ///
-    /// `GET /material`
+    /// `GET /material` (Material)
     fn get_material(
         &self,
         request: GetMaterialRequest,
@@ -566,7 +566,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over materials
     ///
-    /// `GET /material/search`
+    /// `GET /material/search` (Material)
     fn get_material_search(
         &self,
         request: GetMaterialSearchRequest,
@@ -576,7 +576,7 @@ pub trait Api: Send + Sync {
 
     /// Searching materials
     ///
-    /// `POST /material/search`
+    /// `POST /material/search` (Material)
     fn post_material_search(
         &self,
         request: PostMaterialSearchRequest,
@@ -586,7 +586,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single medical condition
     ///
-    /// `GET /medicalCondition`
+    /// `GET /medicalCondition` (MedicalCondition)
     fn get_medical_condition(
         &self,
         request: GetMedicalConditionRequest,
@@ -596,7 +596,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over medical conditions
     ///
-    /// `GET /medicalCondition/search`
+    /// `GET /medicalCondition/search` (MedicalCondition)
     fn get_medical_condition_search(
         &self,
         request: GetMedicalConditionSearchRequest,
@@ -606,7 +606,7 @@ pub trait Api: Send + Sync {
 
     /// Searching medical conditions
     ///
-    /// `POST /medicalCondition/search`
+    /// `POST /medicalCondition/search` (MedicalCondition)
     fn post_medical_condition_search(
         &self,
         request: PostMedicalConditionSearchRequest,
@@ -616,7 +616,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single movie
     ///
-    /// `GET /movie`
+    /// `GET /movie` (Movie)
     fn get_movie(
         &self,
         request: GetMovieRequest,
@@ -624,7 +624,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over movies
     ///
-    /// `GET /movie/search`
+    /// `GET /movie/search` (Movie)
     fn get_movie_search(
         &self,
         request: GetMovieSearchRequest,
@@ -632,7 +632,7 @@ pub trait Api: Send + Sync {
 
     /// Searching movies
     ///
-    /// `POST /movie/search`
+    /// `POST /movie/search` (Movie)
     fn post_movie_search(
         &self,
         request: PostMovieSearchRequest,
@@ -642,7 +642,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single occupation
     ///
-    /// `GET /occupation`
+    /// `GET /occupation` (Occupation)
     fn get_occupation(
         &self,
         request: GetOccupationRequest,
@@ -650,7 +650,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over occupations
     ///
-    /// `GET /occupation/search`
+    /// `GET /occupation/search` (Occupation)
     fn get_occupation_search(
         &self,
         request: GetOccupationSearchRequest,
@@ -660,7 +660,7 @@ pub trait Api: Send + Sync {
 
     /// Searching occupations
     ///
-    /// `POST /occupation/search`
+    /// `POST /occupation/search` (Occupation)
     fn post_occupation_search(
         &self,
         request: PostOccupationSearchRequest,
@@ -670,7 +670,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single organization
     ///
-    /// `GET /organization`
+    /// `GET /organization` (Organization)
     fn get_organization(
         &self,
         request: GetOrganizationRequest,
@@ -680,7 +680,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over organizations
     ///
-    /// `GET /organization/search`
+    /// `GET /organization/search` (Organization)
     fn get_organization_search(
         &self,
         request: GetOrganizationSearchRequest,
@@ -690,7 +690,7 @@ pub trait Api: Send + Sync {
 
     /// Searching organizations
     ///
-    /// `POST /organization/search`
+    /// `POST /organization/search` (Organization)
     fn post_organization_search(
         &self,
         request: PostOrganizationSearchRequest,
@@ -700,7 +700,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single performer
     ///
-    /// `GET /performer`
+    /// `GET /performer` (Performer)
     fn get_performer(
         &self,
         request: GetPerformerRequest,
@@ -708,7 +708,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over performers
     ///
-    /// `GET /performer/search`
+    /// `GET /performer/search` (Performer)
     fn get_performer_search(
         &self,
         request: GetPerformerSearchRequest,
@@ -718,7 +718,7 @@ pub trait Api: Send + Sync {
 
     /// Searching performers
     ///
-    /// `POST /performer/search`
+    /// `POST /performer/search` (Performer)
     fn post_performer_search(
         &self,
         request: PostPerformerSearchRequest,
@@ -728,7 +728,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single season
     ///
-    /// `GET /season`
+    /// `GET /season` (Season)
     fn get_season(
         &self,
         request: GetSeasonRequest,
@@ -736,7 +736,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over seasons
     ///
-    /// `GET /season/search`
+    /// `GET /season/search` (Season)
     fn get_season_search(
         &self,
         request: GetSeasonSearchRequest,
@@ -746,7 +746,7 @@ pub trait Api: Send + Sync {
 
     /// Searching seasons
     ///
-    /// `POST /season/search`
+    /// `POST /season/search` (Season)
     fn post_season_search(
         &self,
         request: PostSeasonSearchRequest,
@@ -756,7 +756,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single series
     ///
-    /// `GET /series`
+    /// `GET /series` (Series)
     fn get_series(
         &self,
         request: GetSeriesRequest,
@@ -764,7 +764,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over series
     ///
-    /// `GET /series/search`
+    /// `GET /series/search` (Series)
     fn get_series_search(
         &self,
         request: GetSeriesSearchRequest,
@@ -774,7 +774,7 @@ pub trait Api: Send + Sync {
 
     /// Searching series
     ///
-    /// `POST /series/search`
+    /// `POST /series/search` (Series)
     fn post_series_search(
         &self,
         request: PostSeriesSearchRequest,
@@ -784,7 +784,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single soundtrack
     ///
-    /// `GET /soundtrack`
+    /// `GET /soundtrack` (Soundtrack)
     fn get_soundtrack(
         &self,
         request: GetSoundtrackRequest,
@@ -792,7 +792,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over soundtracks
     ///
-    /// `GET /soundtrack/search`
+    /// `GET /soundtrack/search` (Soundtrack)
     fn get_soundtrack_search(
         &self,
         request: GetSoundtrackSearchRequest,
@@ -802,7 +802,7 @@ pub trait Api: Send + Sync {
 
     /// Searching soundtracks
     ///
-    /// `POST /soundtrack/search`
+    /// `POST /soundtrack/search` (Soundtrack)
     fn post_soundtrack_search(
         &self,
         request: PostSoundtrackSearchRequest,
@@ -812,7 +812,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single spacecraft
     ///
-    /// `GET /spacecraft`
+    /// `GET /spacecraft` (Spacecraft)
     fn get_spacecraft(
         &self,
         request: GetSpacecraftRequest,
@@ -820,7 +820,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over spacecrafts
     ///
-    /// `GET /spacecraft/search`
+    /// `GET /spacecraft/search` (Spacecraft)
     fn get_spacecraft_search(
         &self,
         request: GetSpacecraftSearchRequest,
@@ -830,7 +830,7 @@ pub trait Api: Send + Sync {
 
     /// Searching spacecrafts
     ///
-    /// `POST /spacecraft/search`
+    /// `POST /spacecraft/search` (Spacecraft)
     fn post_spacecraft_search(
         &self,
         request: PostSpacecraftSearchRequest,
@@ -840,7 +840,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single spacecraft class
     ///
-    /// `GET /spacecraftClass`
+    /// `GET /spacecraftClass` (SpacecraftClass)
     fn get_spacecraft_class(
         &self,
         request: GetSpacecraftClassRequest,
@@ -850,7 +850,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over spacecraft classes
     ///
-    /// `GET /spacecraftClass/search`
+    /// `GET /spacecraftClass/search` (SpacecraftClass)
     fn get_spacecraft_class_search(
         &self,
         request: GetSpacecraftClassSearchRequest,
@@ -860,7 +860,7 @@ pub trait Api: Send + Sync {
 
     /// Searching spacecraft classes
     ///
-    /// `POST /spacecraftClass/search`
+    /// `POST /spacecraftClass/search` (SpacecraftClass)
     fn post_spacecraft_class_search(
         &self,
         request: PostSpacecraftClassSearchRequest,
@@ -870,7 +870,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single species
     ///
-    /// `GET /species`
+    /// `GET /species` (Species)
     fn get_species(
         &self,
         request: GetSpeciesRequest,
@@ -878,7 +878,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over species
     ///
-    /// `GET /species/search`
+    /// `GET /species/search` (Species)
     fn get_species_search(
         &self,
         request: GetSpeciesSearchRequest,
@@ -888,7 +888,7 @@ pub trait Api: Send + Sync {
 
     /// Searching species
     ///
-    /// `POST /species/search`
+    /// `POST /species/search` (Species)
     fn post_species_search(
         &self,
         request: PostSpeciesSearchRequest,
@@ -898,7 +898,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single staff
     ///
-    /// `GET /staff`
+    /// `GET /staff` (Staff)
     fn get_staff(
         &self,
         request: GetStaffRequest,
@@ -906,7 +906,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over staff
     ///
-    /// `GET /staff/search`
+    /// `GET /staff/search` (Staff)
     fn get_staff_search(
         &self,
         request: GetStaffSearchRequest,
@@ -914,7 +914,7 @@ pub trait Api: Send + Sync {
 
     /// Searching staff
     ///
-    /// `POST /staff/search`
+    /// `POST /staff/search` (Staff)
     fn post_staff_search(
         &self,
         request: PostStaffSearchRequest,
@@ -924,7 +924,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single technology
     ///
-    /// `GET /technology`
+    /// `GET /technology` (Technology)
     fn get_technology(
         &self,
         request: GetTechnologyRequest,
@@ -932,7 +932,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over technology
     ///
-    /// `GET /technology/search`
+    /// `GET /technology/search` (Technology)
     fn get_technology_search(
         &self,
         request: GetTechnologySearchRequest,
@@ -942,7 +942,7 @@ pub trait Api: Send + Sync {
 
     /// Searching technology
     ///
-    /// `POST /technology/search`
+    /// `POST /technology/search` (Technology)
     fn post_technology_search(
         &self,
         request: PostTechnologySearchRequest,
@@ -952,7 +952,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single title
     ///
-    /// `GET /title`
+    /// `GET /title` (Title)
     fn get_title(
         &self,
         request: GetTitleRequest,
@@ -960,7 +960,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over titles
     ///
-    /// `GET /title/search`
+    /// `GET /title/search` (Title)
     fn get_title_search(
         &self,
         request: GetTitleSearchRequest,
@@ -968,7 +968,7 @@ pub trait Api: Send + Sync {
 
     /// Searching titles
     ///
-    /// `POST /title/search`
+    /// `POST /title/search` (Title)
     fn post_title_search(
         &self,
         request: PostTitleSearchRequest,
@@ -978,7 +978,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single trading card
     ///
-    /// `GET /tradingCard`
+    /// `GET /tradingCard` (TradingCard)
     fn get_trading_card(
         &self,
         request: GetTradingCardRequest,
@@ -986,7 +986,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over trading cards
     ///
-    /// `GET /tradingCard/search`
+    /// `GET /tradingCard/search` (TradingCard)
     fn get_trading_card_search(
         &self,
         request: GetTradingCardSearchRequest,
@@ -996,7 +996,7 @@ pub trait Api: Send + Sync {
 
     /// Searching trading cards
     ///
-    /// `POST /tradingCard/search`
+    /// `POST /tradingCard/search` (TradingCard)
     fn post_trading_card_search(
         &self,
         request: PostTradingCardSearchRequest,
@@ -1006,7 +1006,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single trading card deck
     ///
-    /// `GET /tradingCardDeck`
+    /// `GET /tradingCardDeck` (TradingCardDeck)
     fn get_trading_card_deck(
         &self,
         request: GetTradingCardDeckRequest,
@@ -1016,7 +1016,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over trading card decks
     ///
-    /// `GET /tradingCardDeck/search`
+    /// `GET /tradingCardDeck/search` (TradingCardDeck)
     fn get_trading_card_deck_search(
         &self,
         request: GetTradingCardDeckSearchRequest,
@@ -1026,7 +1026,7 @@ pub trait Api: Send + Sync {
 
     /// Searching trading card decks
     ///
-    /// `POST /tradingCardDeck/search`
+    /// `POST /tradingCardDeck/search` (TradingCardDeck)
     fn post_trading_card_deck_search(
         &self,
         request: PostTradingCardDeckSearchRequest,
@@ -1036,7 +1036,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single trading card set
     ///
-    /// `GET /tradingCardSet`
+    /// `GET /tradingCardSet` (TradingCardSet)
     fn get_trading_card_set(
         &self,
         request: GetTradingCardSetRequest,
@@ -1046,7 +1046,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over trading card sets
     ///
-    /// `GET /tradingCardSet/search`
+    /// `GET /tradingCardSet/search` (TradingCardSet)
     fn get_trading_card_set_search(
         &self,
         request: GetTradingCardSetSearchRequest,
@@ -1056,7 +1056,7 @@ pub trait Api: Send + Sync {
 
     /// Searching trading card sets
     ///
-    /// `POST /tradingCardSet/search`
+    /// `POST /tradingCardSet/search` (TradingCardSet)
     fn post_trading_card_set_search(
         &self,
         request: PostTradingCardSetSearchRequest,
@@ -1066,7 +1066,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single video game
     ///
-    /// `GET /videoGame`
+    /// `GET /videoGame` (VideoGame)
     fn get_video_game(
         &self,
         request: GetVideoGameRequest,
@@ -1074,7 +1074,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over video games
     ///
-    /// `GET /videoGame/search`
+    /// `GET /videoGame/search` (VideoGame)
     fn get_video_game_search(
         &self,
         request: GetVideoGameSearchRequest,
@@ -1084,7 +1084,7 @@ pub trait Api: Send + Sync {
 
     /// Searching video games
     ///
-    /// `POST /videoGame/search`
+    /// `POST /videoGame/search` (VideoGame)
     fn post_video_game_search(
         &self,
         request: PostVideoGameSearchRequest,
@@ -1094,7 +1094,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single video release
     ///
-    /// `GET /videoRelease`
+    /// `GET /videoRelease` (VideoRelease)
     fn get_video_release(
         &self,
         request: GetVideoReleaseRequest,
@@ -1104,7 +1104,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over video releases
     ///
-    /// `GET /videoRelease/search`
+    /// `GET /videoRelease/search` (VideoRelease)
     fn get_video_release_search(
         &self,
         request: GetVideoReleaseSearchRequest,
@@ -1114,7 +1114,7 @@ pub trait Api: Send + Sync {
 
     /// Searching video releases
     ///
-    /// `POST /videoRelease/search`
+    /// `POST /videoRelease/search` (VideoRelease)
     fn post_video_release_search(
         &self,
         request: PostVideoReleaseSearchRequest,
@@ -1124,7 +1124,7 @@ pub trait Api: Send + Sync {
 
     /// Retrival of a single weapon
     ///
-    /// `GET /weapon`
+    /// `GET /weapon` (Weapon)
     fn get_weapon(
         &self,
         request: GetWeaponRequest,
@@ -1132,7 +1132,7 @@ pub trait Api: Send + Sync {
 
     /// Pagination over weapons
     ///
-    /// `GET /weapon/search`
+    /// `GET /weapon/search` (Weapon)
     fn get_weapon_search(
         &self,
         request: GetWeaponSearchRequest,
@@ -1142,7 +1142,7 @@ pub trait Api: Send + Sync {
 
     /// Searching weapons
     ///
-    /// `POST /weapon/search`
+    /// `POST /weapon/search` (Weapon)
     fn post_weapon_search(
         &self,
         request: PostWeaponSearchRequest,

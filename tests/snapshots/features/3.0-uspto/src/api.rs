@@ -26,7 +26,7 @@ use super::types;
 pub trait Api: Send + Sync {
     /// List available data sets
     ///
-    /// `GET /`
+    /// `GET /` (metadata)
     fn list_data_sets(
         &self,
         request: ListDataSetsRequest,
@@ -36,7 +36,7 @@ pub trait Api: Send + Sync {
     ///
     /// This GET API returns the list of all the searchable field names that are in the oa_citations. Please see the 'fields' attribute which returns an array of field names. Each field or a combination of fields can be searched using the syntax options shown below.
     ///
-    /// `GET /{dataset}/{version}/fields`
+    /// `GET /{dataset}/{version}/fields` (metadata)
     fn list_searchable_fields(
         &self,
         request: ListSearchableFieldsRequest,
@@ -48,7 +48,7 @@ pub trait Api: Send + Sync {
     ///
     /// This API is based on Solr/Lucense Search. The data is indexed using SOLR. This GET API returns the list of all the searchable field names that are in the Solr Index. Please see the 'fields' attribute which returns an array of field names. Each field or a combination of fields can be searched using the Solr/Lucene Syntax. Please refer https://lucene.apache.org/core/3_6_2/queryparsersyntax.html#Overview for the query syntax. List of field names that are searchable can be determined using above GET api.
     ///
-    /// `POST /{dataset}/{version}/records`
+    /// `POST /{dataset}/{version}/records` (search)
     fn perform_search(
         &self,
         request: PerformSearchRequest,

@@ -36,7 +36,7 @@ pub trait Api: Send + Sync {
     ///
     /// > Please note that due to browser security restrictions surrounding cookies, cookies only will be sent if the API server URL is the same as where this guide is being served from.
     ///
-    /// `GET /cookies`
+    /// `GET /cookies` (Cookie)
     fn cookies_standard(
         &self,
         request: CookiesStandardRequest,
@@ -56,7 +56,7 @@ pub trait Api: Send + Sync {
     ///
     /// > Please note that due to browser security restrictions surrounding cookies, cookies only will be sent if the API server URL is the same as where this guide is being served from.
     ///
-    /// `GET /cookies#formNonExploded`
+    /// `GET /cookies#formNonExploded` (Cookie)
     fn cookies_form_non_exploded(
         &self,
         request: CookiesFormNonExplodedRequest,
@@ -76,7 +76,7 @@ pub trait Api: Send + Sync {
     ///
     /// > Please note that due to browser security restrictions surrounding cookies, cookies only will be sent if the API server URL is the same as where this guide is being served from.
     ///
-    /// `GET /cookies#formExploded`
+    /// `GET /cookies#formExploded` (Cookie)
     fn cookies_form_exploded(
         &self,
         request: CookiesFormExplodedRequest,
@@ -94,7 +94,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Parameter Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#parameterObject)
     ///
-    /// `GET /anything/headers`
+    /// `GET /anything/headers` (Header)
     fn headers_standard(
         &self,
         request: HeadersStandardRequest,
@@ -112,7 +112,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)
     ///
-    /// `GET /anything/headers/simple`
+    /// `GET /anything/headers/simple` (Header)
     fn headers_simple_non_exploded(
         &self,
         request: HeadersSimpleNonExplodedRequest,
@@ -130,7 +130,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)
     ///
-    /// `POST /anything/headers/simple`
+    /// `POST /anything/headers/simple` (Header)
     fn headers_simple_exploded(
         &self,
         request: HeadersSimpleExplodedRequest,
@@ -148,7 +148,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Parameter Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#parameterObject)
     ///
-    /// `GET /anything/path/{primitive}/{array}/{object}`
+    /// `GET /anything/path/{primitive}/{array}/{object}` (Path)
     fn paths_standard(
         &self,
         request: PathsStandardRequest,
@@ -164,7 +164,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)
     ///
-    /// `GET /anything/path/matrix/{primitive}/{array}/{object}`
+    /// `GET /anything/path/matrix/{primitive}/{array}/{object}` (Path)
     fn paths_matrix_non_exploded(
         &self,
         request: PathsMatrixNonExplodedRequest,
@@ -182,7 +182,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)
     ///
-    /// `POST /anything/path/matrix/{primitive}/{array}/{object}`
+    /// `POST /anything/path/matrix/{primitive}/{array}/{object}` (Path)
     fn paths_matrix_exploded(
         &self,
         request: PathsMatrixExplodedRequest,
@@ -200,7 +200,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)
     ///
-    /// `GET /anything/path/label/{primitive}/{array}/{object}`
+    /// `GET /anything/path/label/{primitive}/{array}/{object}` (Path)
     fn paths_label_non_exploded(
         &self,
         request: PathsLabelNonExplodedRequest,
@@ -218,7 +218,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)
     ///
-    /// `POST /anything/path/label/{primitive}/{array}/{object}`
+    /// `POST /anything/path/label/{primitive}/{array}/{object}` (Path)
     fn paths_label_exploded(
         &self,
         request: PathsLabelExplodedRequest,
@@ -236,7 +236,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)
     ///
-    /// `GET /anything/path/simple/{primitive}/{array}/{object}`
+    /// `GET /anything/path/simple/{primitive}/{array}/{object}` (Path)
     fn paths_simple_non_exploded(
         &self,
         request: PathsSimpleNonExplodedRequest,
@@ -254,7 +254,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)
     ///
-    /// `POST /anything/path/simple/{primitive}/{array}/{object}`
+    /// `POST /anything/path/simple/{primitive}/{array}/{object}` (Path)
     fn paths_simple_exploded(
         &self,
         request: PathsSimpleExplodedRequest,
@@ -272,7 +272,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Parameter Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#parameterObject)
     ///
-    /// `GET /anything/query`
+    /// `GET /anything/query` (Query)
     fn query_standard(
         &self,
         request: QueryStandardRequest,
@@ -288,7 +288,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)
     ///
-    /// `GET /anything/query/form`
+    /// `GET /anything/query/form` (Query)
     fn query_form_non_exploded(
         &self,
         request: QueryFormNonExplodedRequest,
@@ -306,7 +306,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)
     ///
-    /// `POST /anything/query/form`
+    /// `POST /anything/query/form` (Query)
     fn query_form_exploded(
         &self,
         request: QueryFormExplodedRequest,
@@ -324,7 +324,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)
     ///
-    /// `GET /anything/query/spaceDelimited`
+    /// `GET /anything/query/spaceDelimited` (Query)
     fn query_space_delimited_non_exploded(
         &self,
         request: QuerySpaceDelimitedNonExplodedRequest,
@@ -342,7 +342,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)
     ///
-    /// `GET /anything/query/pipeDelimited`
+    /// `GET /anything/query/pipeDelimited` (Query)
     fn query_pipe_delimited_non_exploded(
         &self,
         request: QueryPipeDelimitedNonExplodedRequest,
@@ -360,7 +360,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)
     ///
-    /// `GET /anything/query/deepObject`
+    /// `GET /anything/query/deepObject` (Query)
     fn query_deep_object_non_exploded(
         &self,
         request: QueryDeepObjectNonExplodedRequest,
@@ -378,7 +378,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#encodingObject)
     ///
-    /// `POST /anything/form-data`
+    /// `POST /anything/form-data` (multipart/form-data Encoding)
     fn form_data_standard(
         &self,
         request: FormDataStandardRequest,
@@ -396,7 +396,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#encodingObject)
     ///
-    /// `PUT /anything/form-data/form`
+    /// `PUT /anything/form-data/form` (multipart/form-data Encoding)
     fn form_data_form_exploded(
         &self,
         request: FormDataFormExplodedRequest,
@@ -414,7 +414,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#encodingObject)
     ///
-    /// `POST /anything/form-data/form`
+    /// `POST /anything/form-data/form` (multipart/form-data Encoding)
     fn form_data_form_non_exploded(
         &self,
         request: FormDataFormNonExplodedRequest,
@@ -432,7 +432,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#encodingObject)
     ///
-    /// `POST /anything/form-data/spaceDelimited`
+    /// `POST /anything/form-data/spaceDelimited` (multipart/form-data Encoding)
     fn form_data_space_delimited_non_exploded(
         &self,
         request: FormDataSpaceDelimitedNonExplodedRequest,
@@ -450,7 +450,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#encodingObject)
     ///
-    /// `POST /anything/form-data/pipeDelimited`
+    /// `POST /anything/form-data/pipeDelimited` (multipart/form-data Encoding)
     fn form_data_pipe_delimited_non_exploded(
         &self,
         request: FormDataPipeDelimitedNonExplodedRequest,
@@ -468,7 +468,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#encodingObject)
     ///
-    /// `GET /anything/form-data/deepObject`
+    /// `GET /anything/form-data/deepObject` (multipart/form-data Encoding)
     fn form_data_deep_object_exploded(
         &self,
         request: FormDataDeepObjectExplodedRequest,

@@ -26,7 +26,7 @@ pub trait Api: Send + Sync {
     ///
     /// This operation will find a pet in the database.
     ///
-    /// `GET /pet/{id}`
+    /// `GET /pet/{id}` (pet)
     fn get_pet_id(
         &self,
         request: GetPetIdRequest,
@@ -36,7 +36,7 @@ pub trait Api: Send + Sync {
     ///
     /// This operation will update a pet in the database.
     ///
-    /// `PUT /pet/{id}`
+    /// `PUT /pet/{id}` (pet)
     fn put_pet_id(
         &self,
         request: PutPetIdRequest,

@@ -26,7 +26,7 @@ use super::types;
 pub trait Api: Send + Sync {
     /// Update an existing pet
     ///
-    /// `PUT /pet`
+    /// `PUT /pet` (pet)
     fn update_pet(
         &self,
         request: UpdatePetRequest,
@@ -34,7 +34,7 @@ pub trait Api: Send + Sync {
 
     /// Add a new pet to the store
     ///
-    /// `POST /pet`
+    /// `POST /pet` (pet)
     fn add_pet(
         &self,
         request: AddPetRequest,
@@ -44,7 +44,7 @@ pub trait Api: Send + Sync {
     ///
     /// Multiple status values can be provided with comma separated strings
     ///
-    /// `GET /pet/findByStatus`
+    /// `GET /pet/findByStatus` (pet)
     fn find_pets_by_status(
         &self,
         request: FindPetsByStatusRequest,
@@ -58,7 +58,7 @@ pub trait Api: Send + Sync {
     ///
     /// **Deprecated.**
     ///
-    /// `GET /pet/findByTags`
+    /// `GET /pet/findByTags` (pet)
     fn find_pets_by_tags(
         &self,
         request: FindPetsByTagsRequest,
@@ -68,7 +68,7 @@ pub trait Api: Send + Sync {
     ///
     /// Returns a single pet
     ///
-    /// `GET /pet/{petId}`
+    /// `GET /pet/{petId}` (pet)
     fn get_pet_by_id(
         &self,
         request: GetPetByIdRequest,
@@ -76,7 +76,7 @@ pub trait Api: Send + Sync {
 
     /// Updates a pet in the store with form data
     ///
-    /// `POST /pet/{petId}`
+    /// `POST /pet/{petId}` (pet)
     fn update_pet_with_form(
         &self,
         request: UpdatePetWithFormRequest,
@@ -86,7 +86,7 @@ pub trait Api: Send + Sync {
 
     /// Deletes a pet
     ///
-    /// `DELETE /pet/{petId}`
+    /// `DELETE /pet/{petId}` (pet)
     fn delete_pet(
         &self,
         request: DeletePetRequest,
@@ -94,7 +94,7 @@ pub trait Api: Send + Sync {
 
     /// uploads an image
     ///
-    /// `POST /pet/{petId}/uploadImage`
+    /// `POST /pet/{petId}/uploadImage` (pet)
     fn upload_file(
         &self,
         request: UploadFileRequest,
@@ -104,7 +104,7 @@ pub trait Api: Send + Sync {
     ///
     /// Returns a map of status codes to quantities
     ///
-    /// `GET /store/inventory`
+    /// `GET /store/inventory` (store)
     fn get_inventory(
         &self,
         request: GetInventoryRequest,
@@ -112,7 +112,7 @@ pub trait Api: Send + Sync {
 
     /// Place an order for a pet
     ///
-    /// `POST /store/order`
+    /// `POST /store/order` (store)
     fn place_order(
         &self,
         request: PlaceOrderRequest,
@@ -122,7 +122,7 @@ pub trait Api: Send + Sync {
     ///
     /// For valid response try integer IDs with value >= 1 and <= 10. Other values will generated exceptions
     ///
-    /// `GET /store/order/{orderId}`
+    /// `GET /store/order/{orderId}` (store)
     fn get_order_by_id(
         &self,
         request: GetOrderByIdRequest,
@@ -132,7 +132,7 @@ pub trait Api: Send + Sync {
     ///
     /// For valid response try integer IDs with positive integer value. Negative or non-integer values will generate API errors
     ///
-    /// `DELETE /store/order/{orderId}`
+    /// `DELETE /store/order/{orderId}` (store)
     fn delete_order(
         &self,
         request: DeleteOrderRequest,
@@ -142,7 +142,7 @@ pub trait Api: Send + Sync {
     ///
     /// This can only be done by the logged in user.
     ///
-    /// `POST /user`
+    /// `POST /user` (user)
     fn create_user(
         &self,
         request: CreateUserRequest,
@@ -150,7 +150,7 @@ pub trait Api: Send + Sync {
 
     /// Creates list of users with given input array
     ///
-    /// `POST /user/createWithArray`
+    /// `POST /user/createWithArray` (user)
     fn create_users_with_array_input(
         &self,
         request: CreateUsersWithArrayInputRequest,
@@ -160,7 +160,7 @@ pub trait Api: Send + Sync {
 
     /// Creates list of users with given input array
     ///
-    /// `POST /user/createWithList`
+    /// `POST /user/createWithList` (user)
     fn create_users_with_list_input(
         &self,
         request: CreateUsersWithListInputRequest,
@@ -170,7 +170,7 @@ pub trait Api: Send + Sync {
 
     /// Logs user into the system
     ///
-    /// `GET /user/login`
+    /// `GET /user/login` (user)
     fn login_user(
         &self,
         request: LoginUserRequest,
@@ -178,7 +178,7 @@ pub trait Api: Send + Sync {
 
     /// Logs out current logged in user session
     ///
-    /// `GET /user/logout`
+    /// `GET /user/logout` (user)
     fn logout_user(
         &self,
         request: LogoutUserRequest,
@@ -186,7 +186,7 @@ pub trait Api: Send + Sync {
 
     /// Get user by user name
     ///
-    /// `GET /user/{username}`
+    /// `GET /user/{username}` (user)
     fn get_user_by_name(
         &self,
         request: GetUserByNameRequest,
@@ -196,7 +196,7 @@ pub trait Api: Send + Sync {
     ///
     /// This can only be done by the logged in user.
     ///
-    /// `PUT /user/{username}`
+    /// `PUT /user/{username}` (user)
     fn update_user(
         &self,
         request: UpdateUserRequest,
@@ -206,7 +206,7 @@ pub trait Api: Send + Sync {
     ///
     /// This can only be done by the logged in user.
     ///
-    /// `DELETE /user/{username}`
+    /// `DELETE /user/{username}` (user)
     fn delete_user(
         &self,
         request: DeleteUserRequest,

@@ -28,7 +28,7 @@ pub trait Api: Send + Sync {
     ///
     /// Get the API keys for your ReadMe project.
     ///
-    /// `GET /projects/{subdomain}/apikeys`
+    /// `GET /projects/{subdomain}/apikeys` (API Keys)
     fn get_api_keys(
         &self,
         request: GetApiKeysRequest,
@@ -38,7 +38,7 @@ pub trait Api: Send + Sync {
     ///
     /// Create an API key for your ReadMe project.
     ///
-    /// `POST /projects/{subdomain}/apikeys`
+    /// `POST /projects/{subdomain}/apikeys` (API Keys)
     fn create_api_key(
         &self,
         request: CreateApiKeyRequest,
@@ -48,7 +48,7 @@ pub trait Api: Send + Sync {
     ///
     /// Get an API key for your ReadMe project.
     ///
-    /// `GET /projects/{subdomain}/apikeys/{api_key_id}`
+    /// `GET /projects/{subdomain}/apikeys/{api_key_id}` (API Keys)
     fn get_api_key(
         &self,
         request: GetApiKeyRequest,
@@ -58,7 +58,7 @@ pub trait Api: Send + Sync {
     ///
     /// Delete an API key from your ReadMe project.
     ///
-    /// `DELETE /projects/{subdomain}/apikeys/{api_key_id}`
+    /// `DELETE /projects/{subdomain}/apikeys/{api_key_id}` (API Keys)
     fn delete_api_key(
         &self,
         request: DeleteApiKeyRequest,
@@ -68,7 +68,7 @@ pub trait Api: Send + Sync {
     ///
     /// Update an API key on your ReadMe project.
     ///
-    /// `PATCH /projects/{subdomain}/apikeys/{api_key_id}`
+    /// `PATCH /projects/{subdomain}/apikeys/{api_key_id}` (API Keys)
     fn update_api_key(
         &self,
         request: UpdateApiKeyRequest,
@@ -81,7 +81,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `GET /branches/{branch}/apis`
+    /// `GET /branches/{branch}/apis` (APIs)
     fn get_ap_is(
         &self,
         request: GetApIsRequest,
@@ -94,7 +94,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `POST /branches/{branch}/apis`
+    /// `POST /branches/{branch}/apis` (APIs)
     fn create_api(
         &self,
         request: CreateApiRequest,
@@ -107,7 +107,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `GET /branches/{branch}/apis/{filename}`
+    /// `GET /branches/{branch}/apis/{filename}` (APIs)
     fn get_api(
         &self,
         request: GetApiRequest,
@@ -120,7 +120,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `PUT /branches/{branch}/apis/{filename}`
+    /// `PUT /branches/{branch}/apis/{filename}` (APIs)
     fn update_api(
         &self,
         request: UpdateApiRequest,
@@ -133,7 +133,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `DELETE /branches/{branch}/apis/{filename}`
+    /// `DELETE /branches/{branch}/apis/{filename}` (APIs)
     fn delete_api(
         &self,
         request: DeleteApiRequest,
@@ -143,7 +143,7 @@ pub trait Api: Send + Sync {
     ///
     /// Returns all the roles we're hiring for at ReadMe!
     ///
-    /// `GET /apply`
+    /// `GET /apply` (Apply to ReadMe)
     fn get_open_roles(
         &self,
         request: GetOpenRolesRequest,
@@ -153,7 +153,7 @@ pub trait Api: Send + Sync {
     ///
     /// This endpoint will let you apply to a job at ReadMe programatically, without having to go through our UI!
     ///
-    /// `POST /apply`
+    /// `POST /apply` (Apply to ReadMe)
     fn apply_to_read_me(
         &self,
         request: ApplyToReadMeRequest,
@@ -166,7 +166,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `POST /branches/{branch}/categories`
+    /// `POST /branches/{branch}/categories` (Categories)
     fn create_category(
         &self,
         request: CreateCategoryRequest,
@@ -181,7 +181,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `GET /branches/{branch}/categories/{section}`
+    /// `GET /branches/{branch}/categories/{section}` (Categories)
     fn get_categories(
         &self,
         request: GetCategoriesRequest,
@@ -194,7 +194,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `GET /branches/{branch}/categories/{section}/{title}`
+    /// `GET /branches/{branch}/categories/{section}/{title}` (Categories)
     fn get_category(
         &self,
         request: GetCategoryRequest,
@@ -207,7 +207,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `DELETE /branches/{branch}/categories/{section}/{title}`
+    /// `DELETE /branches/{branch}/categories/{section}/{title}` (Categories)
     fn delete_category(
         &self,
         request: DeleteCategoryRequest,
@@ -220,7 +220,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `PATCH /branches/{branch}/categories/{section}/{title}`
+    /// `PATCH /branches/{branch}/categories/{section}/{title}` (Categories)
     fn update_category(
         &self,
         request: UpdateCategoryRequest,
@@ -233,7 +233,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `GET /branches/{branch}/categories/{section}/{title}/pages`
+    /// `GET /branches/{branch}/categories/{section}/{title}/pages` (Categories)
     fn get_category_pages(
         &self,
         request: GetCategoryPagesRequest,
@@ -245,7 +245,7 @@ pub trait Api: Send + Sync {
     ///
     /// Get all changelog entries from your ReadMe project.
     ///
-    /// `GET /changelogs`
+    /// `GET /changelogs` (Changelog)
     fn get_changelogs(
         &self,
         request: GetChangelogsRequest,
@@ -255,7 +255,7 @@ pub trait Api: Send + Sync {
     ///
     /// Create a new changelog entry in your ReadMe project.
     ///
-    /// `POST /changelogs`
+    /// `POST /changelogs` (Changelog)
     fn create_changelog(
         &self,
         request: CreateChangelogRequest,
@@ -267,7 +267,7 @@ pub trait Api: Send + Sync {
     ///
     /// Get a changelog entry from your ReadMe project.
     ///
-    /// `GET /changelogs/{identifier}`
+    /// `GET /changelogs/{identifier}` (Changelog)
     fn get_changelog(
         &self,
         request: GetChangelogRequest,
@@ -277,7 +277,7 @@ pub trait Api: Send + Sync {
     ///
     /// Delete a changelog entry from your ReadMe project.
     ///
-    /// `DELETE /changelogs/{identifier}`
+    /// `DELETE /changelogs/{identifier}` (Changelog)
     fn delete_changelog(
         &self,
         request: DeleteChangelogRequest,
@@ -289,7 +289,7 @@ pub trait Api: Send + Sync {
     ///
     /// Update an existing changelog entry in your ReadMe project.
     ///
-    /// `PATCH /changelogs/{identifier}`
+    /// `PATCH /changelogs/{identifier}` (Changelog)
     fn update_changelog(
         &self,
         request: UpdateChangelogRequest,
@@ -304,7 +304,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `GET /branches/{branch}/custom_pages`
+    /// `GET /branches/{branch}/custom_pages` (Custom Pages)
     fn get_custom_pages(
         &self,
         request: GetCustomPagesRequest,
@@ -317,7 +317,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `POST /branches/{branch}/custom_pages`
+    /// `POST /branches/{branch}/custom_pages` (Custom Pages)
     fn create_custom_page(
         &self,
         request: CreateCustomPageRequest,
@@ -332,7 +332,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `GET /branches/{branch}/custom_pages/{slug}`
+    /// `GET /branches/{branch}/custom_pages/{slug}` (Custom Pages)
     fn get_custom_page(
         &self,
         request: GetCustomPageRequest,
@@ -345,7 +345,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `DELETE /branches/{branch}/custom_pages/{slug}`
+    /// `DELETE /branches/{branch}/custom_pages/{slug}` (Custom Pages)
     fn delete_custom_page(
         &self,
         request: DeleteCustomPageRequest,
@@ -360,7 +360,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `PATCH /branches/{branch}/custom_pages/{slug}`
+    /// `PATCH /branches/{branch}/custom_pages/{slug}` (Custom Pages)
     fn update_custom_page(
         &self,
         request: UpdateCustomPageRequest,
@@ -375,7 +375,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `POST /branches/{branch}/guides`
+    /// `POST /branches/{branch}/guides` (Guides)
     fn create_guide(
         &self,
         request: CreateGuideRequest,
@@ -388,7 +388,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `GET /branches/{branch}/guides/{slug}`
+    /// `GET /branches/{branch}/guides/{slug}` (Guides)
     fn get_guide(
         &self,
         request: GetGuideRequest,
@@ -401,7 +401,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `DELETE /branches/{branch}/guides/{slug}`
+    /// `DELETE /branches/{branch}/guides/{slug}` (Guides)
     fn delete_guide(
         &self,
         request: DeleteGuideRequest,
@@ -414,7 +414,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `PATCH /branches/{branch}/guides/{slug}`
+    /// `PATCH /branches/{branch}/guides/{slug}` (Guides)
     fn update_guide(
         &self,
         request: UpdateGuideRequest,
@@ -424,7 +424,7 @@ pub trait Api: Send + Sync {
     ///
     /// Get a collection of images that were uploaded to your ReadMe project.
     ///
-    /// `GET /images`
+    /// `GET /images` (Images)
     fn get_images(
         &self,
         request: GetImagesRequest,
@@ -434,7 +434,7 @@ pub trait Api: Send + Sync {
     ///
     /// Upload an image to your ReadMe project.
     ///
-    /// `POST /images`
+    /// `POST /images` (Images)
     fn upload_image(
         &self,
         request: UploadImageRequest,
@@ -444,7 +444,7 @@ pub trait Api: Send + Sync {
     ///
     /// Get an image that was uploaded to your ReadMe project.
     ///
-    /// `GET /images/{identifier}`
+    /// `GET /images/{identifier}` (Images)
     fn get_image(
         &self,
         request: GetImageRequest,
@@ -456,7 +456,7 @@ pub trait Api: Send + Sync {
     ///
     /// Although ReadMe's outbound IP addresses may change, the IPs in this API response will be valid for at least 7 days. If you configure your API or webhooks to limit access based on these IPs, you should refresh the IP list from this endpoint weekly.
     ///
-    /// `GET /outbound_ips`
+    /// `GET /outbound_ips` (IP Addresses)
     fn get_outbound_i_ps(
         &self,
         request: GetOutboundIPsRequest,
@@ -466,7 +466,7 @@ pub trait Api: Send + Sync {
     ///
     /// Ask Owlbot a question about the content of your docs.
     ///
-    /// `POST /owlbot/ask`
+    /// `POST /owlbot/ask` (Owlbot AI)
     fn ask_owlbot(
         &self,
         request: AskOwlbotRequest,
@@ -476,7 +476,7 @@ pub trait Api: Send + Sync {
     ///
     /// Returns data about your project.
     ///
-    /// `GET /projects/me`
+    /// `GET /projects/me` (Projects)
     fn get_project(
         &self,
         request: GetProjectRequest,
@@ -489,7 +489,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `POST /branches/{branch}/reference`
+    /// `POST /branches/{branch}/reference` (API Reference)
     fn create_reference(
         &self,
         request: CreateReferenceRequest,
@@ -504,7 +504,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `GET /branches/{branch}/reference/{slug}`
+    /// `GET /branches/{branch}/reference/{slug}` (API Reference)
     fn get_reference(
         &self,
         request: GetReferenceRequest,
@@ -517,7 +517,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `DELETE /branches/{branch}/reference/{slug}`
+    /// `DELETE /branches/{branch}/reference/{slug}` (API Reference)
     fn delete_reference(
         &self,
         request: DeleteReferenceRequest,
@@ -532,7 +532,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `PATCH /branches/{branch}/reference/{slug}`
+    /// `PATCH /branches/{branch}/reference/{slug}` (API Reference)
     fn update_reference(
         &self,
         request: UpdateReferenceRequest,
@@ -547,7 +547,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `GET /branches/{branch}/recipes`
+    /// `GET /branches/{branch}/recipes` (Recipes)
     fn get_recipes(
         &self,
         request: GetRecipesRequest,
@@ -560,7 +560,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `POST /branches/{branch}/recipes`
+    /// `POST /branches/{branch}/recipes` (Recipes)
     fn create_recipe(
         &self,
         request: CreateRecipeRequest,
@@ -573,7 +573,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `GET /branches/{branch}/recipes/{slug}`
+    /// `GET /branches/{branch}/recipes/{slug}` (Recipes)
     fn get_recipe(
         &self,
         request: GetRecipeRequest,
@@ -586,7 +586,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `DELETE /branches/{branch}/recipes/{slug}`
+    /// `DELETE /branches/{branch}/recipes/{slug}` (Recipes)
     fn delete_recipe(
         &self,
         request: DeleteRecipeRequest,
@@ -599,7 +599,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `PATCH /branches/{branch}/recipes/{slug}`
+    /// `PATCH /branches/{branch}/recipes/{slug}` (Recipes)
     fn update_recipe(
         &self,
         request: UpdateRecipeRequest,
@@ -609,7 +609,7 @@ pub trait Api: Send + Sync {
     ///
     /// Searches the ReadMe project.
     ///
-    /// `GET /search`
+    /// `GET /search` (Search)
     fn search(
         &self,
         request: SearchRequest,
@@ -619,7 +619,7 @@ pub trait Api: Send + Sync {
     ///
     /// Validates an API definition for uploading to your ReadMe project.
     ///
-    /// `POST /validate/api`
+    /// `POST /validate/api` (APIs)
     fn validate_api(
         &self,
         request: ValidateApiRequest,
@@ -632,7 +632,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `GET /branches`
+    /// `GET /branches` (Branches)
     fn get_branches(
         &self,
         request: GetBranchesRequest,
@@ -645,7 +645,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `POST /branches`
+    /// `POST /branches` (Branches)
     fn create_branch(
         &self,
         request: CreateBranchRequest,
@@ -658,7 +658,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `GET /branches/{branch}`
+    /// `GET /branches/{branch}` (Branches)
     fn get_branch(
         &self,
         request: GetBranchRequest,
@@ -671,7 +671,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `DELETE /branches/{branch}`
+    /// `DELETE /branches/{branch}` (Branches)
     fn delete_branch(
         &self,
         request: DeleteBranchRequest,
@@ -684,7 +684,7 @@ pub trait Api: Send + Sync {
     /// >📘
     /// > This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).
     ///
-    /// `PATCH /branches/{branch}`
+    /// `PATCH /branches/{branch}` (Branches)
     fn update_branch(
         &self,
         request: UpdateBranchRequest,

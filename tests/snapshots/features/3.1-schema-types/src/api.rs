@@ -34,7 +34,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)
     ///
-    /// `PUT /anything/strings`
+    /// `PUT /anything/strings` (Strings)
     fn string_format_support(
         &self,
         request: StringFormatSupportRequest,
@@ -52,7 +52,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)
     ///
-    /// `POST /anything/strings`
+    /// `POST /anything/strings` (Strings)
     fn string_schema_support(
         &self,
         request: StringSchemaSupportRequest,
@@ -70,7 +70,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)
     ///
-    /// `POST /anything/strings/top-level-payloads`
+    /// `POST /anything/strings/top-level-payloads` (Strings)
     fn string_top_level(
         &self,
         request: StringTopLevelRequest,
@@ -86,7 +86,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)
     ///
-    /// `PATCH /anything/strings/top-level-payloads`
+    /// `PATCH /anything/strings/top-level-payloads` (Strings)
     fn string_top_level_json(
         &self,
         request: StringTopLevelJsonRequest,
@@ -104,7 +104,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)
     ///
-    /// `PUT /anything/numbers`
+    /// `PUT /anything/numbers` (Numbers)
     fn number_format_support(
         &self,
         request: NumberFormatSupportRequest,
@@ -122,7 +122,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)
     ///
-    /// `POST /anything/numbers`
+    /// `POST /anything/numbers` (Numbers)
     fn number_schema_support(
         &self,
         request: NumberSchemaSupportRequest,
@@ -140,7 +140,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)
     ///
-    /// `PATCH /anything/numbers`
+    /// `PATCH /anything/numbers` (Numbers)
     fn number_top_level(
         &self,
         request: NumberTopLevelRequest,
@@ -156,7 +156,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)
     ///
-    /// `POST /anything/booleans`
+    /// `POST /anything/booleans` (Booleans)
     fn boolean_schema_support(
         &self,
         request: BooleanSchemaSupportRequest,
@@ -174,7 +174,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)
     ///
-    /// `PATCH /anything/booleans`
+    /// `PATCH /anything/booleans` (Booleans)
     fn boolean_top_level(
         &self,
         request: BooleanTopLevelRequest,
@@ -192,7 +192,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)
     ///
-    /// `POST /anything/arrays`
+    /// `POST /anything/arrays` (Arrays)
     fn array_schema_support(
         &self,
         request: ArraySchemaSupportRequest,
@@ -210,7 +210,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)
     ///
-    /// `POST /anything/arrays/top-level-payloads`
+    /// `POST /anything/arrays/top-level-payloads` (Arrays)
     fn array_top_level_objects(
         &self,
         request: ArrayTopLevelObjectsRequest,
@@ -228,7 +228,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)
     ///
-    /// `PATCH /anything/arrays/top-level-payloads`
+    /// `PATCH /anything/arrays/top-level-payloads` (Arrays)
     fn array_top_level_primitives(
         &self,
         request: ArrayTopLevelPrimitivesRequest,
@@ -246,7 +246,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)
     ///
-    /// `POST /anything/objects`
+    /// `POST /anything/objects` (Objects)
     fn object_schema_support(
         &self,
         request: ObjectSchemaSupportRequest,
@@ -264,7 +264,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)
     ///
-    /// `POST /anything/null`
+    /// `POST /anything/null` (Null)
     fn null_schema_support(
         &self,
         request: NullSchemaSupportRequest,
@@ -282,7 +282,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)
     ///
-    /// `POST /anything/mixed`
+    /// `POST /anything/mixed` (Mixed)
     fn mixed_schema_support(
         &self,
         request: MixedSchemaSupportRequest,
@@ -300,7 +300,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Reference Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#referenceObject)
     ///
-    /// `POST /anything/circular`
+    /// `POST /anything/circular` (Circular references)
     fn circular_handling(
         &self,
         request: CircularHandlingRequest,
@@ -318,7 +318,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Reference Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#referenceObject)
     ///
-    /// `PATCH /anything/circular`
+    /// `PATCH /anything/circular` (Circular references)
     fn circular_top_level(
         &self,
         request: CircularTopLevelRequest,
@@ -332,7 +332,7 @@ pub trait Api: Send + Sync {
     ///
     /// <https://docs.readme.com/docs/raw-body-content>
     ///
-    /// `POST /anything/raw_body/top-level-payloads`
+    /// `POST /anything/raw_body/top-level-payloads` (ReadMe-flavors)
     fn raw_body_top_level(
         &self,
         request: RawBodyTopLevelRequest,
@@ -346,7 +346,7 @@ pub trait Api: Send + Sync {
     ///
     /// <https://docs.readme.com/docs/raw-body-content>
     ///
-    /// `PATCH /anything/raw_body/top-level-payloads`
+    /// `PATCH /anything/raw_body/top-level-payloads` (ReadMe-flavors)
     fn raw_body_top_level_json(
         &self,
         request: RawBodyTopLevelJsonRequest,
@@ -364,7 +364,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)
     ///
-    /// `POST /anything/quirks`
+    /// `POST /anything/quirks` (Quirks)
     fn quirks_missing_type(
         &self,
         request: QuirksMissingTypeRequest,
@@ -382,7 +382,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)
     ///
-    /// `PUT /anything/quirks/polymorphism`
+    /// `PUT /anything/quirks/polymorphism` (Quirks)
     fn quirks_entirely_incompatible_all_of(
         &self,
         request: QuirksEntirelyIncompatibleAllOfRequest,
@@ -400,7 +400,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)
     ///
-    /// `POST /anything/quirks/polymorphism`
+    /// `POST /anything/quirks/polymorphism` (Quirks)
     fn quirks_incompatible_nested_all_of(
         &self,
         request: QuirksIncompatibleNestedAllOfRequest,
@@ -420,7 +420,7 @@ pub trait Api: Send + Sync {
     ///
     /// * [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)
     ///
-    /// `PATCH /anything/quirks/polymorphism`
+    /// `PATCH /anything/quirks/polymorphism` (Quirks)
     fn quirks_partially_usable_incompatible_all_of(
         &self,
         request: QuirksPartiallyUsableIncompatibleAllOfRequest,

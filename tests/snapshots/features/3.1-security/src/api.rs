@@ -26,7 +26,7 @@ pub trait Api: Send + Sync {
     ///
     /// `apiKey` auth will be supplied within an `apiKey` query parameter.
     ///
-    /// `GET /anything/apiKey`
+    /// `GET /anything/apiKey` (API Key)
     fn get_anything_api_key(
         &self,
         request: GetAnythingApiKeyRequest,
@@ -38,7 +38,7 @@ pub trait Api: Send + Sync {
     ///
     /// `apiKey` auth will be supplied within an `X-API-KEY` header.
     ///
-    /// `PUT /anything/apiKey`
+    /// `PUT /anything/apiKey` (API Key)
     fn put_anything_api_key(
         &self,
         request: PutAnythingApiKeyRequest,
@@ -50,7 +50,7 @@ pub trait Api: Send + Sync {
     ///
     /// `apiKey` auth will be supplied within an `api_key` cookie.
     ///
-    /// `POST /anything/apiKey`
+    /// `POST /anything/apiKey` (API Key)
     fn post_anything_api_key(
         &self,
         request: PostAnythingApiKeyRequest,
@@ -64,7 +64,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#basic-authentication-sample
     ///
-    /// `POST /anything/basic`
+    /// `POST /anything/basic` (HTTP)
     fn post_anything_basic(
         &self,
         request: PostAnythingBasicRequest,
@@ -94,7 +94,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#basic-authentication-sample
     ///
-    /// `POST /anything/bearer`
+    /// `POST /anything/bearer` (HTTP)
     fn post_anything_bearer(
         &self,
         request: PostAnythingBearerRequest,
@@ -106,7 +106,7 @@ pub trait Api: Send + Sync {
     ///
     /// 🚧 This is not supported.
     ///
-    /// `POST /anything/mutualTLS`
+    /// `POST /anything/mutualTLS` (Mutual TLS)
     fn post_anything_mutual_tls(
         &self,
         request: PostAnythingMutualTlsRequest,
@@ -121,7 +121,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#fixed-fields-23
     ///
-    /// `GET /anything/oauth2`
+    /// `GET /anything/oauth2` (OAuth 2)
     fn get_anything_oauth2(
         &self,
         request: GetAnythingOauth2Request,
@@ -136,7 +136,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#fixed-fields-23
     ///
-    /// `PUT /anything/oauth2`
+    /// `PUT /anything/oauth2` (OAuth 2)
     fn put_anything_oauth2(
         &self,
         request: PutAnythingOauth2Request,
@@ -151,7 +151,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#fixed-fields-23
     ///
-    /// `POST /anything/oauth2`
+    /// `POST /anything/oauth2` (OAuth 2)
     fn post_anything_oauth2(
         &self,
         request: PostAnythingOauth2Request,
@@ -166,7 +166,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#fixed-fields-23
     ///
-    /// `DELETE /anything/oauth2`
+    /// `DELETE /anything/oauth2` (OAuth 2)
     fn delete_anything_oauth2(
         &self,
         request: DeleteAnythingOauth2Request,
@@ -181,7 +181,7 @@ pub trait Api: Send + Sync {
     ///
     /// https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#fixed-fields-23
     ///
-    /// `PATCH /anything/oauth2`
+    /// `PATCH /anything/oauth2` (OAuth 2)
     fn patch_anything_oauth2(
         &self,
         request: PatchAnythingOauth2Request,
@@ -193,7 +193,7 @@ pub trait Api: Send + Sync {
     ///
     /// 🚧 This is not supported.
     ///
-    /// `POST /anything/openIdConnect`
+    /// `POST /anything/openIdConnect` (OpenID Connect)
     fn post_anything_open_id_connect(
         &self,
         request: PostAnythingOpenIdConnectRequest,
@@ -205,7 +205,7 @@ pub trait Api: Send + Sync {
     ///
     /// This operation does not have any authentication requirements.
     ///
-    /// `POST /anything/no-auth`
+    /// `POST /anything/no-auth` (Other)
     fn post_anything_no_auth(
         &self,
         request: PostAnythingNoAuthRequest,
@@ -217,7 +217,7 @@ pub trait Api: Send + Sync {
     ///
     /// This endpoint requires an authentication header but making any request to it will forcefully return a 401 status code for invalid auth.
     ///
-    /// `POST /status/401`
+    /// `POST /status/401` (Other)
     fn post_status_401(
         &self,
         request: PostStatus401Request,

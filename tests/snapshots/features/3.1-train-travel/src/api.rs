@@ -28,7 +28,7 @@ pub trait Api: Send + Sync {
     ///
     /// Returns a list of all train stations in the system.
     ///
-    /// `GET /stations`
+    /// `GET /stations` (Stations)
     fn get_stations(
         &self,
         request: GetStationsRequest,
@@ -38,7 +38,7 @@ pub trait Api: Send + Sync {
     ///
     /// Returns a list of available train trips between the specified origin and destination stations on the given date, and allows for filtering by bicycle and dog allowances.
     ///
-    /// `GET /trips`
+    /// `GET /trips` (Trips)
     fn get_trips(
         &self,
         request: GetTripsRequest,
@@ -48,7 +48,7 @@ pub trait Api: Send + Sync {
     ///
     /// Returns a list of all trips booking by the authenticated user.
     ///
-    /// `GET /bookings`
+    /// `GET /bookings` (Bookings)
     fn get_bookings(
         &self,
         request: GetBookingsRequest,
@@ -58,7 +58,7 @@ pub trait Api: Send + Sync {
     ///
     /// A booking is a temporary hold on a trip. It is not confirmed until the payment is processed.
     ///
-    /// `POST /bookings`
+    /// `POST /bookings` (Bookings)
     fn create_booking(
         &self,
         request: CreateBookingRequest,
@@ -68,7 +68,7 @@ pub trait Api: Send + Sync {
     ///
     /// Returns the details of a specific booking.
     ///
-    /// `GET /bookings/{bookingId}`
+    /// `GET /bookings/{bookingId}` (Bookings)
     fn get_booking(
         &self,
         request: GetBookingRequest,
@@ -78,7 +78,7 @@ pub trait Api: Send + Sync {
     ///
     /// Deletes a booking, cancelling the hold on the trip.
     ///
-    /// `DELETE /bookings/{bookingId}`
+    /// `DELETE /bookings/{bookingId}` (Bookings)
     fn delete_booking(
         &self,
         request: DeleteBookingRequest,
@@ -88,7 +88,7 @@ pub trait Api: Send + Sync {
     ///
     /// A payment is an attempt to pay for the booking, which will confirm the booking for the user and enable them to get their tickets.
     ///
-    /// `POST /bookings/{bookingId}/payment`
+    /// `POST /bookings/{bookingId}/payment` (Payments)
     fn create_booking_payment(
         &self,
         request: CreateBookingPaymentRequest,

@@ -26,17 +26,25 @@ use super::types;
 pub trait Api: Send + Sync {
     /// Pets whose fields match the query string
     ///
-    /// `GET /pets`
+    /// `GET /pets` (Pets)
     fn find_pets(
         &self,
         request: FindPetsRequest,
     ) -> impl std::future::Future<Output = Result<FindPetsResponse, Error>> + Send;
 
-    /// `POST /pets`
+    /// `POST /pets` (Pets › Cats)
     fn add_pet(
         &self,
         request: AddPetRequest,
     ) -> impl std::future::Future<Output = Result<AddPetResponse, Error>> + Send;
+
+    /// Pets that match a query given as JSON, the whole query string
+    ///
+    /// `GET /pets/search` (Pets › Cats)
+    fn search_pets(
+        &self,
+        request: SearchPetsRequest,
+    ) -> impl std::future::Future<Output = Result<SearchPetsResponse, Error>> + Send;
 }
 
 /// The request of [`Api::find_pets`].
@@ -83,6 +91,25 @@ impl AddPetRequest {
     }
 }
 
+/// The request of [`Api::search_pets`].
+#[derive(Debug, Clone)]
+pub struct SearchPetsRequest {
+    /// The whole query string, as a form.
+    pub query: types::PetQuery,
+    /// Credentials, headers and extensions of the call.
+    pub context: Context,
+}
+
+impl SearchPetsRequest {
+    /// A request with the required parts; the optional ones are unset.
+    pub fn new(query: types::PetQuery) -> Self {
+        SearchPetsRequest {
+            query,
+            context: Context::default(),
+        }
+    }
+}
+
 /// The responses of [`Api::find_pets`].
 #[derive(Debug, Clone)]
 pub enum FindPetsResponse {
@@ -99,6 +126,15 @@ pub enum AddPetResponse {
     ///
     /// Status 201.
     Created(types::Pet),
+}
+
+/// The responses of [`Api::search_pets`].
+#[derive(Debug, Clone)]
+pub enum SearchPetsResponse {
+    /// The pets that match
+    ///
+    /// Status 200.
+    Ok(Vec<types::Pet>),
 }
 
 /// Credentials, one field per security scheme of the spec. `Debug`

@@ -107,6 +107,39 @@ impl Api for Client {
             _ => Err(unexpected(response).await),
         }
     }
+
+    /// `GET /pets/search`
+    async fn search_pets(
+        &self,
+        request: api::SearchPetsRequest,
+    ) -> Result<api::SearchPetsResponse, api::Error> {
+        let mut url = self.base_url().to_owned();
+        url.push_str("/pets/search");
+        let mut query = String::new();
+        let headers = reqwest::header::HeaderMap::new();
+        {
+            let v = &request.query;
+            query.push_str(&percent_encode(&json_text(v)?));
+        }
+        let response = self
+            .send(Call {
+                operation: "searchPets",
+                template: "/pets/search",
+                method: reqwest::Method::GET,
+                url,
+                query,
+                headers,
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
+            .await?;
+        match response.status().as_u16() {
+            200 => Ok(api::SearchPetsResponse::Ok(decode_json(response).await?)),
+            _ => Err(unexpected(response).await),
+        }
+    }
 }
 
 /// A gateway (`server::router(Client::new(upstream))`) lets every

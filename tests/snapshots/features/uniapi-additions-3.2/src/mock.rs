@@ -80,6 +80,17 @@ impl api::Api for MockApi {
             ),
         )
     }
+
+    async fn search_pets(
+        &self,
+        _request: api::SearchPetsRequest,
+    ) -> Result<api::SearchPetsResponse, api::Error> {
+        Ok(
+            api::SearchPetsResponse::Ok(
+                json("[{\"kind\":\"cat\",\"name\":\"string\"}]")?,
+            ),
+        )
+    }
 }
 
 #[cfg(all(test, feature = "server", feature = "client"))]
@@ -124,6 +135,16 @@ mod tests {
         assert!(
             matches!(answer, Ok(api::AddPetResponse::Created(..))), "{}: {answer:?}",
             "add_pet"
+        );
+        let answer = client
+            .search_pets(api::SearchPetsRequest {
+                query: json("{\"kinds\":[\"string\"],\"names\":{\"key\":true}}"),
+                context: api::Context::default(),
+            })
+            .await;
+        assert!(
+            matches!(answer, Ok(api::SearchPetsResponse::Ok(..))), "{}: {answer:?}",
+            "search_pets"
         );
     }
 }

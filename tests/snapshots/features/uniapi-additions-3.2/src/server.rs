@@ -63,6 +63,7 @@ pub fn router_with<A: api::Api + api::Authenticate + 'static>(
             "/pets",
             axum::routing::get(handle_find_pets::<A>).post(handle_add_pet::<A>),
         )
+        .route("/pets/search", axum::routing::get(handle_search_pets::<A>))
         .with_state(std::sync::Arc::new(api));
     super::runtime::server::finish(router, options, OPERATIONS, OPENAPI_JSON)
 }
@@ -88,6 +89,12 @@ const OPERATIONS: &[super::runtime::server::Operation] = {
             method: "POST",
             route: "/pets",
             id: "addPet",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/pets/search",
+            id: "searchPets",
             streamed: false,
         },
     ]
@@ -170,6 +177,39 @@ async fn request_add_pet(
     })
 }
 
+/// `GET /pets/search`
+async fn handle_search_pets<A: api::Api>(
+    axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
+    request: axum::extract::Request,
+) -> Response {
+    match request_search_pets(request).await {
+        Ok(request) => respond(api.search_pets(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
+    }
+}
+
+async fn request_search_pets(
+    request: axum::extract::Request,
+) -> Result<api::SearchPetsRequest, Problem> {
+    let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_text(&parts)?.as_deref(), "query", "query")
+        .and_then(json_param);
+    if p0.is_err() {
+        return Err(bad_parameters([("query", p0.err())]));
+    }
+    Ok(api::SearchPetsRequest {
+        query: p0?,
+        context: api::Context {
+            credentials: api::Credentials::default(),
+            requirement: &[],
+            principal: api::Principal::default(),
+            headers: parts.headers,
+            extensions: parts.extensions,
+        },
+    })
+}
+
 impl IntoResponse for api::FindPetsResponse {
     fn into_response(self) -> Response {
         match self {
@@ -182,6 +222,14 @@ impl IntoResponse for api::AddPetResponse {
     fn into_response(self) -> Response {
         match self {
             Self::Created(body) => json(status(201), "application/json", body),
+        }
+    }
+}
+
+impl IntoResponse for api::SearchPetsResponse {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }

@@ -122,6 +122,51 @@ impl<'de> serde::Deserialize<'de> for Pet {
     }
 }
 
+/// Schema `/components/schemas/PetQuery`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PetQuery {
+    pub kinds: Vec<String>,
+    pub names: Option<std::collections::BTreeMap<String, bool>>,
+}
+
+impl serde::Serialize for PetQuery {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("kinds", &self.kinds);
+        map.optional("names", &self.names);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PetQuery {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PetQuery {
+    const EXPECTING: &'static str = "struct PetQuery";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut kinds = None;
+        let mut names = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "kinds" => object::field(&mut map, &mut kinds, "kinds"),
+                "names" => object::field(&mut map, &mut names, "names"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(kinds) = kinds else {
+            return Err(serde::de::Error::missing_field("kinds"));
+        };
+        Ok(Self { kinds, names })
+    }
+}
+
 /// Schema `/components/schemas/PetFilter`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PetFilter {

@@ -26,13 +26,13 @@ use super::types;
 pub trait Api: Send + Sync {
     /// Lists animals, filtered every way 2.0 lists can be sent.
     ///
-    /// `GET /animals`
+    /// `GET /animals` (animals)
     fn list_animals(
         &self,
         request: ListAnimalsRequest,
     ) -> impl std::future::Future<Output = Result<ListAnimalsResponse, Error>> + Send;
 
-    /// `POST /animals`
+    /// `POST /animals` (animals)
     fn add_animal(
         &self,
         request: AddAnimalRequest,

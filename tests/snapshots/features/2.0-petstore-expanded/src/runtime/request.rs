@@ -260,6 +260,41 @@ pub fn query_pairs(parts: &axum::http::request::Parts) -> Result<Vec<(String, St
     })
 }
 
+/// The whole query string, percent-decoded (`+` stays a plus): 3.2's
+/// `in: querystring` as JSON. `None` when the URL has no query or an
+/// empty one.
+pub fn query_text(parts: &axum::http::request::Parts) -> Result<Option<String>, Problem> {
+    let Some(raw) = parts.uri.query().filter(|q| !q.is_empty()) else {
+        return Ok(None);
+    };
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).map(Some).map_err(|_| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "the query string is not UTF-8 once percent-decoded",
+        )
+    })
+}
+
 /// The first value of the query parameter `name`.
 pub fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
     query
