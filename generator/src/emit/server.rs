@@ -322,6 +322,7 @@ const ROUTES_PER_STATEMENT: usize = 100;
 /// `QUERY`, `additionalOperations`) by the route's fallback, a dispatcher
 /// of [`dispatchers`].
 fn routes(api: &ir::Api) -> Vec<TokenStream> {
+    let mut dispatched = 0;
     routes_by_shape(api)
         .into_iter()
         .map(|(path, ops)| {
@@ -336,7 +337,9 @@ fn routes(api: &ir::Api) -> Vec<TokenStream> {
                     quote!(.#method(#handler::<A>))
                 });
             }
-            if let Some(dispatcher) = dispatcher_name(&ops) {
+            if ops.iter().any(|op| !op.method.is_standard()) {
+                let dispatcher = dispatcher_name(dispatched);
+                dispatched += 1;
                 if methods.is_empty() {
                     methods.push(quote!(axum::routing::MethodRouter::new()));
                 }
@@ -365,12 +368,11 @@ fn routes_by_shape(api: &ir::Api) -> Vec<(String, Vec<&Operation>)> {
         .collect()
 }
 
-/// The dispatcher of a route with methods axum has no filter for, named
-/// for the first of them.
-fn dispatcher_name(ops: &[&Operation]) -> Option<proc_macro2::Ident> {
-    ops.iter()
-        .find(|op| !op.method.is_standard())
-        .map(|op| format_ident!("other_methods_{}", crate::naming::unraw(&op.name)))
+/// The dispatcher of the `n`th route with methods axum has no filter for:
+/// positional, as no name from the spec can be (the server's functions
+/// from the spec are `handle_*` and `request_*`).
+fn dispatcher_name(n: usize) -> proc_macro2::Ident {
+    format_ident!("other_methods_{n}")
 }
 
 /// For each route with methods axum has no filter for: the route's
@@ -379,8 +381,10 @@ fn dispatcher_name(ops: &[&Operation]) -> Option<proc_macro2::Ident> {
 fn dispatchers(api: &ir::Api) -> Vec<TokenStream> {
     routes_by_shape(api)
         .into_iter()
-        .filter_map(|(path, ops)| {
-            let dispatcher = dispatcher_name(&ops)?;
+        .filter(|(_, ops)| ops.iter().any(|op| !op.method.is_standard()))
+        .enumerate()
+        .map(|(n, (path, ops))| {
+            let dispatcher = dispatcher_name(n);
             let secured = ops
                 .iter()
                 .any(|op| !op.method.is_standard() && op.security.is_some());
@@ -403,7 +407,7 @@ fn dispatchers(api: &ir::Api) -> Vec<TokenStream> {
             }
             let allow = lit(&allow.join(", "));
             let doc = format!(" The methods of `{path}` that axum has no filter for.");
-            Some(quote! {
+            quote! {
                 #[doc = #doc]
                 async fn #dispatcher<A: #bound>(
                     state: axum::extract::State<std::sync::Arc<A>>,
@@ -414,7 +418,7 @@ fn dispatchers(api: &ir::Api) -> Vec<TokenStream> {
                         _ => super::runtime::server::method_not_allowed_of(#allow),
                     }
                 }
-            })
+            }
         })
         .collect()
 }

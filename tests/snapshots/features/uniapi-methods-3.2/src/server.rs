@@ -55,16 +55,15 @@ pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Rou
     let router = axum::Router::new()
         .route(
             "/books",
-            axum::routing::get(handle_list_books::<A>)
-                .fallback(other_methods_search_books::<A>),
+            axum::routing::get(handle_list_books::<A>).fallback(other_methods_0::<A>),
         )
         .route(
             "/books/{id}",
-            axum::routing::MethodRouter::new().fallback(other_methods_link_book::<A>),
+            axum::routing::MethodRouter::new().fallback(other_methods_1::<A>),
         )
         .route(
             "/cache",
-            axum::routing::MethodRouter::new().fallback(other_methods_purge_cache::<A>),
+            axum::routing::MethodRouter::new().fallback(other_methods_2::<A>),
         )
         .with_state(std::sync::Arc::new(api));
     super::runtime::server::finish(router, options, OPERATIONS, OPENAPI_JSON)
@@ -115,7 +114,7 @@ const OPERATIONS: &[super::runtime::server::Operation] = {
 };
 
 /// The methods of `/books` that axum has no filter for.
-async fn other_methods_search_books<A: api::Api>(
+async fn other_methods_0<A: api::Api>(
     state: axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
@@ -126,7 +125,7 @@ async fn other_methods_search_books<A: api::Api>(
 }
 
 /// The methods of `/books/{id}` that axum has no filter for.
-async fn other_methods_link_book<A: api::Api>(
+async fn other_methods_1<A: api::Api>(
     state: axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
@@ -138,7 +137,7 @@ async fn other_methods_link_book<A: api::Api>(
 }
 
 /// The methods of `/cache` that axum has no filter for.
-async fn other_methods_purge_cache<A: api::Api>(
+async fn other_methods_2<A: api::Api>(
     state: axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
