@@ -13,9 +13,6 @@ pub mod swagger2;
 #[cfg(test)]
 mod tests;
 
-/// The extension that marks a security scheme of a type `openapiv3` does
-/// not know, rewritten as an HTTP scheme: its value is the type.
-pub(crate) const TYPE_MARK: &str = "x-uniapi-type";
 /// A parsed document and what it was made from.
 #[derive(Debug)]
 pub struct Loaded {
@@ -382,7 +379,6 @@ fn normalize(doc: &mut Value) {
         }
     }
     walk(doc, 0, Shape::Plain);
-    example_values(doc, 0);
 }
 
 /// Reads `$ref`s by 3.2's `$self`, the document's own URI: a reference to
@@ -436,39 +432,25 @@ fn resolve_self(doc: &mut Value) {
     }
 }
 
-/// Gives 3.2's Example Objects the `value` that `openapiv3` reads: their
-/// `dataValue`, or their `serializedValue` read as JSON (or kept as a
-/// string when it is not JSON), where `value` is absent.
-fn example_values(value: &mut Value, depth: usize) {
-    if depth > 2_000 {
+/// Gives the 3.2 Example Objects of `map`'s `examples` the `value` that
+/// `openapiv3` reads: their `dataValue`, or their `serializedValue` read as
+/// JSON (or kept as a string when it is not JSON), where `value` is
+/// absent.
+fn example_values(map: &mut Map<String, Value>) {
+    let Some(Value::Object(examples)) = map.get_mut("examples") else {
         return;
-    }
-    match value {
-        Value::Object(map) => {
-            if let Some(Value::Object(examples)) = map.get_mut("examples") {
-                for example in examples.values_mut().filter_map(Value::as_object_mut) {
-                    if example.contains_key("value") {
-                        continue;
-                    }
-                    if let Some(data) = example.get("dataValue").cloned() {
-                        example.insert("value".into(), data);
-                    } else if let Some(Value::String(serialized)) = example.get("serializedValue") {
-                        let read = serde_json::from_str(serialized)
-                            .unwrap_or_else(|_| Value::String(serialized.clone()));
-                        example.insert("value".into(), read);
-                    }
-                }
-            }
-            for child in map.values_mut() {
-                example_values(child, depth + 1);
-            }
+    };
+    for example in examples.values_mut().filter_map(Value::as_object_mut) {
+        if example.contains_key("value") {
+            continue;
         }
-        Value::Array(items) => {
-            for item in items {
-                example_values(item, depth + 1);
-            }
+        if let Some(data) = example.get("dataValue").cloned() {
+            example.insert("value".into(), data);
+        } else if let Some(Value::String(serialized)) = example.get("serializedValue") {
+            let read = serde_json::from_str(serialized)
+                .unwrap_or_else(|_| Value::String(serialized.clone()));
+            example.insert("value".into(), read);
         }
-        _ => {}
     }
 }
 
@@ -546,6 +528,10 @@ pub const QUERYSTRING: &str = "x-uniapi-querystring";
 /// Where `load` keeps an operation's `callbacks`.
 pub const CALLBACKS: &str = "x-uniapi-callbacks";
 
+/// The extension that marks a security scheme of a type `openapiv3` does
+/// not know, rewritten as an HTTP scheme: its value is the type.
+pub(crate) const TYPE_MARK: &str = "x-uniapi-type";
+
 /// Where `load` keeps a discriminator's `defaultMapping` (OpenAPI 3.2).
 pub const DEFAULT_MAPPING: &str = "x-uniapi-default-mapping";
 
@@ -607,6 +593,7 @@ fn walk(value: &mut Value, depth: usize, shape: Shape) {
             let name_map = shape != Shape::Plain;
             if !name_map {
                 normalize_schema_keywords(map);
+                example_values(map);
                 if let Some(Value::Object(content)) = map.get_mut("content") {
                     keep_item_schemas(content);
                 }

@@ -152,6 +152,7 @@ pub const SERVER_NAMES: &[&str] = &[
     "path_params",
     "query_fields",
     "query_pairs",
+    "query_text",
     "query_value",
     "query_values",
     "read_body",
