@@ -752,30 +752,20 @@ impl OperationLowering<'_, '_, '_> {
                         return None;
                     }
                 };
-                let media_pointer = join(&format!("{pointer}/content"), media);
-                match &media_type.schema {
-                    Some(schema) => self.schemas.ty(
-                        SchemaRef::from(schema),
-                        &format!("{media_pointer}/schema"),
-                        &hint,
-                    ),
-                    None => Ty::Map(Box::new(Ty::Prim(Prim::String))),
-                }
+                // Without a schema: any keys of strings, or any JSON.
+                let absent = if style == Style::Json {
+                    Ty::Any
+                } else {
+                    Ty::Map(Box::new(Ty::Prim(Prim::String)))
+                };
+                self.content_ty(pointer, media, media_type, &hint, absent)
             }
             ParameterSchemaOrContent::Content(content) => {
                 let json = content.iter().find(|(media, _)| is_json(media));
                 match json {
                     Some((media, media_type)) => {
                         style = Style::Json;
-                        let media_pointer = join(&format!("{pointer}/content"), media);
-                        match &media_type.schema {
-                            Some(schema) => self.schemas.ty(
-                                SchemaRef::from(schema),
-                                &format!("{media_pointer}/schema"),
-                                &hint,
-                            ),
-                            None => Ty::Any,
-                        }
+                        self.content_ty(pointer, media, media_type, &hint, Ty::Any)
                     }
                     None => {
                         self.schemas.diags.push(
@@ -858,6 +848,27 @@ impl OperationLowering<'_, '_, '_> {
                 deprecated: data.deprecated.unwrap_or(false),
             },
         })
+    }
+
+    /// The type of a parameter given by `content`: its `media` entry's
+    /// schema, or `absent` where it has none.
+    fn content_ty(
+        &mut self,
+        pointer: &str,
+        media: &str,
+        media_type: &openapiv3::MediaType,
+        hint: &str,
+        absent: Ty,
+    ) -> Ty {
+        let media_pointer = join(&format!("{pointer}/content"), media);
+        match &media_type.schema {
+            Some(schema) => self.schemas.ty(
+                SchemaRef::from(schema),
+                &format!("{media_pointer}/schema"),
+                hint,
+            ),
+            None => absent,
+        }
     }
 
     /// Parameters carry scalars, lists of scalars, or objects of scalars

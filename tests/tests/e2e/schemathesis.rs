@@ -184,7 +184,7 @@ const TOKEN: &str = "good-token";
 /// The user and password that the secured runs' mocks accept (HTTP Basic).
 const USER: &str = "tester";
 const PASSWORD: &str = "good-password";
-/// Test cases per operation in the secured runs (every check, fifteen
+/// Test cases per operation in the secured runs (every check, eighteen
 /// specs): fewer than [`EXAMPLES`], to keep them to a few minutes.
 const SECURED_EXAMPLES: &str = "10";
 
@@ -270,8 +270,10 @@ struct Secured {
     positive: &'static [&'static str],
     negative: &'static [&'static str],
     /// Paths whose operations no credential schemathesis can send meets
-    /// (a client certificate): the mock rightly answers them 401, which
-    /// the spec does not document. `security_edges.rs` tests them.
+    /// (a client certificate, an HTTP scheme other than Basic and Bearer,
+    /// a requirement that no request can meet): the mock rightly answers
+    /// them 401, which the spec does not document. `security_edges.rs`
+    /// tests them.
     unreachable: &'static [&'static str],
 }
 
@@ -534,6 +536,39 @@ fn secured_runs() -> Vec<Secured> {
             // the mock does not read them.
             negative: &["negative_data_rejection"],
             unreachable: &[],
+        },
+        Secured {
+            name: "uniapi-additions-3.2",
+            spec: "features/uniapi/additions-3.2.yaml",
+            router: secured_mock!(feature_uniapi_additions_3_2, &["pets:write"]),
+            schemes: &[("device", Bearer), ("legacyKey", Key)],
+            positive: &[],
+            negative: &[],
+            unreachable: &[],
+        },
+        Secured {
+            name: "uniapi-security-edges",
+            spec: "features/uniapi/security-edges.yaml",
+            router: secured_mock!(feature_uniapi_security_edges, &["read"]),
+            schemes: &[("bearer", Bearer), ("oauth", Bearer), ("key", Key)],
+            positive: &[],
+            negative: &[],
+            unreachable: &[
+                "/digest",
+                "/certificate",
+                "/certificate-and-key",
+                "/nobody",
+                "/nobody-or-token",
+            ],
+        },
+        Secured {
+            name: "uniapi-security-undeclared",
+            spec: "features/uniapi/security-undeclared.yaml",
+            router: secured_mock!(feature_uniapi_security_undeclared, &[]),
+            schemes: &[],
+            positive: &[],
+            negative: &[],
+            unreachable: &["/secret"],
         },
         Secured {
             name: "uniapi-derived-names",
