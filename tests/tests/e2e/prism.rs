@@ -569,8 +569,19 @@ async fn check(spec: &str, gateway: impl FnOnce(&str) -> axum::Router) {
     let http = reqwest::Client::new();
 
     let (mut sent, mut unsynthesized, mut refused) = (0, Vec::new(), Vec::new());
-    let mut rejected = Vec::new();
+    let (mut rejected, mut closed) = (Vec::new(), 0);
     for op in &api.operations {
+        // Every requirement names a scheme no request can meet (one the
+        // spec does not declare): the gateway's server lets nobody in.
+        if op.security.as_ref().is_some_and(|r| r.is_empty()) {
+            let raw = raw(&api, op, false);
+            let answer = send(&http, &gateway, &raw)
+                .await
+                .map(|a| a.status().as_u16());
+            assert_eq!(answer, Some(401), "{} {}", op.method.as_str(), raw.target);
+            closed += 1;
+            continue;
+        }
         // Every parameter if Prism takes that, else only the required ones.
         let mut chosen = None;
         for optional in [true, false] {
@@ -603,7 +614,7 @@ async fn check(spec: &str, gateway: impl FnOnce(&str) -> axum::Router) {
         }
     }
     eprintln!(
-        "{}: {} operations, {sent} sent by the client, {} not synthesized {:?}, {} refused by the gateway's server {:?}",
+        "{}: {} operations, {closed} closed to everyone, {sent} sent by the client, {} not synthesized {:?}, {} refused by the gateway's server {:?}",
         spec.display(),
         api.operations.len(),
         unsynthesized.len(),
@@ -618,7 +629,7 @@ async fn check(spec: &str, gateway: impl FnOnce(&str) -> axum::Router) {
         rejected.join("\n")
     );
     assert!(
-        sent > 0,
+        sent > 0 || closed == api.operations.len(),
         "no operation of {} reached Prism through the client",
         spec.display()
     );

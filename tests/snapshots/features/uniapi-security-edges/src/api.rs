@@ -92,6 +92,8 @@ impl Default for DigestRequest {
 /// The request of [`Api::token`].
 #[derive(Debug, Clone)]
 pub struct TokenRequest {
+    /// In query: `verbose`.
+    pub verbose: Option<bool>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -100,6 +102,7 @@ impl TokenRequest {
     /// A request with no optional part set.
     pub fn new() -> Self {
         TokenRequest {
+            verbose: None,
             context: Context::default(),
         }
     }

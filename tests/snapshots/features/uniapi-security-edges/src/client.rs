@@ -80,6 +80,9 @@ impl Api for Client {
         url.push_str("/token");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(v) = &request.verbose {
+            push_query(&mut query, "verbose", &percent_encode(&v.to_string()));
+        }
         self.authorize(
             &request.context,
             &[

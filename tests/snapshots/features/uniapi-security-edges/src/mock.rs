@@ -114,6 +114,10 @@ mod tests {
     use super::api::{self, Api as _};
     use super::MockApi;
 
+    fn json<T: serde::de::DeserializeOwned>(text: &str) -> T {
+        serde_json::from_str(text).expect("uniapi made it to fit")
+    }
+
     #[tokio::test]
     async fn every_operation_answers_as_documented() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -139,6 +143,7 @@ mod tests {
         );
         let answer = client
             .token(api::TokenRequest {
+                verbose: Some(json("true")),
                 context: api::Context::default(),
             })
             .await;

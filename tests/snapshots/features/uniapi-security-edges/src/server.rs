@@ -179,6 +179,7 @@ async fn request_token(
     authenticator: &dyn super::runtime::auth::DynAuthenticate,
 ) -> Result<api::TokenRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    let query = query_pairs(&parts)?;
     let (credentials, requirement, principal) = authorize(
             &parts,
             &[],
@@ -192,7 +193,12 @@ async fn request_token(
             "Token, Bearer",
         )
         .await?;
+    let p0 = query_value(&query, "verbose").map(parse).transpose();
+    if p0.is_err() {
+        return Err(bad_parameters([("verbose", p0.err())]));
+    }
     Ok(api::TokenRequest {
+        verbose: p0?,
         context: api::Context {
             credentials,
             requirement,
