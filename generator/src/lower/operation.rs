@@ -30,7 +30,7 @@ pub(super) fn operations(
         unknown_item_fields(
             loaded.raw.pointer(&item_pointer),
             &item_pointer,
-            &mut schemas.diags,
+            schemas.diags,
         );
         let item = match resolve(&loaded.raw, item, &item_pointer) {
             Ok(item) => item,
@@ -79,7 +79,7 @@ pub(super) fn webhooks(
     let mut lowering = Items::new(loaded, schemes, Kind::Webhook);
     for (name, item) in webhooks {
         let item_pointer = join("/webhooks", name);
-        unknown_item_fields(Some(item), &item_pointer, &mut schemas.diags);
+        unknown_item_fields(Some(item), &item_pointer, schemas.diags);
         let item = serde_json::from_value::<ReferenceOr<openapiv3::PathItem>>(item.clone())
             .map_err(|e| {
                 Diagnostic::error(&item_pointer, format!("a webhook must be a path item: {e}"))
@@ -213,7 +213,7 @@ impl<'l> Items<'l> {
                 unknown_item_fields(
                     declared.get(name).and_then(|c| c.get(expression)),
                     &item_pointer,
-                    &mut schemas.diags,
+                    schemas.diags,
                 );
                 let url = match super::callback::url(expression) {
                     Ok(url) => url,
@@ -257,7 +257,7 @@ impl<'l> Items<'l> {
         let mut lowered = Vec::new();
         let loaded = self.loaded;
         let doc = &loaded.doc;
-        let methods = declared_operations(item, item_pointer, &mut schemas.diags);
+        let methods = declared_operations(item, item_pointer, schemas.diags);
         let several = methods.len() > 1;
         for Declared {
             method,
