@@ -468,12 +468,9 @@ fn normalize_path_item(item: &mut Map<String, Value>, depth: usize) {
     if let Some(others) = item.remove("additionalOperations") {
         item.insert(ADDITIONAL_OPERATIONS.to_owned(), others);
     }
-    let fixed = [
-        "get", "put", "post", "delete", "options", "head", "patch", "trace", QUERY,
-    ];
     let mut operations: Vec<&mut Value> = Vec::new();
     for (key, value) in item.iter_mut() {
-        if fixed.contains(&key.as_str()) {
+        if METHOD_FIELDS.contains(&key.as_str()) || key == QUERY {
             operations.push(value);
         } else if key == ADDITIONAL_OPERATIONS {
             if let Some(others) = value.as_object_mut() {
@@ -534,6 +531,12 @@ pub(crate) const TYPE_MARK: &str = "x-uniapi-type";
 
 /// Where `load` keeps a discriminator's `defaultMapping` (OpenAPI 3.2).
 pub const DEFAULT_MAPPING: &str = "x-uniapi-default-mapping";
+
+/// The fields of a path item that are operations of their method, in the
+/// order of `openapiv3::PathItem` (3.2's `query` aside: [`QUERY`]).
+pub const METHOD_FIELDS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Where `load` keeps a path item's `query` operation (OpenAPI 3.2).
 pub const QUERY: &str = "x-uniapi-query";

@@ -131,8 +131,7 @@ fn frame(
     inline: bool,
     jwt: bool,
 ) -> TokenStream {
-    let routes = routes(api);
-    let dispatchers = dispatchers(api);
+    let (routes, dispatchers) = routes(api);
     let handlers = marker(0);
     let error_bodies = shapes.functions();
     let responses = marker(1);
@@ -319,40 +318,9 @@ const ROUTES_PER_STATEMENT: usize = 100;
 
 /// One `.route(..)` per path shape, with every method of it: those axum
 /// has a filter for by it (`get(..)`, `.post(..)`), the others (3.2's
-/// `QUERY`, `additionalOperations`) by the route's fallback, a dispatcher
-/// of [`dispatchers`].
-fn routes(api: &ir::Api) -> Vec<TokenStream> {
-    let mut dispatched = 0;
-    routes_by_shape(api)
-        .into_iter()
-        .map(|(path, ops)| {
-            let path = lit(&path);
-            let mut methods = Vec::new();
-            for op in ops.iter().filter(|op| op.method.is_standard()) {
-                let method = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
-                let handler = ident(&op.server.handler);
-                methods.push(if methods.is_empty() {
-                    quote!(axum::routing::#method(#handler::<A>))
-                } else {
-                    quote!(.#method(#handler::<A>))
-                });
-            }
-            if ops.iter().any(|op| !op.method.is_standard()) {
-                let dispatcher = dispatcher_name(dispatched);
-                dispatched += 1;
-                if methods.is_empty() {
-                    methods.push(quote!(axum::routing::MethodRouter::new()));
-                }
-                methods.push(quote!(.fallback(#dispatcher::<A>)));
-            }
-            quote!(.route(#path, #(#methods)*))
-        })
-        .collect()
-}
-
-/// The operations of each path shape, in the order of their first, with
-/// the route as axum reads it.
-fn routes_by_shape(api: &ir::Api) -> Vec<(String, Vec<&Operation>)> {
+/// `QUERY`, `additionalOperations`) by the route's fallback, a
+/// [`dispatcher`], returned beside the routes.
+fn routes(api: &ir::Api) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let mut by_shape: BTreeMap<String, (usize, String, Vec<&Operation>)> = BTreeMap::new();
     for (i, op) in api.operations.iter().enumerate() {
         let entry = by_shape
@@ -360,67 +328,72 @@ fn routes_by_shape(api: &ir::Api) -> Vec<(String, Vec<&Operation>)> {
             .or_insert_with(|| (i, route_path(op), Vec::new()));
         entry.2.push(op);
     }
-    let mut routes: Vec<_> = by_shape.into_values().collect();
-    routes.sort_by_key(|(first, _, _)| *first);
-    routes
-        .into_iter()
-        .map(|(_, path, ops)| (path, ops))
-        .collect()
-}
-
-/// The dispatcher of the `n`th route with methods axum has no filter for:
-/// positional, as no name from the spec can be (the server's functions
-/// from the spec are `handle_*` and `request_*`).
-fn dispatcher_name(n: usize) -> proc_macro2::Ident {
-    format_ident!("other_methods_{n}")
-}
-
-/// For each route with methods axum has no filter for: the route's
-/// fallback, which hands each of them to its handler and answers any
-/// other method 405 with `Allow` listing all of the route's.
-fn dispatchers(api: &ir::Api) -> Vec<TokenStream> {
-    routes_by_shape(api)
-        .into_iter()
-        .filter(|(_, ops)| ops.iter().any(|op| !op.method.is_standard()))
-        .enumerate()
-        .map(|(n, (path, ops))| {
-            let dispatcher = dispatcher_name(n);
-            let secured = ops
-                .iter()
-                .any(|op| !op.method.is_standard() && op.security.is_some());
-            let bound = if secured {
-                quote!(api::Api + api::Authenticate)
+    let mut shapes: Vec<_> = by_shape.into_values().collect();
+    shapes.sort_by_key(|(first, _, _)| *first);
+    let (mut routes, mut dispatchers) = (Vec::new(), Vec::new());
+    for (_, path, ops) in shapes {
+        let mut methods = Vec::new();
+        for op in ops.iter().filter(|op| op.method.is_standard()) {
+            let method = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
+            let handler = ident(&op.server.handler);
+            methods.push(if methods.is_empty() {
+                quote!(axum::routing::#method(#handler::<A>))
             } else {
-                quote!(api::Api)
-            };
-            let arms = ops.iter().filter(|op| !op.method.is_standard()).map(|op| {
-                let method = lit(op.method.as_str());
-                let handler = ident(&op.server.handler);
-                quote!(#method => #handler::<A>(state, request).await,)
+                quote!(.#method(#handler::<A>))
             });
-            let mut allow: Vec<&str> = Vec::new();
-            for op in &ops {
-                allow.push(op.method.as_str());
-                if op.method == ir::Method::Get {
-                    allow.push("HEAD");
-                }
+        }
+        if ops.iter().any(|op| !op.method.is_standard()) {
+            // Positional, as no name from the spec can be (the server's
+            // functions from the spec are `handle_*` and `request_*`).
+            let name = format_ident!("other_methods_{}", dispatchers.len());
+            if methods.is_empty() {
+                methods.push(quote!(axum::routing::MethodRouter::new()));
             }
-            let allow = lit(&allow.join(", "));
-            let doc = format!(" The methods of `{path}` that axum has no filter for.");
-            quote! {
-                #[doc = #doc]
-                async fn #dispatcher<A: #bound>(
-                    state: axum::extract::State<std::sync::Arc<A>>,
-                    request: axum::extract::Request,
-                ) -> Response {
-                    match request.method().as_str() {
-                        #(#arms)*
-                        _ => super::runtime::server::method_not_allowed_of(#allow),
-                    }
-                }
+            methods.push(quote!(.fallback(#name::<A>)));
+            dispatchers.push(dispatcher(&name, &path, &ops));
+        }
+        let path = lit(&path);
+        routes.push(quote!(.route(#path, #(#methods)*)));
+    }
+    (routes, dispatchers)
+}
+
+/// The fallback `name` of route `path` whose `ops` include methods axum
+/// has no filter for: it hands each of them to its handler and answers
+/// any other method 405 with `Allow` listing all of the route's.
+fn dispatcher(name: &proc_macro2::Ident, path: &str, ops: &[&Operation]) -> TokenStream {
+    let others = || ops.iter().filter(|op| !op.method.is_standard());
+    let bound = if others().any(|op| op.security.is_some()) {
+        quote!(api::Api + api::Authenticate)
+    } else {
+        quote!(api::Api)
+    };
+    let arms = others().map(|op| {
+        let method = lit(op.method.as_str());
+        let handler = ident(&op.server.handler);
+        quote!(#method => #handler::<A>(state, request).await,)
+    });
+    let mut allow: Vec<&str> = Vec::new();
+    for op in ops {
+        allow.push(op.method.as_str());
+        if op.method == ir::Method::Get {
+            allow.push("HEAD");
+        }
+    }
+    let allow = lit(&allow.join(", "));
+    let doc = format!(" The methods of `{path}` that axum has no filter for.");
+    quote! {
+        #[doc = #doc]
+        async fn #name<A: #bound>(
+            state: axum::extract::State<std::sync::Arc<A>>,
+            request: axum::extract::Request,
+        ) -> Response {
+            match request.method().as_str() {
+                #(#arms)*
+                _ => super::runtime::server::method_not_allowed_of(#allow).await,
             }
-        })
-        .collect()
+        }
+    }
 }
 
 /// The route as axum (matchit) reads it; parameters that are not plain

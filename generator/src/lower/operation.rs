@@ -110,14 +110,6 @@ fn unknown_item_fields(
         "description",
         "servers",
         "parameters",
-        "get",
-        "put",
-        "post",
-        "delete",
-        "options",
-        "head",
-        "patch",
-        "trace",
         crate::load::QUERY,
         crate::load::ADDITIONAL_OPERATIONS,
     ];
@@ -125,7 +117,9 @@ fn unknown_item_fields(
         return;
     };
     for key in item.keys() {
-        if !FIELDS.contains(&key.as_str()) && !key.starts_with("x-") {
+        let known =
+            FIELDS.contains(&key.as_str()) || crate::load::METHOD_FIELDS.contains(&key.as_str());
+        if !known && !key.starts_with("x-") {
             diags.push(
                 Diagnostic::warning(
                     join(pointer, key),
@@ -410,11 +404,10 @@ fn declared_operations<'i>(
         Some(serde_json::Value::Object(others)) => {
             for (method, value) in others {
                 let pointer = join(&others_pointer, method);
-                let fixed_field = [
-                    "get", "put", "post", "delete", "options", "head", "patch", "trace", "query",
-                ]
-                .iter()
-                .any(|m| m.eq_ignore_ascii_case(method));
+                let fixed_field = crate::load::METHOD_FIELDS
+                    .iter()
+                    .chain(&["query"])
+                    .any(|m| m.eq_ignore_ascii_case(method));
                 if fixed_field {
                     diags.push(
                         Diagnostic::warning(

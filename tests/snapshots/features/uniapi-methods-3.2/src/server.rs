@@ -120,7 +120,7 @@ async fn other_methods_0<A: api::Api>(
 ) -> Response {
     match request.method().as_str() {
         "QUERY" => handle_search_books::<A>(state, request).await,
-        _ => super::runtime::server::method_not_allowed_of("GET, HEAD, QUERY"),
+        _ => super::runtime::server::method_not_allowed_of("GET, HEAD, QUERY").await,
     }
 }
 
@@ -132,7 +132,7 @@ async fn other_methods_1<A: api::Api>(
     match request.method().as_str() {
         "LINK" => handle_link_book::<A>(state, request).await,
         "PURGE" => handle_purge_book::<A>(state, request).await,
-        _ => super::runtime::server::method_not_allowed_of("LINK, PURGE"),
+        _ => super::runtime::server::method_not_allowed_of("LINK, PURGE").await,
     }
 }
 
@@ -143,7 +143,7 @@ async fn other_methods_2<A: api::Api>(
 ) -> Response {
     match request.method().as_str() {
         "PURGE" => handle_purge_cache::<A>(state, request).await,
-        _ => super::runtime::server::method_not_allowed_of("PURGE"),
+        _ => super::runtime::server::method_not_allowed_of("PURGE").await,
     }
 }
 

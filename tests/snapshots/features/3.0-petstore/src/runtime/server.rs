@@ -638,12 +638,8 @@ async fn method_not_allowed() -> Response {
 /// The 405 of a route with methods that axum has no filter for (3.2's
 /// `QUERY`, `additionalOperations`), whose generated fallback knows them
 /// all: `allow` lists them.
-pub fn method_not_allowed_of(allow: &'static str) -> Response {
-    let mut response = Problem::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "the resource does not allow this method",
-    )
-    .into_response();
+pub async fn method_not_allowed_of(allow: &'static str) -> Response {
+    let mut response = method_not_allowed().await;
     response.headers_mut().insert(
         axum::http::header::ALLOW,
         axum::http::HeaderValue::from_static(allow),
