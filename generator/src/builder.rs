@@ -29,12 +29,17 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::config::{
+    self, Extra, Origin, Rename, RenameKind, Replace, Rule, Set, TimeCrate, UuidType,
+};
 use crate::{Config, Diagnostics, emit, write};
 
 /// Starts a [`Builder`] with both sides on.
 pub fn configure() -> Builder {
     Builder {
         config: Config::default(),
+        mistakes: Diagnostics::default(),
+        config_files: Vec::new(),
         out_dir: None,
         file_name: None,
         warnings_as_errors: false,
@@ -46,6 +51,10 @@ pub fn configure() -> Builder {
 #[must_use]
 pub struct Builder {
     config: Config,
+    /// Mistakes in the configuration, reported by `compile`.
+    mistakes: Diagnostics,
+    /// Configuration files read, for `cargo:rerun-if-changed`.
+    config_files: Vec<PathBuf>,
     out_dir: Option<PathBuf>,
     file_name: Option<String>,
     warnings_as_errors: bool,
@@ -79,6 +88,160 @@ impl Builder {
         self
     }
 
+    /// Reads a configuration file (`uniapi.toml`, see `uniapi init`); the
+    /// builder's methods called after it change what it set. Its mistakes
+    /// are reported by [`Builder::compile`]. `features.per-tag` does not
+    /// apply here: the one file has no features.
+    pub fn config(mut self, path: impl AsRef<Path>) -> Self {
+        let path = path.as_ref();
+        if let Err(mistakes) = config::read(path, &mut self.config) {
+            self.mistakes.extend(mistakes);
+        }
+        self.config_files.push(path.to_path_buf());
+        self
+    }
+
+    fn rule(mut self, include: bool, rule: Rule) -> Self {
+        let list = if include {
+            &mut self.config.select.include
+        } else {
+            &mut self.config.select.exclude
+        };
+        let key = match (&rule, include) {
+            (Rule::Tag(_), true) => "tags",
+            (Rule::Path(_), true) => "paths",
+            (Rule::Operation(_), true) => "operations",
+            (Rule::Tag(_), false) => "exclude-tags",
+            (Rule::Path(_), false) => "exclude-paths",
+            (Rule::Operation(_), false) => "exclude-operations",
+        };
+        let origin = Origin::builder(format!("/select/{key}/{}", list.len()));
+        list.push(Set {
+            value: rule,
+            origin,
+        });
+        self
+    }
+
+    /// Generate the operations with this tag (and any others chosen).
+    pub fn tag(self, tag: impl Into<String>) -> Self {
+        self.rule(true, Rule::Tag(tag.into()))
+    }
+
+    /// Generate the operations at paths `pattern` matches (`/pets/*`,
+    /// `/store/**`).
+    pub fn path(self, pattern: impl Into<String>) -> Self {
+        self.rule(true, Rule::Path(pattern.into()))
+    }
+
+    /// Generate the operation with this `operationId`.
+    pub fn operation(self, id: impl Into<String>) -> Self {
+        self.rule(true, Rule::Operation(id.into()))
+    }
+
+    /// Leave out the operations with this tag.
+    pub fn exclude_tag(self, tag: impl Into<String>) -> Self {
+        self.rule(false, Rule::Tag(tag.into()))
+    }
+
+    /// Leave out the operations at paths `pattern` matches.
+    pub fn exclude_path(self, pattern: impl Into<String>) -> Self {
+        self.rule(false, Rule::Path(pattern.into()))
+    }
+
+    /// Leave out the operation with this `operationId`.
+    pub fn exclude_operation(self, id: impl Into<String>) -> Self {
+        self.rule(false, Rule::Operation(id.into()))
+    }
+
+    /// The Rust type of `format: date-time`.
+    pub fn date_time(mut self, krate: TimeCrate) -> Self {
+        self.config.types.date_time = Set {
+            value: krate,
+            origin: Origin::builder("/types/date-time".into()),
+        };
+        self
+    }
+
+    /// The Rust type of `format: date`.
+    pub fn date(mut self, krate: TimeCrate) -> Self {
+        self.config.types.date = Set {
+            value: krate,
+            origin: Origin::builder("/types/date".into()),
+        };
+        self
+    }
+
+    /// The Rust type of `format: uuid`.
+    pub fn uuid(mut self, ty: UuidType) -> Self {
+        self.config.types.uuid = Set {
+            value: ty,
+            origin: Origin::builder("/types/uuid".into()),
+        };
+        self
+    }
+
+    /// Adds a derive to the type of `schema` (its name or JSON pointer), or
+    /// to every type with `"*"`.
+    pub fn derive(self, schema: &str, derive: &str) -> Self {
+        self.extra(schema, "derives", derive, true)
+    }
+
+    /// Adds an outer attribute (`#[non_exhaustive]`) to the type of
+    /// `schema`, or to every type with `"*"`.
+    pub fn attribute(self, schema: &str, attribute: &str) -> Self {
+        self.extra(schema, "attributes", attribute, false)
+    }
+
+    fn extra(mut self, schema: &str, key: &str, text: &str, derive: bool) -> Self {
+        let origin = Origin::builder(crate::diag::join(&format!("/types/{key}"), schema));
+        if let Some(mistake) = config::check_extra(text, derive, &origin) {
+            self.mistakes.push(mistake);
+            return self;
+        }
+        let (derives, attributes) = if derive {
+            (vec![text.to_owned()], Vec::new())
+        } else {
+            (Vec::new(), vec![text.to_owned()])
+        };
+        let value = Extra {
+            target: config::target_of(schema),
+            derives,
+            attributes,
+        };
+        self.config.types.extras.push(Set { value, origin });
+        self
+    }
+
+    /// Generates `schema` (its name or JSON pointer) as `with`, a type of
+    /// yours that serializes as the schema says.
+    pub fn replace(mut self, schema: &str, with: &str) -> Self {
+        let origin = Origin::builder(crate::diag::join("/types/replace", schema));
+        if let Some(mistake) = config::check_type(with, &origin) {
+            self.mistakes.push(mistake);
+            return self;
+        }
+        let value = Replace {
+            schema: schema.to_owned(),
+            with: with.to_owned(),
+        };
+        self.config.types.replace.push(Set { value, origin });
+        self
+    }
+
+    /// Names something the spec names (a schema, an operationId,
+    /// `Schema.property`, `Schema.value`) `to` in Rust.
+    pub fn rename(mut self, kind: RenameKind, from: &str, to: &str) -> Self {
+        let origin = Origin::builder(crate::diag::join(&format!("/names/{}", kind.key()), from));
+        let value = Rename {
+            kind,
+            from: from.to_owned(),
+            to: to.to_owned(),
+        };
+        self.config.renames.push(Set { value, origin });
+        self
+    }
+
     /// Where to write; `OUT_DIR` by default.
     pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.out_dir = Some(dir.into());
@@ -103,6 +266,14 @@ impl Builder {
     pub fn compile(self, spec: impl AsRef<Path>) -> Result<PathBuf, BuildError> {
         let spec = spec.as_ref();
         println!("cargo:rerun-if-changed={}", spec.display());
+        for file in &self.config_files {
+            println!("cargo:rerun-if-changed={}", file.display());
+        }
+        if !self.mistakes.is_empty() {
+            return Err(BuildError::Diagnostics(self.mistakes));
+        }
+        let mut config = self.config;
+        config.features_per_tag = false;
         let out_dir = match self.out_dir {
             Some(dir) => dir,
             None => std::env::var_os("OUT_DIR")
@@ -110,8 +281,8 @@ impl Builder {
                 .ok_or(BuildError::NoOutDir)?,
         };
         let (code, warnings, sources) = crate::on_big_stack(|| -> Result<_, Diagnostics> {
-            let lowered = crate::lowered(spec)?;
-            let options = emit::Options::from(&self.config);
+            let lowered = crate::lowered(spec, &config)?;
+            let options = emit::Options::from(&config);
             let code = write::render_single_file(&lowered.api, &options, &crate::spec_name(spec));
             Ok((code, lowered.warnings, lowered.sources))
         })?;

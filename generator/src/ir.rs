@@ -34,6 +34,39 @@ pub struct Api {
     /// The spec as written, as compact JSON (served by the server's
     /// `Options::spec`).
     pub document: String,
+    /// The crates of `format: date-time` and `format: date`.
+    pub times: Times,
+    /// The crate's Cargo features of tags (`features.per-tag`), which
+    /// [`Gate`]s name by index; empty unless asked for.
+    pub features: Vec<Feature>,
+}
+
+/// The Rust types of dates and times ([`Prim::DateTime`], [`Prim::Date`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Times {
+    pub date_time: crate::config::TimeCrate,
+    pub date: crate::config::TimeCrate,
+}
+
+/// A Cargo feature that compiles one tag's operations, or (`tag: None`)
+/// the types no operation uses, which needs every tag's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feature {
+    /// The feature's name (kebab-case, unique among the crate's features).
+    pub name: String,
+    /// The tag, as the spec writes it.
+    pub tag: Option<String>,
+}
+
+/// The features any one of which compiles an item (indexes into
+/// [`Api::features`]); empty: always compiled.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Gate(pub Vec<usize>);
+
+impl Gate {
+    pub fn is_open(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// What an [`Api`] describes.
@@ -109,6 +142,39 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// The schema's `example` (or the first of 3.1's `examples`).
     pub example: Option<serde_json::Value>,
+    /// The user's type it is instead (`types.replace`): generated as `pub
+    /// type Name = path;`, its kind kept for what reads the schema (the
+    /// mock's values, the violations of a body).
+    pub replaced: Option<String>,
+    /// Derive macros added to those it has (paths, checked by `config`).
+    pub derives: Vec<String>,
+    /// Outer attributes added (checked by `config`).
+    pub attributes: Vec<String>,
+    /// The features that compile it.
+    pub gate: Gate,
+}
+
+impl TypeDef {
+    /// A type of the spec's own, not the user's.
+    pub fn new(name: String, origin: String, docs: Docs, kind: TypeKind) -> Self {
+        TypeDef {
+            name,
+            origin,
+            docs,
+            kind,
+            example: None,
+            replaced: None,
+            derives: Vec::new(),
+            attributes: Vec::new(),
+            gate: Gate::default(),
+        }
+    }
+
+    /// Whether it is an item that takes derives (not an alias, nor the
+    /// user's type).
+    pub fn takes_derives(&self) -> bool {
+        self.replaced.is_none() && !matches!(self.kind, TypeKind::Alias(_))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -379,6 +445,8 @@ pub struct Operation {
     /// The URLs of the callbacks it declares, each a field of its request
     /// that the server fills from the request.
     pub callback_urls: Vec<CallbackUrl>,
+    /// The features that compile it.
+    pub gate: Gate,
 }
 
 /// A URL of a callback an operation declares, as its request holds it.
@@ -830,6 +898,8 @@ impl Api {
             role,
             security_schemes,
             document: self.document.clone(),
+            times: self.times,
+            features: self.features.clone(),
         })
     }
 

@@ -5,6 +5,7 @@
 //! → [`write`]. The CLI and `build.rs` ([`configure`]) call the same path.
 
 pub mod builder;
+pub mod config;
 pub mod diag;
 pub mod emit;
 pub mod ir;
@@ -17,38 +18,9 @@ pub mod write;
 use std::path::Path;
 
 pub use builder::{BuildError, Builder, configure};
+pub use config::Config;
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use write::{CheckReport, Crate, File, FileKind};
-
-/// What to generate and how. The defaults give a crate with both sides.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// Crate name; `None` derives one from the spec's title.
-    pub crate_name: Option<String>,
-    /// Generate the server (`router`).
-    pub server: bool,
-    /// Generate the client (`Client`).
-    pub client: bool,
-    /// `build.rs` only: generate `mock::MockApi` too (a crate always has
-    /// it, behind its feature `mock`).
-    pub mock: bool,
-    /// `build.rs` only: generate the JWT authenticator `server::Jwt` too,
-    /// where the spec has bearer tokens (a crate always has it, behind its
-    /// feature `jwt`); the crate then needs `jsonwebtoken`.
-    pub jwt: bool,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            crate_name: None,
-            server: true,
-            client: true,
-            mock: false,
-            jwt: false,
-        }
-    }
-}
 
 /// Everything one run produced: the files (nothing written yet), the
 /// warnings, and the files that were read.
@@ -62,7 +34,12 @@ pub struct Generated {
 
 /// Lints a spec: every diagnostic, errors and warnings, nothing generated.
 pub fn lint(spec: &Path) -> Diagnostics {
-    on_big_stack(|| match lowered(spec) {
+    lint_with(spec, &Config::default())
+}
+
+/// Lints a spec as `config` selects and names it.
+pub fn lint_with(spec: &Path, config: &Config) -> Diagnostics {
+    on_big_stack(|| match lowered(spec, config) {
         Ok(lowered) => lowered.warnings,
         Err(diagnostics) => diagnostics,
     })
@@ -71,7 +48,7 @@ pub fn lint(spec: &Path) -> Diagnostics {
 /// Runs the whole pipeline for `spec` and returns the crate's files.
 pub fn generate(spec: &Path, config: &Config) -> Result<Generated, Diagnostics> {
     on_big_stack(|| {
-        let lowered = lowered(spec)?;
+        let lowered = lowered(spec, config)?;
         let stem = spec.file_stem().and_then(|s| s.to_str()).unwrap_or("api");
         let crate_name = config
             .crate_name
@@ -111,12 +88,12 @@ impl Lowered {
     }
 }
 
-pub(crate) fn lowered(spec: &Path) -> Result<Lowered, Diagnostics> {
+pub(crate) fn lowered(spec: &Path, config: &Config) -> Result<Lowered, Diagnostics> {
     let timings = std::env::var_os("UNIAPI_TIMINGS")
         .is_some()
         .then(std::time::Instant::now);
-    let loaded = load::load(spec)?;
-    let (api, warnings) = lower::lower(&loaded)?;
+    let loaded = load::load_selected(spec, &config.select)?;
+    let (api, warnings) = lower::lower_with(&loaded, config)?;
     let lowered = Lowered {
         api,
         warnings,

@@ -5,9 +5,11 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+use crate::config::Select;
 use crate::diag::{Diagnostic, Diagnostics};
 
 mod bundle;
+mod select;
 mod shape;
 pub mod swagger2;
 #[cfg(test)]
@@ -44,6 +46,12 @@ pub struct Loaded {
 
 /// Reads and parses `path`.
 pub fn load(path: &Path) -> Result<Loaded, Diagnostics> {
+    load_selected(path, &Select::default())
+}
+
+/// Reads and parses `path`, keeping only the operations `select` chooses
+/// and what they reach.
+pub fn load_selected(path: &Path, select: &Select) -> Result<Loaded, Diagnostics> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
         one(
@@ -52,12 +60,22 @@ pub fn load(path: &Path) -> Result<Loaded, Diagnostics> {
                 .with_hint("check the path and that the file is UTF-8 text"),
         )
     })?;
-    load_str(&file, text, path)
+    load_str_selected(&file, text, path, select)
 }
 
 /// Parses a document held in memory; `file` names it in diagnostics, and
 /// `path` is where its relative `$ref`s are read from.
 pub fn load_str(file: &str, text: String, path: &Path) -> Result<Loaded, Diagnostics> {
+    load_str_selected(file, text, path, &Select::default())
+}
+
+/// [`load_str`], keeping only what `select` chooses.
+pub fn load_str_selected(
+    file: &str,
+    text: String,
+    path: &Path,
+    select: &Select,
+) -> Result<Loaded, Diagnostics> {
     let mut raw = parse_text(file, &text)?;
     let mut diagnostics = Diagnostics::default();
     let mut origins = None;
@@ -113,6 +131,10 @@ pub fn load_str(file: &str, text: String, path: &Path) -> Result<Loaded, Diagnos
         );
         d.locate(file, |p| line_of(&text, p));
         return Err(d);
+    }
+    let selected = select::apply(&mut raw, select);
+    if selected.has_errors() {
+        return Err(selected);
     }
     let document = raw.to_string();
     resolve_self(&mut raw);

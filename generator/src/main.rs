@@ -10,7 +10,8 @@ use clap::{Parser, Subcommand};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Generate one Rust crate with a stateless axum server and a typed reqwest
-/// client, sharing one trait, from an OpenAPI 3.0 or 3.1 document.
+/// client, sharing one trait, from an OpenAPI document (3.0, 3.1, 3.2, or
+/// Swagger 2.0).
 #[derive(Parser)]
 #[command(name = "uniapi", version, about, long_about = None)]
 struct Cli {
@@ -59,11 +60,28 @@ enum Command {
     Lint {
         /// The OpenAPI document (JSON or YAML).
         spec: PathBuf,
+        /// The configuration (default: `uniapi.toml` beside the spec, if
+        /// there is one).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Write a commented `uniapi.toml` with every setting (to FILE, or
+    /// beside SPEC); never overwrites one.
+    Init {
+        /// The spec the configuration is for: it is written beside it.
+        spec: Option<PathBuf>,
+        /// Where to write it instead.
+        #[arg(short, long)]
+        out: Option<PathBuf>,
     },
 }
 
 #[derive(clap::Args)]
 struct Sides {
+    /// The configuration (default: `uniapi.toml` beside the spec, if there
+    /// is one).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Leave the server out.
     #[arg(long)]
     no_server: bool,
@@ -81,7 +99,9 @@ fn main() -> ExitCode {
             name,
             sides,
         } => {
-            let config = config(name, &sides);
+            let Some(config) = config(name, &sides, &spec) else {
+                return ExitCode::FAILURE;
+            };
             let Some(generated) = generate(&spec, &config) else {
                 return ExitCode::FAILURE;
             };
@@ -105,7 +125,9 @@ fn main() -> ExitCode {
                     out.display()
                 ));
             };
-            let config = config(Some(name), &sides);
+            let Some(config) = config(Some(name), &sides, &spec) else {
+                return ExitCode::FAILURE;
+            };
             let Some(generated) = generate(&spec, &config) else {
                 return ExitCode::FAILURE;
             };
@@ -125,7 +147,9 @@ fn main() -> ExitCode {
         }
         Command::Check { spec, out, sides } => {
             let name = crate_name_in(&out);
-            let config = config(name, &sides);
+            let Some(config) = config(name, &sides, &spec) else {
+                return ExitCode::FAILURE;
+            };
             let Some(generated) = generate(&spec, &config) else {
                 return ExitCode::FAILURE;
             };
@@ -147,8 +171,16 @@ fn main() -> ExitCode {
             );
             ExitCode::FAILURE
         }
-        Command::Lint { spec } => {
-            let diagnostics = uniapi::lint(&spec);
+        Command::Lint { spec, config } => {
+            let sides = Sides {
+                config,
+                no_server: false,
+                no_client: false,
+            };
+            let Some(config) = self::config(None, &sides, &spec) else {
+                return ExitCode::FAILURE;
+            };
+            let diagnostics = uniapi::lint_with(&spec, &config);
             for d in diagnostics.iter() {
                 println!("{d}");
             }
@@ -163,16 +195,53 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
+        Command::Init { spec, out } => {
+            let path = match (out, spec) {
+                (Some(out), _) => out,
+                (None, Some(spec)) => beside(&spec),
+                (None, None) => PathBuf::from(uniapi::config::FILE_NAME),
+            };
+            if path.exists() {
+                return fail(&format!("{} exists; it is left as it is", path.display()));
+            }
+            match std::fs::write(&path, uniapi::config::TEMPLATE) {
+                Ok(()) => {
+                    eprintln!("wrote {}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&format!("cannot write {}: {e}", path.display())),
+            }
+        }
     }
 }
 
-fn config(name: Option<String>, sides: &Sides) -> uniapi::Config {
-    uniapi::Config {
-        crate_name: name,
-        server: !sides.no_server,
-        client: !sides.no_client,
-        ..uniapi::Config::default()
+/// `uniapi.toml` in the spec's directory.
+fn beside(spec: &Path) -> PathBuf {
+    spec.parent()
+        .unwrap_or(Path::new(""))
+        .join(uniapi::config::FILE_NAME)
+}
+
+/// The configuration: the file's (`--config`, else `uniapi.toml` beside
+/// the spec), then the command line's; `None` (printed) on mistakes.
+fn config(name: Option<String>, sides: &Sides, spec: &Path) -> Option<uniapi::Config> {
+    let mut config = uniapi::Config::default();
+    let file = sides
+        .config
+        .clone()
+        .or_else(|| Some(beside(spec)).filter(|p| p.is_file()));
+    if let Some(file) = file {
+        if let Err(diagnostics) = uniapi::config::read(&file, &mut config) {
+            eprintln!("{diagnostics}");
+            return None;
+        }
     }
+    if name.is_some() {
+        config.crate_name = name;
+    }
+    config.server &= !sides.no_server;
+    config.client &= !sides.no_client;
+    Some(config)
 }
 
 /// Runs the pipeline, printing diagnostics; `None` on errors.

@@ -317,7 +317,7 @@ pub const ENUM_VARIANTS: &[&str] = &["Unknown"];
 
 /// Splits `s` into a word-friendly ASCII string: non-ASCII letters become
 /// `uXXXX` words so that distinct names stay distinct.
-fn asciify(s: &str) -> String {
+pub(crate) fn asciify(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if c.is_ascii_alphanumeric() {

@@ -11,6 +11,7 @@ use askama::Template;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::config::TimeCrate;
 use crate::emit::{self, Notes as _, Options, Place, Split};
 use crate::ir::{self, Prim, SchemeKind};
 use crate::runtime;
@@ -725,8 +726,12 @@ struct CargoToml<'a> {
     /// hmac and sha2 for webhook signatures.
     signatures: bool,
     chrono: bool,
+    jiff: bool,
     uuid: bool,
     regex: bool,
+    /// `features.per-tag`: a feature per tag, and what each enables (the
+    /// one of unused schemas: every tag's, as a TOML array's insides).
+    tag_features: Vec<(String, String)>,
     /// Bodies that stream: `bytes` and `futures-core` for `api::ByteStream`
     /// and `api::Items` (always), reqwest's `stream` (client).
     streams: bool,
@@ -754,7 +759,25 @@ fn cargo_toml(api: &ir::Api, crate_name: &str, spec: &str) -> String {
             && !base64,
         base64,
         signatures,
-        chrono: api.uses(Prim::DateTime) || api.uses(Prim::Date),
+        chrono: times_of(api, TimeCrate::Chrono),
+        jiff: times_of(api, TimeCrate::Jiff),
+        tag_features: api
+            .features
+            .iter()
+            .map(|f| {
+                let enables = match f.tag {
+                    Some(_) => String::new(),
+                    None => api
+                        .features
+                        .iter()
+                        .filter(|t| t.tag.is_some())
+                        .map(|t| toml_string(&t.name))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                };
+                (f.name.clone(), enables)
+            })
+            .collect(),
         uuid: api.uses(Prim::Uuid),
         regex: api.uses_patterns(),
         streams: api.streams(),
@@ -763,6 +786,12 @@ fn cargo_toml(api: &ir::Api, crate_name: &str, spec: &str) -> String {
     .render()
     .map(|s| s.trim_end().to_owned() + "\n")
     .unwrap_or_default()
+}
+
+/// Whether the spec's dates or times are types of `krate`.
+fn times_of(api: &ir::Api, krate: TimeCrate) -> bool {
+    api.times.date_time == krate && api.uses(Prim::DateTime)
+        || api.times.date == krate && api.uses(Prim::Date)
 }
 
 /// A basic TOML string: quotes, backslashes and control characters escaped.

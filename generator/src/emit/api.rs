@@ -6,8 +6,8 @@ use std::ops::Range;
 use proc_macro2::TokenStream;
 use quote::{ToTokens as _, quote};
 
-use super::parts::{Place, Split, marker};
-use super::{Scope, doc_lines, docs, field_ty, ident, literal};
+use super::parts::{Place, Split, gated, marker};
+use super::{Scope, cfg, doc_lines, docs, field_ty, ident, literal};
 use crate::ir::{self, Operation, Response, SchemeKind, StatusMatch, Ty};
 
 /// `api.rs`: runs of the trait's methods, the request types and the
@@ -27,11 +27,13 @@ impl Split for Module<'_> {
     fn part(&self, run: usize, units: Range<usize>, (): &mut ()) -> TokenStream {
         let api = self.api;
         let ops = api.operations[units].iter();
-        match run {
-            0 => ops.map(|op| trait_method(self.api, op)).collect(),
-            1 => ops.map(|op| request(api, op)).collect(),
-            _ => ops.map(|op| response(api, op)).collect(),
-        }
+        let (place, unit): (Place, fn(&ir::Api, &ir::Operation) -> TokenStream) = match run {
+            0 => (Place::Trait, trait_method),
+            1 => (Place::Top, request),
+            _ => (Place::Top, response),
+        };
+        ops.map(|op| gated(place, &cfg(api, &op.gate), unit(api, op)))
+            .collect()
     }
 
     fn frame(&self, (): ()) -> TokenStream {
@@ -40,7 +42,7 @@ impl Split for Module<'_> {
 }
 
 fn frame(api: &ir::Api) -> TokenStream {
-    let allows = super::module_allows();
+    let allows = super::module_allows(api);
     let uses_types = uses_named_types(api).then(|| {
         quote!(
             use super::types;

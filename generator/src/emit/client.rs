@@ -11,8 +11,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::api::{Shape, shape};
-use super::parts::{Place, Split, marker};
-use super::{ident, lit};
+use super::parts::{Place, Split, gated, marker};
+use super::{cfg, ident, lit};
 
 mod params;
 use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, Ty, UrlSegment};
@@ -94,7 +94,10 @@ impl Split for Module<'_> {
     ) -> TokenStream {
         self.api.operations[units]
             .iter()
-            .map(|op| method(self.api, op, self.calls, helpers))
+            .map(|op| {
+                let items = method(self.api, op, self.calls, helpers);
+                gated(Place::Impl, &cfg(self.api, &op.gate), items)
+            })
             .collect()
     }
 
@@ -104,7 +107,7 @@ impl Split for Module<'_> {
 }
 
 fn frame(api: &ir::Api, helpers: &BTreeSet<Helper>) -> TokenStream {
-    let allows = super::module_allows();
+    let allows = super::module_allows(api);
     // An empty impl is `{}`, with no marker between the braces.
     let methods = (!api.operations.is_empty()).then(|| marker(0));
     let default_base = api
@@ -208,6 +211,12 @@ fn helper(api: &ir::Api, h: Helper) -> Option<TokenStream> {
     Some(match h {
         Helper::Authorize => authorize(api),
         Helper::EncodeMultipart => encode_multipart(api),
+        Helper::DateTime if api.times.date_time == crate::config::TimeCrate::Jiff => quote! {
+            /// A `date-time` parameter as RFC 3339 (`2024-01-02T03:04:05Z`).
+            fn date_time(value: &jiff::Timestamp) -> String {
+                value.to_string()
+            }
+        },
         Helper::DateTime => quote! {
             /// A `date-time` parameter as RFC 3339 (`2024-01-02T03:04:05Z`),
             /// not as `Display` writes it.

@@ -13,8 +13,8 @@ use quote::quote;
 use serde_json::{Map, Value, json};
 
 use super::api::{Shape, shape};
-use super::parts::{Place, Split, marker};
-use super::{ident, json_lit, lit};
+use super::parts::{Place, Split, gated, marker};
+use super::{cfg, ident, json_lit, lit};
 use crate::ir::{self, MediaKind, OneWay, Prim, Rules, StatusMatch, Ty, TypeKind};
 
 /// `mock.rs`: a run of the trait's methods, in a frame of `MockApi` and
@@ -33,7 +33,7 @@ impl Split for Module<'_> {
     fn part(&self, _run: usize, units: Range<usize>, (): &mut ()) -> TokenStream {
         self.api.operations[units]
             .iter()
-            .map(|op| method(self.api, op))
+            .map(|op| gated(Place::Impl, &cfg(self.api, &op.gate), method(self.api, op)))
             .collect()
     }
 
@@ -43,7 +43,7 @@ impl Split for Module<'_> {
 }
 
 fn frame(api: &ir::Api) -> TokenStream {
-    let allows = super::module_allows();
+    let allows = super::module_allows(api);
     // An empty impl is `{}`, with no marker between the braces.
     let methods = (!api.operations.is_empty()).then(|| marker(0));
     let fire = (api.role != ir::Role::Api).then(|| fire(api));
@@ -182,9 +182,13 @@ fn self_test(api: &ir::Api) -> TokenStream {
                     quote!(client.with_base_url(format!("{base}{}", #route)))
                 }
             };
-            quote! {
+            let call = quote! {
                 let answer = #client.#name(#request).await;
                 assert!(matches!(answer, Ok(api::#response::#variant)), "{}: {answer:?}", #label);
+            };
+            match cfg(api, &op.gate) {
+                cfg if cfg.is_empty() => call,
+                cfg => quote!(#cfg { #call }),
             }
         });
     let json = requests_use_json(api).then(|| {

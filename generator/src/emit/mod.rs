@@ -17,7 +17,7 @@ use quote::{ToTokens, quote};
 
 use crate::ir::{self, Docs, Prim, Ty};
 
-pub use parts::{MARKER, Notes, Place, Split, wrap};
+pub use parts::{MARKER, Notes, Place, Split, gated, wrap};
 
 /// Emitter switches, resolved from [`crate::Config`].
 #[derive(Debug, Clone, Copy)]
@@ -75,9 +75,17 @@ pub fn client(api: &ir::Api) -> impl Split + '_ {
 
 /// Lints that generated code may trip on input we do not control (long
 /// descriptions, many parameters, large variants). Emitted at the top of
-/// every module.
-pub(crate) fn module_allows() -> TokenStream {
+/// every module. Behind features per tag, which helpers and imports a
+/// build uses depends on the features it enables: those that go unused
+/// then are allowed too.
+pub(crate) fn module_allows(api: &ir::Api) -> TokenStream {
+    let features = (!api.features.is_empty()).then(|| {
+        quote! {
+            #![allow(dead_code, unused_imports)]
+        }
+    });
     quote! {
+        #features
         #![allow(
             clippy::doc_lazy_continuation,
             clippy::doc_overindented_list_items,
@@ -90,6 +98,17 @@ pub(crate) fn module_allows() -> TokenStream {
             clippy::disallowed_names,
             clippy::wrong_self_convention
         )]
+    }
+}
+
+/// The `#[cfg(feature = ...)]` of an item behind `gate` (nothing when it
+/// is always compiled).
+pub(crate) fn cfg(api: &ir::Api, gate: &ir::Gate) -> TokenStream {
+    let names = gate.0.iter().map(|i| api.features[*i].name.as_str());
+    match gate.0.len() {
+        0 => TokenStream::new(),
+        1 => quote!(#[cfg(#(feature = #names)*)]),
+        _ => quote!(#[cfg(any(#(feature = #names),*))]),
     }
 }
 
@@ -113,7 +132,7 @@ pub(crate) enum Scope {
 /// The Rust type of `ty`.
 pub(crate) fn ty(api: &ir::Api, ty: &Ty, scope: Scope) -> TokenStream {
     match ty {
-        Ty::Prim(p) => prim(*p, scope),
+        Ty::Prim(p) => prim(*p, scope, api.times),
         Ty::Named(id) => {
             let name = ident(&api.ty(*id).name);
             match scope {
@@ -212,7 +231,8 @@ pub(crate) fn field_ty(
     tokens
 }
 
-fn prim(p: Prim, scope: Scope) -> TokenStream {
+fn prim(p: Prim, scope: Scope, times: ir::Times) -> TokenStream {
+    use crate::config::TimeCrate;
     match p {
         Prim::String => quote!(String),
         Prim::Bool => quote!(bool),
@@ -226,8 +246,14 @@ fn prim(p: Prim, scope: Scope) -> TokenStream {
             Scope::Outside => quote!(api::ByteStream),
             Scope::Types => quote!(super::api::ByteStream),
         },
-        Prim::DateTime => quote!(chrono::DateTime<chrono::Utc>),
-        Prim::Date => quote!(chrono::NaiveDate),
+        Prim::DateTime => match times.date_time {
+            TimeCrate::Jiff => quote!(jiff::Timestamp),
+            TimeCrate::Chrono | TimeCrate::String => quote!(chrono::DateTime<chrono::Utc>),
+        },
+        Prim::Date => match times.date {
+            TimeCrate::Jiff => quote!(jiff::civil::Date),
+            TimeCrate::Chrono | TimeCrate::String => quote!(chrono::NaiveDate),
+        },
         Prim::Uuid => quote!(uuid::Uuid),
         Prim::File => match scope {
             Scope::Types => quote!(FilePart),

@@ -117,3 +117,32 @@ pub fn wrap(place: Place, items: TokenStream) -> TokenStream {
         Place::Impl => quote!(impl __UniapiPart { #items }),
     }
 }
+
+/// `items` (at `place`) each behind `attr` (a `#[cfg(...)]`); as they
+/// are when `attr` is empty.
+pub fn gated(place: Place, attr: &TokenStream, items: TokenStream) -> TokenStream {
+    if attr.is_empty() || items.is_empty() {
+        return items;
+    }
+    // Parsed to find where each item starts; emitted code always parses.
+    let Ok(file) = syn::parse2::<syn::File>(wrap(place, items.clone())) else {
+        return items;
+    };
+    let mut out = TokenStream::new();
+    for item in file.items {
+        match (place, item) {
+            (Place::Trait, syn::Item::Trait(t)) => {
+                for item in t.items {
+                    out.extend(quote!(#attr #item));
+                }
+            }
+            (Place::Impl, syn::Item::Impl(i)) => {
+                for item in i.items {
+                    out.extend(quote!(#attr #item));
+                }
+            }
+            (_, item) => out.extend(quote!(#attr #item)),
+        }
+    }
+    out
+}

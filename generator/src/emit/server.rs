@@ -12,8 +12,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::api::{Shape, shape};
-use super::parts::{Place, Split, marker};
-use super::{ident, lit};
+use super::parts::{Place, Split, gated, marker};
+use super::{cfg, ident, lit};
 
 mod errors;
 mod runtime;
@@ -111,11 +111,14 @@ impl Split for Module<'_> {
 
     fn part(&self, run: usize, units: Range<usize>, helpers: &mut BTreeSet<Helper>) -> TokenStream {
         let ops = self.api.operations[units.clone()].iter().zip(units);
+        let gate = |op: &Operation, items| gated(Place::Top, &cfg(self.api, &op.gate), items);
         match run {
             0 => ops
-                .map(|(op, i)| handler(self.api, op, &self.shapes, i, helpers))
+                .map(|(op, i)| gate(op, handler(self.api, op, &self.shapes, i, helpers)))
                 .collect(),
-            _ => ops.map(|(op, _)| into_response(op, helpers)).collect(),
+            _ => ops
+                .map(|(op, _)| gate(op, into_response(op, helpers)))
+                .collect(),
         }
     }
 
@@ -194,7 +197,14 @@ fn frame(
     // rustc overflows its stack on a chain of thousands of calls (7,274
     // routes of `microsoft.com/graph.json`): a large router is built by
     // statements of `ROUTES_PER_STATEMENT` routes each.
-    let build = if routes.len() <= ROUTES_PER_STATEMENT {
+    let build = if !api.features.is_empty() {
+        // Behind features, each route is a statement of its own.
+        quote! {
+            let router: axum::Router<std::sync::Arc<A>> = axum::Router::new();
+            #(#routes)*
+            let router = router.with_state(std::sync::Arc::new(api));
+        }
+    } else if routes.len() <= ROUTES_PER_STATEMENT {
         quote! {
             let router = axum::Router::new()
                 #(#routes)*
@@ -248,7 +258,7 @@ fn frame(
             pub use super::runtime::jwt::{Algorithm, Jwk, Jwt, JwtConfigError, JwtKey};
         }
     });
-    let allows = super::module_allows();
+    let allows = super::module_allows(api);
     quote! {
         #allows
         //! The server: [`router`] serves an [`api::Api`] implementation with
@@ -330,17 +340,27 @@ fn routes(api: &ir::Api) -> (Vec<TokenStream>, Vec<TokenStream>) {
     }
     let mut shapes: Vec<_> = by_shape.into_values().collect();
     shapes.sort_by_key(|(first, _, _)| *first);
+    let gated = !api.features.is_empty();
     let (mut routes, mut dispatchers) = (Vec::new(), Vec::new());
     for (_, path, ops) in shapes {
+        let lit_path = lit(&path);
         let mut methods = Vec::new();
         for op in ops.iter().filter(|op| op.method.is_standard()) {
             let method = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
             let handler = ident(&op.server.handler);
-            methods.push(if methods.is_empty() {
-                quote!(axum::routing::#method(#handler::<A>))
+            if gated {
+                // One statement each, behind its operation's features:
+                // axum merges the methods of routes at one path.
+                let cfg = cfg(api, &op.gate);
+                routes.push(quote! {
+                    #cfg
+                    let router = router.route(#lit_path, axum::routing::#method(#handler::<A>));
+                });
+            } else if methods.is_empty() {
+                methods.push(quote!(axum::routing::#method(#handler::<A>)));
             } else {
-                quote!(.#method(#handler::<A>))
-            });
+                methods.push(quote!(.#method(#handler::<A>)));
+            }
         }
         if ops.iter().any(|op| !op.method.is_standard()) {
             // Positional, as no name from the spec can be (the server's
@@ -350,10 +370,13 @@ fn routes(api: &ir::Api) -> (Vec<TokenStream>, Vec<TokenStream>) {
                 methods.push(quote!(axum::routing::MethodRouter::new()));
             }
             methods.push(quote!(.fallback(#name::<A>)));
-            dispatchers.push(dispatcher(&name, &path, &ops));
+            dispatchers.push(dispatcher(api, &name, &path, &ops));
         }
-        let path = lit(&path);
-        routes.push(quote!(.route(#path, #(#methods)*)));
+        if gated && !methods.is_empty() {
+            routes.push(quote!(let router = router.route(#lit_path, #(#methods)*);));
+        } else if !methods.is_empty() {
+            routes.push(quote!(.route(#lit_path, #(#methods)*)));
+        }
     }
     (routes, dispatchers)
 }
@@ -361,7 +384,12 @@ fn routes(api: &ir::Api) -> (Vec<TokenStream>, Vec<TokenStream>) {
 /// The fallback `name` of route `path` whose `ops` include methods axum
 /// has no filter for: it hands each of them to its handler and answers
 /// any other method 405 with `Allow` listing all of the route's.
-fn dispatcher(name: &proc_macro2::Ident, path: &str, ops: &[&Operation]) -> TokenStream {
+fn dispatcher(
+    api: &ir::Api,
+    name: &proc_macro2::Ident,
+    path: &str,
+    ops: &[&Operation],
+) -> TokenStream {
     let others = || ops.iter().filter(|op| !op.method.is_standard());
     let bound = if others().any(|op| op.security.is_some()) {
         quote!(api::Api + api::Authenticate)
@@ -371,7 +399,8 @@ fn dispatcher(name: &proc_macro2::Ident, path: &str, ops: &[&Operation]) -> Toke
     let arms = others().map(|op| {
         let method = lit(op.method.as_str());
         let handler = ident(&op.server.handler);
-        quote!(#method => #handler::<A>(state, request).await,)
+        let cfg = cfg(api, &op.gate);
+        quote!(#cfg #method => #handler::<A>(state, request).await,)
     });
     let mut allow: Vec<&str> = Vec::new();
     for op in ops {

@@ -5,8 +5,8 @@ use std::ops::Range;
 use proc_macro2::TokenStream;
 use quote::{ToTokens as _, quote};
 
-use super::parts::{Place, Split, marker};
-use super::{Scope, docs, field_ty, ident, lit, literal, ty};
+use super::parts::{Place, Split, gated, marker};
+use super::{Scope, cfg, docs, field_ty, ident, lit, literal, ty};
 use crate::ir::{self, Enum, Struct, TypeDef, TypeKind, Union};
 
 /// `types.rs`: a head of shared helpers, then one run of the types.
@@ -26,7 +26,13 @@ impl Split for Module<'_> {
     fn part(&self, _run: usize, units: Range<usize>, (): &mut ()) -> TokenStream {
         self.api.types[units]
             .iter()
-            .map(|def| type_def(self.api, def))
+            .map(|def| {
+                gated(
+                    Place::Top,
+                    &cfg(self.api, &def.gate),
+                    type_def(self.api, def),
+                )
+            })
             .collect()
     }
 
@@ -40,7 +46,7 @@ impl Split for Module<'_> {
 
 /// The module's attributes and docs, and the helpers its types share.
 fn head(api: &ir::Api) -> TokenStream {
-    let allows = super::module_allows();
+    let allows = super::module_allows(api);
     let any_enum = api
         .types
         .iter()
@@ -193,6 +199,77 @@ fn type_def(api: &ir::Api, def: &TypeDef) -> TokenStream {
     if doc.is_empty() {
         doc = quote!(#[doc = #origin]);
     }
+    if let Some(with) = &def.replaced {
+        // Checked by `config`: a type.
+        let with: TokenStream = with.parse().unwrap_or_default();
+        return quote! {
+            #doc
+            pub type #name = #with;
+        };
+    }
+    let item = kind_def(api, def, &name, doc);
+    with_extras(item, &def.derives, &def.attributes)
+}
+
+/// `item` with `derives` added after its first `#[derive(...)]` (those it
+/// has already left out) and `attributes` after that.
+fn with_extras(item: TokenStream, derives: &[String], attributes: &[String]) -> TokenStream {
+    use proc_macro2::{Delimiter, TokenTree};
+    if derives.is_empty() && attributes.is_empty() {
+        return item;
+    }
+    let mut out = Vec::new();
+    let mut tokens = item.into_iter().peekable();
+    let mut done = false;
+    while let Some(token) = tokens.next() {
+        let derive = match (&token, tokens.peek()) {
+            (TokenTree::Punct(p), Some(TokenTree::Group(g)))
+                if !done && p.as_char() == '#' && g.delimiter() == Delimiter::Bracket =>
+            {
+                let mut inner = g.stream().into_iter();
+                match (inner.next(), inner.next()) {
+                    (Some(TokenTree::Ident(i)), Some(TokenTree::Group(list))) if i == "derive" => {
+                        Some(list.stream().to_string())
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        out.push(token);
+        if let Some(existing) = derive {
+            out.extend(tokens.next());
+            let has: Vec<&str> = existing
+                .split(',')
+                .map(|d| d.rsplit("::").next().unwrap_or(d).trim())
+                .collect();
+            let added: Vec<TokenStream> = derives
+                .iter()
+                .filter(|d| !has.contains(&d.rsplit("::").next().unwrap_or(d).trim()))
+                .filter_map(|d| d.parse().ok())
+                .collect();
+            let attributes = attributes
+                .iter()
+                .filter_map(|a| a.parse::<TokenStream>().ok());
+            let extra = if added.is_empty() {
+                quote!(#(#attributes)*)
+            } else {
+                quote!(#[derive(#(#added),*)] #(#attributes)*)
+            };
+            out.extend(extra);
+            done = true;
+        }
+    }
+    out.into_iter().collect()
+}
+
+fn kind_def(
+    api: &ir::Api,
+    def: &TypeDef,
+    name: &proc_macro2::Ident,
+    doc: TokenStream,
+) -> TokenStream {
+    let name = name.clone();
     match &def.kind {
         TypeKind::Struct(s) => strukt(api, &name, doc, s),
         TypeKind::Enum(e) => enumeration(&name, doc, e),
@@ -962,10 +1039,11 @@ fn constrained(
 /// it illustrates: a spec whose examples and schemas disagree, or a type
 /// that uniapi got wrong, shows up there.
 fn tail(api: &ir::Api) -> TokenStream {
-    let read = |at: &str, t: TokenStream, value: &serde_json::Value| {
+    let read = |at: &str, t: TokenStream, value: &serde_json::Value, gate: &ir::Gate| {
         let at = lit(&format!("#{at}"));
         let json = lit(&value.to_string());
-        quote!(read::<#t>(#at, #json, &mut failures);)
+        let cfg = cfg(api, gate);
+        quote!(#cfg read::<#t>(#at, #json, &mut failures);)
     };
     let mut reads = Vec::new();
     for def in &api.types {
@@ -975,6 +1053,7 @@ fn tail(api: &ir::Api) -> TokenStream {
                     &def.origin,
                     ident(&def.name).into_token_stream(),
                     example,
+                    &def.gate,
                 ));
             }
         }
@@ -992,7 +1071,7 @@ fn tail(api: &ir::Api) -> TokenStream {
                 continue;
             }
             for (at, value) in examples {
-                reads.push(read(at, ty(api, t, Scope::Types), value));
+                reads.push(read(at, ty(api, t, Scope::Types), value, &op.gate));
             }
         }
     }

@@ -41,13 +41,16 @@ pub(super) fn names_types(api: &ir::Api) -> bool {
 pub(super) fn emit(api: &ir::Api) -> TokenStream {
     let reach = Reach::of(api);
     let prims = reach.prims.iter().map(|p| {
-        let t = prim(*p, Scope::Outside);
+        let t = prim(*p, Scope::Outside, api.times);
         quote!(impl Violations for #t { fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) { leaf::<Self>(value, at, out) } })
     });
     let named: Vec<TokenStream> = reach
         .types
         .iter()
-        .filter_map(|id| named_impl(api, *id))
+        .filter_map(|id| {
+            let gate = super::cfg(api, &api.ty(*id).gate);
+            named_impl(api, *id).map(|i| super::gated(super::Place::Top, &gate, i))
+        })
         .collect();
     let constrained = reach
         .types

@@ -136,7 +136,7 @@ fn map_kind(kind: &mut TypeKind, to: &impl Fn(TypeId) -> TypeId) {
 }
 
 /// Calls `f` with every named type that `kind` mentions.
-fn for_each_target(kind: &TypeKind, f: &mut impl FnMut(TypeId)) {
+pub(super) fn for_each_target(kind: &TypeKind, f: &mut impl FnMut(TypeId)) {
     fn walk(ty: &Ty, f: &mut impl FnMut(TypeId)) {
         match ty {
             Ty::Named(id) => f(*id),

@@ -5,9 +5,11 @@ mod callback;
 mod cycles;
 mod dedup;
 mod examples;
+mod features;
 mod operation;
 mod schema;
 mod sequence;
+mod settings;
 mod tags;
 #[cfg(test)]
 mod tests;
@@ -20,6 +22,7 @@ use openapiv3::{ReferenceOr, SecurityScheme as OaScheme};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, join};
 use crate::ir::{self, Location, SchemeKind};
 use crate::load::Loaded;
@@ -28,11 +31,17 @@ use crate::naming::{self, Namespace};
 /// Lowers a loaded document. `Err` holds the diagnostics when any is an
 /// error; `Ok` carries the warnings beside the model.
 pub fn lower(loaded: &Loaded) -> Result<(ir::Api, Diagnostics), Diagnostics> {
+    lower_with(loaded, &Config::default())
+}
+
+/// [`lower`], naming and typing as `config` asks.
+pub fn lower_with(loaded: &Loaded, config: &Config) -> Result<(ir::Api, Diagnostics), Diagnostics> {
     let doc = &loaded.doc;
     let mut diags = loaded.diagnostics.clone();
     let security_schemes = security_schemes(loaded, &mut diags);
-    let (types, (operations, callbacks), webhooks) = {
-        let mut schemas = schema::Schemas::new(&loaded.raw, &mut diags);
+    let settings = settings::Settings::new(config);
+    let (mut types, (operations, callbacks), webhooks) = {
+        let mut schemas = schema::Schemas::new(&loaded.raw, &mut diags, &settings);
         if let Some(components) = &doc.components {
             schemas.components(&components.schemas);
         }
@@ -40,6 +49,7 @@ pub fn lower(loaded: &Loaded) -> Result<(ir::Api, Diagnostics), Diagnostics> {
         let webhooks = operation::webhooks(loaded, &mut schemas, &security_schemes);
         (schemas.finish(), operations, webhooks)
     };
+    settings.finish(&mut types, &mut diags);
     let mut api = ir::Api {
         title: doc.info.title.clone(),
         version: doc.info.version.clone(),
@@ -52,9 +62,17 @@ pub fn lower(loaded: &Loaded) -> Result<(ir::Api, Diagnostics), Diagnostics> {
         role: ir::Role::Api,
         security_schemes: security_schemes.into_iter().flatten().collect(),
         document: loaded.document.clone(),
+        times: ir::Times {
+            date_time: config.types.date_time.value,
+            date: config.types.date.value,
+        },
+        features: Vec::new(),
     };
     tags::check(loaded, &mut diags);
     dedup::merge_identical(&mut api);
+    if config.features_per_tag {
+        features::per_tag(&mut api, &loaded.raw);
+    }
     examples::check(&mut api, &mut diags);
     loaded.locate(&mut diags);
     if diags.has_errors() {

@@ -270,7 +270,12 @@ impl<'l> Items<'l> {
                 Kind::Webhook => naming::field_name(key, "webhook"),
                 Kind::Callback => naming::field_name(key, "callback"),
             };
-            let (name, type_name) = self.names.operation(op.operation_id.as_deref(), fallback);
+            let chosen = schemas
+                .settings
+                .operation_name(op.operation_id.as_deref(), Some(&op.extensions));
+            let (name, type_name) = self
+                .names
+                .operation(chosen.as_deref().or(op.operation_id.as_deref()), fallback);
             let mut lowering = OperationLowering {
                 loaded,
                 schemas: &mut *schemas,
@@ -341,6 +346,7 @@ impl<'l> Items<'l> {
                     .collect(),
                 callback: callback.cloned(),
                 callback_urls: Vec::new(),
+                gate: crate::ir::Gate::default(),
             });
             let callbacks = match self.kind {
                 Kind::Path => callbacks,
@@ -532,7 +538,8 @@ impl OperationNames {
         }
     }
 
-    /// The method's name (from the `operationId`, else `fallback`) and
+    /// The method's name (from `id`: the name chosen for it, else its
+    /// `operationId`; else `fallback`) and
     /// the stem of the operation's type names.
     fn operation(&mut self, id: Option<&str>, fallback: String) -> (String, String) {
         let name = match id {

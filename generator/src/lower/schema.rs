@@ -19,6 +19,8 @@ use crate::ir::{
 };
 use crate::naming::{self, Namespace};
 
+use super::settings::Settings;
+
 /// Deeper than this, a schema is taken as `serde_json::Value`.
 const MAX_DEPTH: usize = 64;
 
@@ -65,11 +67,12 @@ pub(crate) struct Schemas<'a> {
     parsed: HashMap<String, Option<Schema>>,
     pub names: Namespace,
     pub diags: &'a mut Diagnostics,
+    pub settings: &'a Settings<'a>,
     depth: usize,
 }
 
 impl<'a> Schemas<'a> {
-    pub fn new(raw: &'a Value, diags: &'a mut Diagnostics) -> Self {
+    pub fn new(raw: &'a Value, diags: &'a mut Diagnostics, settings: &'a Settings<'a>) -> Self {
         let names = Namespace::reserving(
             naming::PRELUDE_TYPES
                 .iter()
@@ -85,6 +88,7 @@ impl<'a> Schemas<'a> {
             parsed: HashMap::new(),
             names,
             diags,
+            settings,
             depth: 0,
         }
     }
@@ -93,9 +97,16 @@ impl<'a> Schemas<'a> {
     /// stable), then makes their types.
     pub fn components(&mut self, schemas: &'a indexmap::IndexMap<String, ReferenceOr<Schema>>) {
         let mut ids = Vec::new();
-        for (key, _) in schemas {
+        for (key, schema) in schemas {
             let pointer = join("/components/schemas", key);
-            let name = self.names.unique(naming::schema_type_name(key));
+            let extensions = match schema {
+                ReferenceOr::Item(s) => Some(&s.schema_data.extensions),
+                ReferenceOr::Reference { .. } => None,
+            };
+            let chosen = self.settings.type_name(&pointer, extensions);
+            let name = self
+                .names
+                .unique(naming::schema_type_name(chosen.as_deref().unwrap_or(key)));
             ids.push(self.reserve(pointer, name));
         }
         for ((key, schema), (id, name)) in schemas.iter().zip(ids) {
@@ -111,12 +122,13 @@ impl<'a> Schemas<'a> {
             .into_iter()
             .enumerate()
             .map(|(i, t)| {
-                t.unwrap_or_else(|| TypeDef {
-                    name: format!("Unresolved{i}"),
-                    origin: String::new(),
-                    docs: Docs::default(),
-                    kind: TypeKind::Alias(Ty::Any),
-                    example: None,
+                t.unwrap_or_else(|| {
+                    TypeDef::new(
+                        format!("Unresolved{i}"),
+                        String::new(),
+                        Docs::default(),
+                        TypeKind::Alias(Ty::Any),
+                    )
                 })
             })
             .map(|mut t| {
@@ -158,13 +170,7 @@ impl<'a> Schemas<'a> {
         if nullable {
             self.nullable.insert(id);
         }
-        self.types[id.0] = Some(TypeDef {
-            name,
-            origin: pointer.to_owned(),
-            docs,
-            kind,
-            example: None,
-        });
+        self.types[id.0] = Some(TypeDef::new(name, pointer.to_owned(), docs, kind));
     }
 
     /// The type of a use of `schema` at `pointer`; inline schemas that need a
@@ -268,13 +274,12 @@ impl<'a> Schemas<'a> {
         let name = self.names.unique(naming::type_name(hint, "Type"));
         let (id, name) = self.reserve(pointer.to_owned(), name);
         let kind = self.kind(schema, pointer, &name);
-        self.types[id.0] = Some(TypeDef {
+        self.types[id.0] = Some(TypeDef::new(
             name,
-            origin: pointer.to_owned(),
-            docs: docs_of(schema),
+            pointer.to_owned(),
+            docs_of(schema),
             kind,
-            example: None,
-        });
+        ));
         Ty::Named(id)
     }
 
@@ -301,7 +306,7 @@ impl<'a> Schemas<'a> {
                         VariantOrUnknownOrEmpty::Unknown(f) => f.as_str(),
                         _ => "",
                     };
-                    Ty::Prim(string_format(format))
+                    Ty::Prim(self.settings.string_format(format))
                 }
             }
             SchemaKind::Type(Type::Integer(i)) if i.enumeration.iter().any(Option::is_some) => {
@@ -366,7 +371,10 @@ impl<'a> Schemas<'a> {
             Some("string") if any.enumeration.iter().any(Value::is_string) => {
                 self.hoist(schema, pointer, hint)
             }
-            Some("string") => Ty::Prim(string_format(any.format.as_deref().unwrap_or(""))),
+            Some("string") => Ty::Prim(
+                self.settings
+                    .string_format(any.format.as_deref().unwrap_or("")),
+            ),
             Some("integer") => Ty::Prim(if any.format.as_deref() == Some("int32") {
                 Prim::I32
             } else {
@@ -438,12 +446,13 @@ impl<'a> Schemas<'a> {
             SchemaKind::Type(Type::String(s)) if s.enumeration.iter().any(Option::is_some) => {
                 let values: Vec<&str> =
                     s.enumeration.iter().flatten().map(String::as_str).collect();
-                TypeKind::Enum(string_enum(values))
+                TypeKind::Enum(self.string_enum(values, pointer, schema))
             }
             SchemaKind::Type(Type::Integer(i)) if i.enumeration.iter().any(Option::is_some) => {
                 let values: Vec<String> =
                     i.enumeration.iter().flatten().map(i64::to_string).collect();
-                let mut e = string_enum(values.iter().map(String::as_str).collect());
+                let mut e =
+                    self.string_enum(values.iter().map(String::as_str).collect(), pointer, schema);
                 e.integer = true;
                 TypeKind::Enum(e)
             }
@@ -456,7 +465,7 @@ impl<'a> Schemas<'a> {
                     && matches!(any.typ.as_deref(), None | Some("string")) =>
             {
                 let values: Vec<&str> = any.enumeration.iter().filter_map(Value::as_str).collect();
-                TypeKind::Enum(string_enum(values))
+                TypeKind::Enum(self.string_enum(values, pointer, schema))
             }
             _ if !rules_of(schema).is_empty() => self.constrained(schema, pointer, name),
             SchemaKind::Type(Type::Object(o)) if !o.properties.is_empty() => self.struct_of(
@@ -616,7 +625,15 @@ impl<'a> Schemas<'a> {
                 Some(value) if !required => self.literal(&ty, value, &field_pointer),
                 _ => None,
             };
-            let field = field_names.unique(naming::field_name(wire, "field"));
+            let extensions = match schema {
+                SchemaRef::Inline(s) => Some(&s.schema_data.extensions),
+                SchemaRef::Ref(_) => None,
+            };
+            let chosen = self.settings.field_name(&field_pointer, extensions);
+            let field = field_names.unique(naming::field_name(
+                chosen.as_deref().unwrap_or(wire),
+                "field",
+            ));
             fields.push(Field {
                 local: locals.unique(field.clone()),
                 default_fn: functions.unique(naming::function_name("default", &field)),
@@ -932,6 +949,32 @@ impl<'a> Schemas<'a> {
     }
 
     /// The kind of a type made already (`None` while it is being made).
+    /// An enum of `values` (the schema's at `pointer`), each variant
+    /// named from its value or as the configuration or `x-enum-varnames`
+    /// chooses.
+    fn string_enum(&self, values: Vec<&str>, pointer: &str, schema: &Schema) -> Enum {
+        // `Unknown` holds the values the spec does not list.
+        let mut names = Namespace::reserving(naming::ENUM_VARIANTS.iter().copied());
+        let mut seen = HashSet::new();
+        let extensions = Some(&schema.schema_data.extensions);
+        let variants = values
+            .into_iter()
+            .enumerate()
+            .filter(|(_, v)| seen.insert(*v))
+            .map(|(i, v)| {
+                let chosen = self.settings.variant_name(pointer, v, i, extensions);
+                EnumVariant {
+                    name: names.unique(naming::enum_variant_name(chosen.as_deref().unwrap_or(v))),
+                    wire: v.to_owned(),
+                }
+            })
+            .collect();
+        Enum {
+            variants,
+            integer: false,
+        }
+    }
+
     pub fn kind_of(&self, id: TypeId) -> Option<&TypeKind> {
         self.types
             .get(id.0)
@@ -964,17 +1007,6 @@ fn named_id(ty: &Ty) -> Option<TypeId> {
         Ty::Named(id) => Some(*id),
         Ty::Nullable(inner) => named_id(inner),
         _ => None,
-    }
-}
-
-/// The Rust type of a string with `format`; unknown formats are strings.
-fn string_format(format: &str) -> Prim {
-    match format {
-        "date-time" => Prim::DateTime,
-        "date" => Prim::Date,
-        "uuid" => Prim::Uuid,
-        "byte" => Prim::Base64,
-        _ => Prim::String,
     }
 }
 
@@ -1094,24 +1126,6 @@ fn rules_of(schema: &Schema) -> Rules {
     // Keywords that allow everything are no constraint.
     rules.multiple_of = rules.multiple_of.filter(|m| m.is_finite() && *m > 0.0);
     rules
-}
-
-fn string_enum(values: Vec<&str>) -> Enum {
-    // `Unknown` holds the values the spec does not list.
-    let mut names = Namespace::reserving(naming::ENUM_VARIANTS.iter().copied());
-    let mut seen = HashSet::new();
-    let variants = values
-        .into_iter()
-        .filter(|v| seen.insert(*v))
-        .map(|v| EnumVariant {
-            name: names.unique(naming::enum_variant_name(v)),
-            wire: v.to_owned(),
-        })
-        .collect();
-    Enum {
-        variants,
-        integer: false,
-    }
 }
 
 pub(crate) fn docs_of(schema: &Schema) -> Docs {
