@@ -62,7 +62,7 @@ pub(crate) fn apply(raw: &mut Value, select: &Select) -> Diagnostics {
                 if keep {
                     kept += 1;
                 } else {
-                    ops.remove(&method);
+                    ops.shift_remove(&method);
                 }
             }
             if let Some(Value::Object(additional)) = ops.get_mut("additionalOperations") {
@@ -71,12 +71,12 @@ pub(crate) fn apply(raw: &mut Value, select: &Select) -> Diagnostics {
                     if chosen(&additional[&method], path, select, &rules, &mut matched) {
                         kept += 1;
                     } else {
-                        additional.remove(&method);
+                        additional.shift_remove(&method);
                     }
                 }
             }
             if !has_operations(ops) {
-                items.remove(&key);
+                items.shift_remove(&key);
             }
         }
     }

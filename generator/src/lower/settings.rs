@@ -41,6 +41,13 @@ impl<'c> Settings<'c> {
                 // `Schema.property`, `Schema.value`, or a pointer to the
                 // property (`#/components/schemas/Pet/properties/name`).
                 RenameKind::Field | RenameKind::Variant => match r.from.strip_prefix('#') {
+                    // A variant's enum and value part at the last `.`.
+                    Some(pointer) if r.kind == RenameKind::Variant => {
+                        match pointer.rsplit_once('.') {
+                            Some((pointer, value)) => format!("{pointer}#{value}"),
+                            None => pointer.to_owned(),
+                        }
+                    }
                     Some(pointer) => pointer.to_owned(),
                     None => match r.from.split_once('.') {
                         Some((schema, member)) => {

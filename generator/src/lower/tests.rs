@@ -4,6 +4,7 @@
 //! file holds the helpers and the tests of `lower/mod.rs` (security
 //! schemes, servers, `$ref`s of other objects).
 
+mod config;
 mod cycles;
 mod dedup;
 mod examples;

@@ -35,11 +35,13 @@ pub fn specs() -> Vec<PathBuf> {
     specs
 }
 
-/// The feature specs (`specs/features/{2.0,3.0,3.1,uniapi}/*.yaml`), sorted, each with
-/// its snapshot's directory name (`3.0-petstore`).
+/// The feature specs (`specs/features/{2.0,3.0,3.1,uniapi,config}/*.yaml`),
+/// sorted, each with its snapshot's directory name (`3.0-petstore`). A
+/// spec of `config/` is generated with the configuration beside it
+/// (`select.yaml`, `select.toml`).
 pub fn feature_specs() -> Vec<(PathBuf, String)> {
     let mut specs = Vec::new();
-    for version in ["2.0", "3.0", "3.1", "uniapi"] {
+    for version in ["2.0", "3.0", "3.1", "uniapi", "config"] {
         let dir = root().join("specs/features").join(version);
         let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
             .expect("specs/features/<version> exists")

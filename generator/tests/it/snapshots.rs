@@ -9,10 +9,12 @@ use std::path::Path;
 use crate::{blessing, diff, feature_specs, rebless, root, specs};
 
 fn generate(spec: &Path, name: &str) -> uniapi::Crate {
-    let config = uniapi::Config {
-        crate_name: Some(name.to_owned()),
-        ..uniapi::Config::default()
-    };
+    let mut config = uniapi::Config::default();
+    let file = spec.with_extension("toml");
+    if file.exists() {
+        uniapi::config::read(&file, &mut config).expect("the configuration reads");
+    }
+    config.crate_name = Some(name.to_owned());
     match uniapi::generate(spec, &config) {
         Ok(generated) => generated.krate,
         Err(diagnostics) => panic!("{} does not generate:\n{diagnostics}", spec.display()),
@@ -109,6 +111,57 @@ fn feature_snapshots_compile_warning_free() {
         "the generated crates of specs/features do not build warning-free:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// Behind features per tag (`specs/features/config/features.toml`), the
+/// crate builds warning-free with any one tag's feature, with none, and its
+/// own tests pass with one: each compiles only what it needs.
+#[test]
+fn feature_per_tag_crate_builds_with_one_tag() {
+    let dir = root().join("tests/snapshots/features");
+    for features in [
+        "client,server,mock,pets",
+        "client,server,mock,store",
+        "client,server,mock",
+        "client",
+    ] {
+        for command in ["clippy", "test"] {
+            let mut args = vec![
+                command,
+                "--package",
+                "feature-config-features",
+                "--no-default-features",
+                "--features",
+                features,
+                "--quiet",
+            ];
+            if command == "clippy" {
+                args.extend(["--all-targets", "--", "-D", "warnings"]);
+            } else {
+                args.push("--lib");
+            }
+            let output = std::process::Command::new(env!("CARGO"))
+                .args(&args)
+                .current_dir(&dir)
+                .env("CARGO_TARGET_DIR", root().join("target/features"))
+                .output()
+                .expect("cargo runs");
+            assert!(
+                output.status.success(),
+                "`cargo {command}` with features {features} fails:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+    }
+    let cargo_toml = std::fs::read_to_string(dir.join("config-features/Cargo.toml"))
+        .expect("the crate has a Cargo.toml");
+    for feature in [
+        "pets = []",
+        "store = []",
+        "unused-schemas = [\"pets\", \"store\"]",
+    ] {
+        assert!(cargo_toml.contains(feature), "{feature} is missing");
+    }
 }
 
 /// Each feature crate's own tests, with every feature on: that the
