@@ -35,6 +35,7 @@ fn every_subcommand_has_help() {
         &["generate", "--help"],
         &["check", "--help"],
         &["lint", "--help"],
+        &["init", "--help"],
     ] {
         let output = uniapi(sub);
         assert!(output.status.success(), "{sub:?}: {}", text(&output));
@@ -158,4 +159,130 @@ fn bad_spec_fails_new_without_writing() {
     ]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     assert!(!Path::new(&dir).exists());
+}
+
+/// `uniapi init` writes the commented configuration, which reads as the
+/// defaults, and never overwrites one.
+#[test]
+fn init_writes_a_configuration_once() {
+    let dir = temp_dir("init");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let spec = dir.join("openapi.yaml");
+    std::fs::copy(root().join("specs/petstore.yaml"), &spec).expect("copy");
+    let output = uniapi(&["init", spec.to_str().expect("UTF-8")]);
+    assert!(output.status.success(), "{}", text(&output));
+    let written = std::fs::read_to_string(dir.join("uniapi.toml")).expect("written");
+    assert_eq!(written, uniapi::config::TEMPLATE);
+    let again = uniapi(&["init", spec.to_str().expect("UTF-8")]);
+    assert!(!again.status.success());
+    assert!(text(&again).contains("exists"), "{}", text(&again));
+    // Found beside the spec: the same crate as with no configuration.
+    let out = dir.join("crate");
+    let output = uniapi(&[
+        "new",
+        spec.to_str().expect("UTF-8"),
+        "-o",
+        out.to_str().expect("UTF-8"),
+    ]);
+    assert!(output.status.success(), "{}", text(&output));
+}
+
+/// A configuration's mistakes stop the CLI with their file, key and line;
+/// `uniapi.toml` beside the spec is read without `--config`.
+#[test]
+fn configuration_mistakes_are_diagnostics() {
+    let dir = temp_dir("config-mistakes");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let spec = dir.join("petstore.yaml");
+    std::fs::copy(root().join("specs/petstore.yaml"), &spec).expect("copy");
+    let config = dir.join("uniapi.toml");
+    std::fs::write(&config, "[select]\ntags = [\"pets\", \"toys\"]\n").expect("write");
+    let out = dir.join("crate");
+    let output = uniapi(&[
+        "new",
+        spec.to_str().expect("UTF-8"),
+        "-o",
+        out.to_str().expect("UTF-8"),
+    ]);
+    assert!(!output.status.success());
+    let said = text(&output);
+    assert!(
+        said.contains("error: no operation has the tag `toys`")
+            && said.contains("uniapi.toml#/select/tags/1 (line 2)"),
+        "{said}"
+    );
+    assert!(!out.exists(), "nothing is written");
+    std::fs::write(&config, "[typess]\n").expect("write");
+    let output = uniapi(&["lint", spec.to_str().expect("UTF-8")]);
+    assert!(!output.status.success());
+    assert!(
+        text(&output).contains("unknown field `typess`"),
+        "{}",
+        text(&output)
+    );
+}
+
+/// The same configuration through the CLI, through `build.rs` reading the
+/// file, and through the builder's methods gives the same code.
+#[test]
+fn one_configuration_three_ways_same_bytes() {
+    let spec = root().join("specs/features/config/types.yaml");
+    let file = root().join("specs/features/config/types.toml");
+    let dir = temp_dir("three-ways");
+    let from_file = uniapi::configure()
+        .config(&file)
+        .out_dir(dir.join("file"))
+        .compile(&spec)
+        .expect("generates");
+    let from_methods = uniapi::configure()
+        .date_time(uniapi::config::TimeCrate::Jiff)
+        .date(uniapi::config::TimeCrate::String)
+        .uuid(uniapi::config::UuidType::String)
+        .derive("*", "Hash")
+        .derive("*", "Eq")
+        .derive("Visit", "PartialOrd")
+        .derive("Visit", "Ord")
+        .attribute("Pet", "#[non_exhaustive]")
+        .replace("Labels", "serde_json::Map<String, serde_json::Value>")
+        .out_dir(dir.join("methods"))
+        .compile(&spec)
+        .expect("generates");
+    let read = |p: &Path| std::fs::read_to_string(p).expect("written");
+    assert!(
+        read(&from_file) == read(&from_methods),
+        "the file and the methods generate differently"
+    );
+    assert!(
+        read(&from_file).contains("pub type Labels = serde_json::Map<String, serde_json::Value>;")
+    );
+    // The CLI's crate holds the same types module as the library makes.
+    let out = dir.join("crate");
+    let output = uniapi(&[
+        "new",
+        spec.to_str().expect("UTF-8"),
+        "-o",
+        out.to_str().expect("UTF-8"),
+        "--name",
+        "feature-config-types",
+        "--config",
+        file.to_str().expect("UTF-8"),
+    ]);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(
+        read(&out.join("src/types.rs"))
+            == read(&root().join("tests/snapshots/features/config-types/src/types.rs")),
+        "the CLI's types.rs is not the snapshot's"
+    );
+    // A mistake in a builder method stops `compile`.
+    let mistake = uniapi::configure()
+        .derive("*", "not a path")
+        .out_dir(dir.join("mistake"))
+        .compile(&spec)
+        .expect_err("a mistake");
+    assert!(
+        mistake
+            .to_string()
+            .contains("is not the path of a derive macro"),
+        "{mistake}"
+    );
 }
