@@ -33,22 +33,31 @@ pub(crate) fn apply(raw: &mut Value, select: &Select) -> Diagnostics {
         .enumerate()
         .map(|(i, r)| (r, i))
         .collect();
-    let components = raw.get("components").cloned();
+    // What is left out is dropped on another thread: freeing most of a
+    // huge document takes as long as reading it.
+    let mut dropped: Vec<Value> = Vec::new();
     for (section, is_path) in [("paths", true), ("webhooks", false)] {
+        let targets: Vec<(String, Value)> = match raw.get(section).and_then(Value::as_object) {
+            Some(items) => items
+                .iter()
+                .filter_map(|(key, item)| {
+                    let target = local_path_item(item, raw.get("components"), self_uri.as_deref())?;
+                    Some((key.clone(), target))
+                })
+                .collect(),
+            None => continue,
+        };
         let Some(items) = raw.get_mut(section).and_then(Value::as_object_mut) else {
             continue;
         };
-        let keys: Vec<String> = items.keys().cloned().collect();
-        for key in keys {
-            let Some(item) = items.get_mut(&key) else {
-                continue;
-            };
-            let local = local_path_item(item, components.as_ref(), self_uri.as_deref());
-            if let Some(target) = local {
-                // A `$ref`'d path item: chosen from as a copy in place.
-                *item = target;
-            }
+        for (key, target) in targets {
+            // A `$ref`'d path item: chosen from as a copy in place.
+            items.insert(key, target);
+        }
+        // Rebuilt rather than removed from one by one, which is quadratic.
+        for (key, mut item) in std::mem::take(items) {
             let Some(ops) = item.as_object_mut() else {
+                items.insert(key, item);
                 continue;
             };
             let path = is_path.then_some(key.as_str());
@@ -62,7 +71,7 @@ pub(crate) fn apply(raw: &mut Value, select: &Select) -> Diagnostics {
                 if keep {
                     kept += 1;
                 } else {
-                    ops.shift_remove(&method);
+                    dropped.extend(ops.shift_remove(&method));
                 }
             }
             if let Some(Value::Object(additional)) = ops.get_mut("additionalOperations") {
@@ -71,12 +80,14 @@ pub(crate) fn apply(raw: &mut Value, select: &Select) -> Diagnostics {
                     if chosen(&additional[&method], path, select, &rules, &mut matched) {
                         kept += 1;
                     } else {
-                        additional.shift_remove(&method);
+                        dropped.extend(additional.shift_remove(&method));
                     }
                 }
             }
-            if !has_operations(ops) {
-                items.shift_remove(&key);
+            if has_operations(ops) {
+                items.insert(key, item);
+            } else {
+                dropped.push(item);
             }
         }
     }
@@ -111,7 +122,8 @@ pub(crate) fn apply(raw: &mut Value, select: &Select) -> Diagnostics {
         d.file = origin.file;
         diags.push(d);
     }
-    keep_reachable(raw, self_uri.as_deref());
+    dropped.extend(keep_reachable(raw, self_uri.as_deref()));
+    std::thread::spawn(move || drop(dropped));
     diags
 }
 
@@ -174,8 +186,8 @@ fn fragment<'a>(reference: &'a str, self_uri: Option<&str>) -> Option<&'a str> {
 }
 
 /// Removes every component that nothing kept reaches (security schemes
-/// stay: requirements name them without a `$ref`).
-fn keep_reachable(raw: &mut Value, self_uri: Option<&str>) {
+/// stay: requirements name them without a `$ref`), and returns them.
+fn keep_reachable(raw: &mut Value, self_uri: Option<&str>) -> Vec<Value> {
     let mut reached: BTreeSet<(String, String)> = BTreeSet::new();
     let mut queue: Vec<(String, String)> = Vec::new();
     for (key, value) in raw.as_object().into_iter().flatten() {
@@ -183,7 +195,7 @@ fn keep_reachable(raw: &mut Value, self_uri: Option<&str>) {
             references(value, self_uri, &mut |c| queue.push(c));
         }
     }
-    let components = raw.get("components").cloned().unwrap_or(Value::Null);
+    let components = raw.get("components").unwrap_or(&Value::Null);
     while let Some(component) = queue.pop() {
         if !reached.insert(component.clone()) {
             continue;
@@ -197,17 +209,26 @@ fn keep_reachable(raw: &mut Value, self_uri: Option<&str>) {
             references(target, self_uri, &mut |c| queue.push(c));
         }
     }
+    let mut removed = Vec::new();
     let Some(Value::Object(components)) = raw.get_mut("components") else {
-        return;
+        return removed;
     };
     for (kind, entries) in components.iter_mut() {
         if kind == "securitySchemes" {
             continue;
         }
         if let Value::Object(entries) = entries {
-            entries.retain(|name, _| reached.contains(&(kind.clone(), name.clone())));
+            let all = std::mem::take(entries);
+            for (name, value) in all {
+                if reached.contains(&(kind.clone(), name.clone())) {
+                    entries.insert(name, value);
+                } else {
+                    removed.push(value);
+                }
+            }
         }
     }
+    removed
 }
 
 /// Calls `found` with each component (kind, name) that `value` refers to:

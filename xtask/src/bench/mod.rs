@@ -6,6 +6,8 @@
 //! - `scale`: generation and `cargo check` time over a spread of specs.
 //! - `compile`: `cargo check` of the generated GitHub crate (both sides,
 //!   client only, server only) against OpenAPI Generator's `rust` client.
+//! - `config`: one tag of graph-beta generated and checked (`[select]`);
+//!   GitHub's crate checked with one tag's feature against all of them.
 //! - `serve`: the generated puppy-shop server against a hand-written axum
 //!   one, under `wrk`.
 //! - `client`: the generated client against raw reqwest.
@@ -16,6 +18,7 @@
 //! is a median with its spread, and every comparison prints a ratio.
 
 mod compile;
+mod config;
 mod events;
 mod generate;
 mod measure;
@@ -58,6 +61,8 @@ pub enum Task {
         #[arg(long)]
         no_peer: bool,
     },
+    /// One tag of graph-beta (`[select]`); GitHub with one tag's feature vs all.
+    Config,
     /// Generated server vs hand-written axum, loaded by `wrk`.
     Serve {
         /// Seconds of load per measurement
@@ -120,6 +125,7 @@ pub fn run(options: &Options) -> Result<(), String> {
             seconds,
             connections,
         } => ("serve", serve::serve(&cache, runs, *seconds, *connections)?),
+        Task::Config => ("config", config::config(&cache, &corpus, runs)?),
         Task::Client => ("client", serve::client(runs)?),
         Task::Events {
             events,
