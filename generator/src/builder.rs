@@ -8,6 +8,24 @@
 //! }
 //! ```
 //!
+//! The settings of `uniapi.toml` (see `uniapi init`) are read with
+//! [`Builder::config`], or set one by one:
+//!
+//! ```no_run
+//! # fn main() -> Result<(), uniapi::BuildError> {
+//! uniapi::configure()
+//!     .config("uniapi.toml")
+//!     .tag("pets")
+//!     .exclude_operation("deletePet")
+//!     .date_time(uniapi::config::TimeCrate::Jiff)
+//!     .derive("*", "Hash")
+//!     .replace("Owner", "crate::people::Owner")
+//!     .rename(uniapi::config::RenameKind::Type, "Pet", "Animal")
+//!     .compile("openapi.yaml")?;
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! ```ignore
 //! // src/lib.rs
 //! include!(concat!(env!("OUT_DIR"), "/openapi.rs"));
@@ -19,7 +37,7 @@
 //! `signal`), `http-body`, `http-body-util`, `httpdate`; for the client `reqwest`,
 //! `serde_urlencoded`, `percent-encoding`, `bytes`, `httpdate`,
 //! `serde_path_to_error`, `tracing` and `tokio` (with `time`); and, when the spec uses them,
-//! `chrono` (`date`, `date-time`), `uuid`, `base64` (`byte`, HTTP basic),
+//! `chrono` (`date`, `date-time`; `jiff` where configured so), `uuid`, `base64` (`byte`, HTTP basic),
 //! `regex` (`pattern`), and for bodies that stream (`api::ByteStream`,
 //! `api::Items`) `bytes`, `futures-core` and reqwest's feature `stream`. `uniapi new` writes a
 //! `Cargo.toml` with exactly these. The client's default `User-Agent` is the including crate's
@@ -30,7 +48,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::config::{
-    self, Extra, Origin, Rename, RenameKind, Replace, Rule, Set, TimeCrate, UuidType,
+    self, DecimalType, Extra, Int64Wire, Origin, Rename, RenameKind, Replace, Rule, Set, TimeCrate,
+    UuidType,
 };
 use crate::{Config, Diagnostics, emit, write};
 
@@ -177,6 +196,24 @@ impl Builder {
         self.config.types.uuid = Set {
             value: ty,
             origin: Origin::builder("/types/uuid".into()),
+        };
+        self
+    }
+
+    /// How `format: int64` travels: a JSON number, or a string.
+    pub fn int64(mut self, wire: Int64Wire) -> Self {
+        self.config.types.int64 = Set {
+            value: wire,
+            origin: Origin::builder("/types/int64".into()),
+        };
+        self
+    }
+
+    /// The Rust type of `type: string, format: decimal`.
+    pub fn decimal(mut self, ty: DecimalType) -> Self {
+        self.config.types.decimal = Set {
+            value: ty,
+            origin: Origin::builder("/types/decimal".into()),
         };
         self
     }

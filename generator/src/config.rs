@@ -129,6 +129,10 @@ pub struct Types {
     pub date: Set<TimeCrate>,
     /// `format: uuid`.
     pub uuid: Set<UuidType>,
+    /// `format: int64`: a JSON number, or a string.
+    pub int64: Set<Int64Wire>,
+    /// `type: string, format: decimal`.
+    pub decimal: Set<DecimalType>,
     /// Derives and attributes added to types.
     pub extras: Vec<Set<Extra>>,
     /// Schemas generated as the user's own types.
@@ -164,6 +168,28 @@ pub enum UuidType {
     Uuid,
     /// `String`, as written.
     String,
+}
+
+/// How `format: int64` travels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Int64Wire {
+    /// `type: integer` as a JSON number, `i64`; `type: string` as text,
+    /// `String`.
+    #[default]
+    Number,
+    /// Both as a JSON string (as JavaScript-safe APIs send them), read
+    /// from a string or a number: `types::Int64`, an `i64`.
+    String,
+}
+
+/// The Rust type of `type: string, format: decimal`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DecimalType {
+    /// `String`, as written.
+    #[default]
+    String,
+    /// `rust_decimal::Decimal`.
+    RustDecimal,
 }
 
 /// Derives and attributes for the types a target names.
@@ -335,6 +361,8 @@ struct TypesTable {
     date_time: Option<Spanned<String>>,
     date: Option<Spanned<String>>,
     uuid: Option<Spanned<String>>,
+    int64: Option<Spanned<String>>,
+    decimal: Option<Spanned<String>>,
     #[serde(default)]
     derives: IndexMap<Spanned<String>, Names>,
     #[serde(default)]
@@ -510,6 +538,41 @@ impl Reader<'_> {
                     self.diags.push(origin.error(
                         format!("`{other}` is not a choice for `types.uuid`"),
                         "choose `uuid` or `string`",
+                    ));
+                }
+            }
+        }
+        if let Some(value) = table.int64 {
+            match value.get_ref().as_str() {
+                "number" => {
+                    types.int64 = self.set(Int64Wire::Number, "/types/int64".into(), &value)
+                }
+                "string" => {
+                    types.int64 = self.set(Int64Wire::String, "/types/int64".into(), &value)
+                }
+                other => {
+                    let origin = self.origin("/types/int64".into(), &value);
+                    self.diags.push(origin.error(
+                        format!("`{other}` is not a choice for `types.int64`"),
+                        "choose `number` or `string`",
+                    ));
+                }
+            }
+        }
+        if let Some(value) = table.decimal {
+            match value.get_ref().as_str() {
+                "string" => {
+                    types.decimal = self.set(DecimalType::String, "/types/decimal".into(), &value);
+                }
+                "rust_decimal" => {
+                    types.decimal =
+                        self.set(DecimalType::RustDecimal, "/types/decimal".into(), &value);
+                }
+                other => {
+                    let origin = self.origin("/types/decimal".into(), &value);
+                    self.diags.push(origin.error(
+                        format!("`{other}` is not a choice for `types.decimal`"),
+                        "choose `string` or `rust_decimal`",
                     ));
                 }
             }

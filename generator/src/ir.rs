@@ -120,6 +120,12 @@ pub enum Prim {
     Uuid,
     /// `format: byte`: bytes, base64 in JSON.
     Base64,
+    /// `format: int64` that travels as a JSON string (`types.int64 =
+    /// "string"`): `types::Int64`.
+    Int64Text,
+    /// `type: string, format: decimal` as `rust_decimal::Decimal`
+    /// (`types.decimal = "rust_decimal"`).
+    Decimal,
     /// `format: binary` property of a multipart body: a file part's bytes,
     /// file name and content type (`types::FilePart`).
     File,

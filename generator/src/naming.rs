@@ -77,6 +77,10 @@ pub const PRELUDE_TYPES: &[&str] = &[
 /// a `Model` suffix ([`schema_type_name`]), so both stay usable.
 pub const TYPES_NAMES: &[&str] = &["Base64", "FilePart", "Invalid", "UnknownValue", "Value"];
 
+/// Module `types` also defines this where int64s travel as text
+/// (`types.int64 = "string"`).
+pub const INT64_TEXT: &str = "Int64";
+
 /// Module `api`, type namespace: what it defines beside each operation's
 /// `{Op}Request`, `{Op}Response`, `{Op}Body` and `{Op}{Variant}Body` (with
 /// [`PRELUDE_TYPES`]).

@@ -48,7 +48,7 @@ pub const FILES: &[File] = &[
         text: include_str!("../runtime/values.rs"),
         feature: None,
         needs: &[],
-        summary: "Enum values the spec does not list: `UnknownValue`, `lenient`.",
+        summary: "Enum values the spec does not list: `UnknownValue`, `lenient`; `Int64`.",
     },
     File {
         name: "object",
@@ -152,6 +152,7 @@ pub fn files(api: &ir::Api, options: &Options) -> Vec<&'static File> {
         .types
         .iter()
         .any(|t| matches!(t.kind, ir::TypeKind::Enum(_)))
+        || api.uses(ir::Prim::Int64Text)
     {
         wanted.push("values");
     }

@@ -727,6 +727,7 @@ struct CargoToml<'a> {
     signatures: bool,
     chrono: bool,
     jiff: bool,
+    rust_decimal: bool,
     uuid: bool,
     regex: bool,
     /// `features.per-tag`: a feature per tag, and what each enables (the
@@ -761,6 +762,7 @@ fn cargo_toml(api: &ir::Api, crate_name: &str, spec: &str) -> String {
         signatures,
         chrono: times_of(api, TimeCrate::Chrono),
         jiff: times_of(api, TimeCrate::Jiff),
+        rust_decimal: api.uses(Prim::Decimal),
         tag_features: api
             .features
             .iter()

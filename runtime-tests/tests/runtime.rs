@@ -592,6 +592,25 @@ fn unknown_enum_values_are_errors_unless_read_leniently() {
     assert!(values::unknown("purple", || ()).is_err());
 }
 
+/// An int64 that travels as text: written as a string, read from a
+/// string or a number, and refused past the range of `i64`.
+#[test]
+fn int64_text_round_trips_as_a_string() {
+    use uniapi_runtime_tests::runtime::values::Int64;
+    let big = Int64(9_007_199_254_740_993);
+    assert_eq!(serde_json::to_string(&big).unwrap(), "\"9007199254740993\"");
+    assert_eq!(
+        serde_json::from_str::<Int64>("\"9007199254740993\"").unwrap(),
+        big
+    );
+    assert_eq!(serde_json::from_str::<Int64>("-42").unwrap(), Int64(-42));
+    assert!(serde_json::from_str::<Int64>("\"12.5\"").is_err());
+    assert!(serde_json::from_str::<Int64>("9223372036854775808").is_err());
+    assert!(serde_json::from_str::<Int64>("true").is_err());
+    assert_eq!("7".parse::<Int64>().unwrap().to_string(), "7");
+    assert_eq!(*Int64::from(3), 3);
+}
+
 mod client {
     //! The client's runtime against a real server on 127.0.0.1.
     use std::sync::atomic::{AtomicUsize, Ordering};

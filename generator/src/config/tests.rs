@@ -43,6 +43,8 @@ per-tag = true
 date-time = "jiff"
 date = "string"
 uuid = "string"
+int64 = "string"
+decimal = "rust_decimal"
 
 [types.derives]
 "*" = ["Hash"]
@@ -75,6 +77,8 @@ Pet = "Animal"
     assert_eq!(config.types.date_time.value, TimeCrate::Jiff);
     assert_eq!(config.types.date.value, TimeCrate::String);
     assert_eq!(config.types.uuid.value, UuidType::String);
+    assert_eq!(config.types.int64.value, Int64Wire::String);
+    assert_eq!(config.types.decimal.value, DecimalType::RustDecimal);
     let pet = &config.types.extras[1].value;
     assert_eq!(pet.target, Target::Schema("Pet".into()));
     assert_eq!(pet.derives, ["PartialOrd", "schemars::JsonSchema"]);
@@ -84,7 +88,7 @@ Pet = "Animal"
     assert_eq!(config.renames.len(), 2);
     assert_eq!(config.renames[1].value.kind, RenameKind::Field);
     assert_eq!(config.renames[1].origin.pointer, "/names/fields/Pet.name");
-    assert_eq!(config.renames[1].origin.line, Some(32));
+    assert_eq!(config.renames[1].origin.line, Some(34));
 }
 
 #[test]
@@ -104,6 +108,8 @@ fn bad_values_are_mistakes_at_their_key() {
         "error: `time` is not a choice for `types.date-time`\n  --> uniapi.toml#/types/date-time (line 3)\n  = hint: choose `chrono`, `jiff` or `string`"
     );
     assert!(mistake("[types]\nuuid = \"guid\"\n").contains("#/types/uuid (line 2)"));
+    assert!(mistake("[types]\nint64 = \"bigint\"\n").contains("choose `number` or `string`"));
+    assert!(mistake("[types]\ndecimal = \"f64\"\n").contains("#/types/decimal"));
     assert!(mistake("[crate]\nname = \"my api\"\n").contains("cannot be a crate's name"));
     assert!(mistake("[select]\npaths = [\"pets/*\"]\n").contains("#/select/paths/0 (line 2)"));
     assert!(mistake("[types.derives]\nPet = [\"Hash(\"]\n").contains("#/types/derives/Pet/0"));

@@ -669,6 +669,7 @@ fn prim(p: Prim) -> Value {
         Prim::DateTime => json!("2024-01-01T00:00:00Z"),
         Prim::Date => json!("2024-01-01"),
         Prim::Uuid => json!("00000000-0000-4000-8000-000000000000"),
+        Prim::Int64Text | Prim::Decimal => json!("0"),
     }
 }
 

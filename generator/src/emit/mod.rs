@@ -263,6 +263,11 @@ fn prim(p: Prim, scope: Scope, times: ir::Times) -> TokenStream {
             Scope::Types => quote!(Base64),
             Scope::Outside | Scope::Api => quote!(types::Base64),
         },
+        Prim::Int64Text => match scope {
+            Scope::Types => quote!(Int64),
+            Scope::Outside | Scope::Api => quote!(types::Int64),
+        },
+        Prim::Decimal => quote!(rust_decimal::Decimal),
     }
 }
 

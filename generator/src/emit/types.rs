@@ -61,6 +61,11 @@ fn head(api: &ir::Api) -> TokenStream {
             use super::runtime::values::unknown;
         }
     });
+    let int64 = api.uses(ir::Prim::Int64Text).then(|| {
+        quote! {
+            pub use super::runtime::values::Int64;
+        }
+    });
     let constraints = constraint_helpers(api);
     let object = api
         .types
@@ -184,6 +189,7 @@ fn head(api: &ir::Api) -> TokenStream {
         //! The spec's schemas as Rust types, shared by the server and the client.
 
         #unknown_value
+        #int64
         #object
         #constraints
         #base64

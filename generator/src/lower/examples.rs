@@ -228,6 +228,10 @@ fn prim(p: Prim, value: &Value) -> Result<(), String> {
         Prim::Date => value.as_str().is_some_and(is_date),
         Prim::Uuid => value.as_str().is_some_and(is_uuid),
         Prim::Base64 => value.as_str().is_some_and(is_base64),
+        Prim::Int64Text => {
+            value.as_i64().is_some() || value.as_str().is_some_and(|s| s.parse::<i64>().is_ok())
+        }
+        Prim::Decimal => value.as_str().is_some_and(is_decimal) || value.is_number(),
     };
     if ok {
         Ok(())
@@ -244,6 +248,8 @@ fn prim(p: Prim, value: &Value) -> Result<(), String> {
             Prim::Date => "a date (YYYY-MM-DD)",
             Prim::Uuid => "a UUID",
             Prim::Base64 => "base64 text",
+            Prim::Int64Text => "a 64-bit integer (or its text)",
+            Prim::Decimal => "a decimal number's text",
         };
         Err(format!("{value} is not {expected}"))
     }
@@ -282,4 +288,19 @@ fn is_base64(s: &str) -> bool {
         && s.trim_end_matches('=')
             .bytes()
             .all(|c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
+}
+
+/// Whether `s` is a decimal number as `rust_decimal` reads it: a sign,
+/// digits and at most one point (or an exponent).
+fn is_decimal(s: &str) -> bool {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (mantissa, exponent) = match digits.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e.strip_prefix(['-', '+']).unwrap_or(e))),
+        None => (digits, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    !(whole.is_empty() && fraction.is_empty())
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+        && exponent.is_none_or(|e| !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit()))
 }

@@ -73,12 +73,15 @@ pub(crate) struct Schemas<'a> {
 
 impl<'a> Schemas<'a> {
     pub fn new(raw: &'a Value, diags: &'a mut Diagnostics, settings: &'a Settings<'a>) -> Self {
-        let names = Namespace::reserving(
+        let mut names = Namespace::reserving(
             naming::PRELUDE_TYPES
                 .iter()
                 .chain(naming::TYPES_NAMES)
                 .copied(),
         );
+        if settings.int64() == Prim::Int64Text {
+            names.reserve([naming::INT64_TEXT]);
+        }
         Schemas {
             raw,
             types: Vec::new(),
@@ -314,6 +317,7 @@ impl<'a> Schemas<'a> {
             }
             SchemaKind::Type(Type::Integer(i)) => Ty::Prim(match &i.format {
                 VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => Prim::I32,
+                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int64) => self.settings.int64(),
                 _ => Prim::I64,
             }),
             SchemaKind::Type(Type::Number(n)) => Ty::Prim(match &n.format {
@@ -375,10 +379,10 @@ impl<'a> Schemas<'a> {
                 self.settings
                     .string_format(any.format.as_deref().unwrap_or("")),
             ),
-            Some("integer") => Ty::Prim(if any.format.as_deref() == Some("int32") {
-                Prim::I32
-            } else {
-                Prim::I64
+            Some("integer") => Ty::Prim(match any.format.as_deref() {
+                Some("int32") => Prim::I32,
+                Some("int64") => self.settings.int64(),
+                _ => Prim::I64,
             }),
             Some("number") => Ty::Prim(if any.format.as_deref() == Some("float") {
                 Prim::F32
@@ -1022,7 +1026,8 @@ fn ty_word(ty: &Ty) -> &'static str {
         Ty::Prim(Prim::Uuid) => "Uuid",
         Ty::Prim(Prim::Base64) => "Base64",
         Ty::Prim(Prim::Bool) => "Boolean",
-        Ty::Prim(Prim::I32 | Prim::I64) => "Integer",
+        Ty::Prim(Prim::I32 | Prim::I64 | Prim::Int64Text) => "Integer",
+        Ty::Prim(Prim::Decimal) => "Decimal",
         Ty::Prim(Prim::F32 | Prim::F64) => "Number",
         Ty::Prim(Prim::Bytes) => "Bytes",
         Ty::Prim(Prim::File) => "File",
@@ -1056,7 +1061,9 @@ fn specificity(ty: &Ty, types: &[Option<TypeDef>]) -> (u8, std::cmp::Reverse<usi
         Ty::List(_) => (4, std::cmp::Reverse(0)),
         Ty::Map(_) => (5, std::cmp::Reverse(0)),
         Ty::Prim(Prim::Bool) => (6, std::cmp::Reverse(0)),
-        Ty::Prim(Prim::I32 | Prim::I64) => (7, std::cmp::Reverse(0)),
+        Ty::Prim(Prim::I32 | Prim::I64 | Prim::Int64Text | Prim::Decimal) => {
+            (7, std::cmp::Reverse(0))
+        }
         Ty::Prim(Prim::F32 | Prim::F64) => (8, std::cmp::Reverse(0)),
         Ty::Prim(Prim::DateTime | Prim::Date | Prim::Uuid) => (8, std::cmp::Reverse(0)),
         Ty::Prim(Prim::String | Prim::Bytes | Prim::Base64 | Prim::File) => {

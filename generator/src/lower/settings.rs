@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value;
 
-use crate::config::{Config, RenameKind, Target, TimeCrate, UuidType};
+use crate::config::{Config, DecimalType, Int64Wire, RenameKind, Target, TimeCrate, UuidType};
 use crate::diag::{Diagnostic, Diagnostics, join};
 use crate::ir::{Prim, Ty, TypeDef, TypeKind};
 
@@ -126,8 +126,18 @@ impl<'c> Settings<'c> {
             "date-time" if types.date_time.value != TimeCrate::String => Prim::DateTime,
             "date" if types.date.value != TimeCrate::String => Prim::Date,
             "uuid" if types.uuid.value != UuidType::String => Prim::Uuid,
+            "int64" if types.int64.value == Int64Wire::String => Prim::Int64Text,
+            "decimal" if types.decimal.value == DecimalType::RustDecimal => Prim::Decimal,
             "byte" => Prim::Base64,
             _ => Prim::String,
+        }
+    }
+
+    /// The Rust type of an integer of `format: int64`.
+    pub fn int64(&self) -> Prim {
+        match self.config.types.int64.value {
+            Int64Wire::Number => Prim::I64,
+            Int64Wire::String => Prim::Int64Text,
         }
     }
 

@@ -238,6 +238,8 @@ fn one_configuration_three_ways_same_bytes() {
         .date_time(uniapi::config::TimeCrate::Jiff)
         .date(uniapi::config::TimeCrate::String)
         .uuid(uniapi::config::UuidType::String)
+        .int64(uniapi::config::Int64Wire::String)
+        .decimal(uniapi::config::DecimalType::RustDecimal)
         .derive("*", "Hash")
         .derive("*", "Eq")
         .derive("Visit", "PartialOrd")

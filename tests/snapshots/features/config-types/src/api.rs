@@ -48,6 +48,8 @@ pub trait Api: Send + Sync {
 pub struct ListPetsRequest {
     /// In query: `since`.
     pub since: Option<jiff::Timestamp>,
+    /// In query: `chip`.
+    pub chip: Option<types::Int64>,
     /// In query: `labels`.
     pub labels: Option<types::Labels>,
     /// Credentials, headers and extensions of the call.
@@ -59,6 +61,7 @@ impl ListPetsRequest {
     pub fn new() -> Self {
         ListPetsRequest {
             since: None,
+            chip: None,
             labels: None,
             context: Context::default(),
         }

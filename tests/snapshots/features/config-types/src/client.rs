@@ -48,6 +48,9 @@ impl Api for Client {
         if let Some(v) = &request.since {
             push_query(&mut query, "since", &percent_encode(&date_time(v)));
         }
+        if let Some(v) = &request.chip {
+            push_query(&mut query, "chip", &percent_encode(&v.to_string()));
+        }
         if let Some(v) = &request.labels {
             for (key, value) in object_pairs(v)? {
                 push_query(&mut query, &percent_encode(&key), &percent_encode(&value));

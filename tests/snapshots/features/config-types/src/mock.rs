@@ -56,7 +56,9 @@ impl api::Api for MockApi {
     "seen": "2024-05-06T07:08:09Z",
     "labels": {
       "colour": "brown"
-    }
+    },
+    "chip": "9007199254740993",
+    "price": "12.50"
   }
 ]"#,
                 )?,
@@ -78,7 +80,9 @@ impl api::Api for MockApi {
   "seen": "2024-05-06T07:08:09Z",
   "labels": {
     "colour": "brown"
-  }
+  },
+  "chip": "9007199254740993",
+  "price": "12.50"
 }"#,
                 )?,
             ),
@@ -117,6 +121,7 @@ mod tests {
         let answer = client
             .list_pets(api::ListPetsRequest {
                 since: Some(json("\"2024-01-01T00:00:00Z\"")),
+                chip: Some(json("\"0\"")),
                 labels: Some(json("{\"colour\":\"string\",\"size\":\"string\"}")),
                 context: api::Context::default(),
             })
@@ -135,7 +140,9 @@ mod tests {
   "seen": "2024-05-06T07:08:09Z",
   "labels": {
     "colour": "brown"
-  }
+  },
+  "chip": "9007199254740993",
+  "price": "12.50"
 }"#,
                 ),
                 context: api::Context::default(),

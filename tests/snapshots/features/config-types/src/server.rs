@@ -112,15 +112,23 @@ async fn request_list_pets(
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = query_value(&query, "since").map(parse).transpose();
-    let p1 = query_fields(&query, |key| ["colour", "size"].contains(&key))
+    let p1 = query_value(&query, "chip").map(parse).transpose();
+    let p2 = query_fields(&query, |key| ["colour", "size"].contains(&key))
         .map(object_param)
         .transpose();
-    if p0.is_err() || p1.is_err() {
-        return Err(bad_parameters([("since", p0.err()), ("labels", p1.err())]));
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("since", p0.err()),
+                ("chip", p1.err()),
+                ("labels", p2.err()),
+            ]),
+        );
     }
     Ok(api::ListPetsRequest {
         since: p0?,
-        labels: p1?,
+        chip: p1?,
+        labels: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -225,6 +233,18 @@ impl Violations for jiff::Timestamp {
     }
 }
 
+impl Violations for types::Int64 {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for rust_decimal::Decimal {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
 impl Violations for types::Pet {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         let Some(object) = members(value, at, out) else {
@@ -235,6 +255,8 @@ impl Violations for types::Pet {
         property::<Option<String>>(object, "born", false, at, out);
         property::<Option<jiff::Timestamp>>(object, "seen", false, at, out);
         property::<Option<f64>>(object, "weight", false, at, out);
+        property::<Option<types::Int64>>(object, "chip", false, at, out);
+        property::<Option<rust_decimal::Decimal>>(object, "price", false, at, out);
         property::<Option<types::Status>>(object, "status", false, at, out);
         property::<Option<types::Labels>>(object, "labels", false, at, out);
     }

@@ -19,6 +19,9 @@
 pub use super::runtime::values::{lenient, UnknownValue};
 
 use super::runtime::values::unknown;
+
+pub use super::runtime::values::Int64;
+
 use super::runtime::object;
 
 /// Schema `/components/schemas/Pet`.
@@ -30,6 +33,8 @@ pub struct Pet {
     pub born: Option<String>,
     pub seen: Option<jiff::Timestamp>,
     pub weight: Option<f64>,
+    pub chip: Option<Int64>,
+    pub price: Option<rust_decimal::Decimal>,
     pub status: Option<Status>,
     pub labels: Option<Labels>,
 }
@@ -42,6 +47,8 @@ impl serde::Serialize for Pet {
         map.optional("born", &self.born);
         map.optional("seen", &self.seen);
         map.optional("weight", &self.weight);
+        map.optional("chip", &self.chip);
+        map.optional("price", &self.price);
         map.optional("status", &self.status);
         map.optional("labels", &self.labels);
         map.end()
@@ -65,6 +72,8 @@ impl<'de> object::Read<'de> for Pet {
         let mut born = None;
         let mut seen = None;
         let mut weight = None;
+        let mut chip = None;
+        let mut price = None;
         let mut status = None;
         let mut labels = None;
         while let Some(key) = map.next_key::<object::Key<'de>>()? {
@@ -74,6 +83,8 @@ impl<'de> object::Read<'de> for Pet {
                 "born" => object::field(&mut map, &mut born, "born"),
                 "seen" => object::field(&mut map, &mut seen, "seen"),
                 "weight" => object::field(&mut map, &mut weight, "weight"),
+                "chip" => object::field(&mut map, &mut chip, "chip"),
+                "price" => object::field(&mut map, &mut price, "price"),
                 "status" => object::field(&mut map, &mut status, "status"),
                 "labels" => object::field(&mut map, &mut labels, "labels"),
                 _ => object::skip(&mut map),
@@ -90,6 +101,8 @@ impl<'de> object::Read<'de> for Pet {
             born,
             seen,
             weight,
+            chip,
+            price,
             status,
             labels,
         })
@@ -227,7 +240,7 @@ fn spec_examples_read_as_their_types() {
         Pet,
     >(
         "#/components/schemas/Pet",
-        "{\"id\":\"0b6c4a3e-6a1f-4a57-9f0a-1f7f9c1c2d3e\",\"name\":\"Rex\",\"born\":\"2020-02-29\",\"seen\":\"2024-05-06T07:08:09Z\",\"labels\":{\"colour\":\"brown\"}}",
+        "{\"id\":\"0b6c4a3e-6a1f-4a57-9f0a-1f7f9c1c2d3e\",\"name\":\"Rex\",\"born\":\"2020-02-29\",\"seen\":\"2024-05-06T07:08:09Z\",\"labels\":{\"colour\":\"brown\"},\"chip\":\"9007199254740993\",\"price\":\"12.50\"}",
         &mut failures,
     );
     assert!(failures.is_empty(), "{failures:#?}");
