@@ -175,46 +175,31 @@ impl Builder {
 
     /// The Rust type of `format: date-time`.
     pub fn date_time(mut self, krate: TimeCrate) -> Self {
-        self.config.types.date_time = Set {
-            value: krate,
-            origin: Origin::builder("/types/date-time".into()),
-        };
+        self.config.types.date_time = built(krate, "/types/date-time");
         self
     }
 
     /// The Rust type of `format: date`.
     pub fn date(mut self, krate: TimeCrate) -> Self {
-        self.config.types.date = Set {
-            value: krate,
-            origin: Origin::builder("/types/date".into()),
-        };
+        self.config.types.date = built(krate, "/types/date");
         self
     }
 
     /// The Rust type of `format: uuid`.
     pub fn uuid(mut self, ty: UuidType) -> Self {
-        self.config.types.uuid = Set {
-            value: ty,
-            origin: Origin::builder("/types/uuid".into()),
-        };
+        self.config.types.uuid = built(ty, "/types/uuid");
         self
     }
 
     /// How `format: int64` travels: a JSON number, or a string.
     pub fn int64(mut self, wire: Int64Wire) -> Self {
-        self.config.types.int64 = Set {
-            value: wire,
-            origin: Origin::builder("/types/int64".into()),
-        };
+        self.config.types.int64 = built(wire, "/types/int64");
         self
     }
 
     /// The Rust type of `type: string, format: decimal`.
     pub fn decimal(mut self, ty: DecimalType) -> Self {
-        self.config.types.decimal = Set {
-            value: ty,
-            origin: Origin::builder("/types/decimal".into()),
-        };
+        self.config.types.decimal = built(ty, "/types/decimal");
         self
     }
 
@@ -341,6 +326,14 @@ impl Builder {
         let path = out_dir.join(self.file_name.unwrap_or_else(|| format!("{stem}.rs")));
         write::write_if_changed(&path, &code).map_err(|e| BuildError::Io(path.clone(), e))?;
         Ok(path)
+    }
+}
+
+/// A setting made by a builder method, at `pointer`.
+fn built<T>(value: T, pointer: &str) -> Set<T> {
+    Set {
+        value,
+        origin: Origin::builder(pointer.to_owned()),
     }
 }
 

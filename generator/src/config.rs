@@ -506,77 +506,47 @@ impl Reader<'_> {
         }
     }
 
+    /// Sets `setting` to the choice `value` names, if it names one of
+    /// `choices`; else a mistake at `/types/{key}`.
+    fn choice<T: Copy>(
+        &mut self,
+        key: &str,
+        value: Option<Spanned<String>>,
+        choices: &[(&str, T)],
+        setting: &mut Set<T>,
+    ) {
+        let Some(value) = value else { return };
+        let pointer = format!("/types/{key}");
+        match choices.iter().find(|(name, _)| name == value.get_ref()) {
+            Some((_, choice)) => *setting = self.set(*choice, pointer, &value),
+            None => {
+                let names: Vec<String> = choices.iter().map(|(n, _)| format!("`{n}`")).collect();
+                let origin = self.origin(pointer, &value);
+                self.diags.push(origin.error(
+                    format!("`{}` is not a choice for `types.{key}`", value.get_ref()),
+                    format!("choose {}", or_list(&names)),
+                ));
+            }
+        }
+    }
+
     fn types(&mut self, table: TypesTable, types: &mut Types) {
-        let time = |s: &str| match s {
-            "chrono" => Some(TimeCrate::Chrono),
-            "jiff" => Some(TimeCrate::Jiff),
-            "string" => Some(TimeCrate::String),
-            _ => None,
-        };
-        for (key, value, setting) in [
-            ("date-time", table.date_time, &mut types.date_time),
-            ("date", table.date, &mut types.date),
-        ] {
-            let Some(value) = value else { continue };
-            match time(value.get_ref()) {
-                Some(crate_) => *setting = self.set(crate_, format!("/types/{key}"), &value),
-                None => {
-                    let origin = self.origin(format!("/types/{key}"), &value);
-                    self.diags.push(origin.error(
-                        format!("`{}` is not a choice for `types.{key}`", value.get_ref()),
-                        "choose `chrono`, `jiff` or `string`",
-                    ));
-                }
-            }
-        }
-        if let Some(value) = table.uuid {
-            match value.get_ref().as_str() {
-                "uuid" => types.uuid = self.set(UuidType::Uuid, "/types/uuid".into(), &value),
-                "string" => types.uuid = self.set(UuidType::String, "/types/uuid".into(), &value),
-                other => {
-                    let origin = self.origin("/types/uuid".into(), &value);
-                    self.diags.push(origin.error(
-                        format!("`{other}` is not a choice for `types.uuid`"),
-                        "choose `uuid` or `string`",
-                    ));
-                }
-            }
-        }
-        if let Some(value) = table.int64 {
-            match value.get_ref().as_str() {
-                "number" => {
-                    types.int64 = self.set(Int64Wire::Number, "/types/int64".into(), &value)
-                }
-                "string" => {
-                    types.int64 = self.set(Int64Wire::String, "/types/int64".into(), &value)
-                }
-                other => {
-                    let origin = self.origin("/types/int64".into(), &value);
-                    self.diags.push(origin.error(
-                        format!("`{other}` is not a choice for `types.int64`"),
-                        "choose `number` or `string`",
-                    ));
-                }
-            }
-        }
-        if let Some(value) = table.decimal {
-            match value.get_ref().as_str() {
-                "string" => {
-                    types.decimal = self.set(DecimalType::String, "/types/decimal".into(), &value);
-                }
-                "rust_decimal" => {
-                    types.decimal =
-                        self.set(DecimalType::RustDecimal, "/types/decimal".into(), &value);
-                }
-                other => {
-                    let origin = self.origin("/types/decimal".into(), &value);
-                    self.diags.push(origin.error(
-                        format!("`{other}` is not a choice for `types.decimal`"),
-                        "choose `string` or `rust_decimal`",
-                    ));
-                }
-            }
-        }
+        let times = [
+            ("chrono", TimeCrate::Chrono),
+            ("jiff", TimeCrate::Jiff),
+            ("string", TimeCrate::String),
+        ];
+        self.choice("date-time", table.date_time, &times, &mut types.date_time);
+        self.choice("date", table.date, &times, &mut types.date);
+        let uuids = [("uuid", UuidType::Uuid), ("string", UuidType::String)];
+        self.choice("uuid", table.uuid, &uuids, &mut types.uuid);
+        let int64s = [("number", Int64Wire::Number), ("string", Int64Wire::String)];
+        self.choice("int64", table.int64, &int64s, &mut types.int64);
+        let decimals = [
+            ("string", DecimalType::String),
+            ("rust_decimal", DecimalType::RustDecimal),
+        ];
+        self.choice("decimal", table.decimal, &decimals, &mut types.decimal);
         let mut extras: IndexMap<String, (Target, Vec<String>, Vec<String>, Origin)> =
             IndexMap::new();
         for (table_key, table, derives) in [
@@ -651,6 +621,15 @@ pub(crate) fn check_type(text: &str, at: &Origin) -> Option<Diagnostic> {
             "write a type's path, as in your code: `crate::pets::Pet`, `my_types::Pet`",
         )
     })
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn or_list(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
 }
 
 /// `"*"` → every type; else a schema.

@@ -81,7 +81,7 @@ pub fn client(api: &ir::Api) -> impl Split + '_ {
 pub(crate) fn module_allows(api: &ir::Api) -> TokenStream {
     let features = (!api.features.is_empty()).then(|| {
         quote! {
-            #![allow(dead_code, unused_imports)]
+            #![allow(dead_code, unused_imports, unused_mut, unused_variables)]
         }
     });
     quote! {

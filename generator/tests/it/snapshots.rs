@@ -164,6 +164,64 @@ fn feature_per_tag_crate_builds_with_one_tag() {
     }
 }
 
+/// Every feature spec, generated with a feature per tag and built with no
+/// tag's feature on (the mock and its test included): whatever a build
+/// leaves out, what it keeps compiles warning-free.
+#[test]
+fn every_feature_spec_builds_with_features_per_tag_and_none_on() {
+    let dir = root().join("target/per-tag");
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut members = Vec::new();
+    for (spec, name) in feature_specs() {
+        let mut config = uniapi::Config {
+            features_per_tag: true,
+            ..uniapi::Config::default()
+        };
+        let file = spec.with_extension("toml");
+        if file.exists() {
+            uniapi::config::read(&file, &mut config).expect("the configuration reads");
+            config.features_per_tag = true;
+        }
+        config.crate_name = Some(format!("per-tag-{}", name.replace('.', "-")));
+        let krate = match uniapi::generate(&spec, &config) {
+            Ok(generated) => generated.krate,
+            Err(diagnostics) => panic!("{} does not generate:\n{diagnostics}", spec.display()),
+        };
+        krate.write_new(&dir.join(&name)).expect("writes");
+        members.push(format!("{name:?}"));
+    }
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[workspace]\nresolver = \"2\"\nmembers = [{}]\n",
+            members.join(", ")
+        ),
+    )
+    .expect("writes the workspace");
+    let output = std::process::Command::new(env!("CARGO"))
+        .args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--quiet",
+            "--no-default-features",
+            "--features",
+            "client,server,mock",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", root().join("target/features"))
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "with features per tag and none on, the feature crates do not build warning-free:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 /// Each feature crate's own tests, with every feature on: that the
 /// spec's examples (those that fit their schemas; `lower` warns about the
 /// others) read as their types, and that `router(MockApi::new())`, called

@@ -85,23 +85,3 @@ impl api::Api for MockApi {
         })
     }
 }
-
-#[cfg(all(test, feature = "server", feature = "client"))]
-mod tests {
-    use super::super::client::Client;
-    use super::api::{self, Api as _};
-    use super::MockApi;
-
-    fn json<T: serde::de::DeserializeOwned>(text: &str) -> T {
-        serde_json::from_str(text).expect("uniapi made it to fit")
-    }
-
-    #[tokio::test]
-    async fn every_operation_answers_as_documented() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("address"));
-        let router = super::super::server::router(MockApi::new());
-        tokio::spawn(async move { axum::serve(listener, router).await });
-        let client = Client::new(&base);
-    }
-}
