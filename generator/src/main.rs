@@ -131,6 +131,7 @@ fn main() -> ExitCode {
             let Some(generated) = generate(&spec, &config) else {
                 return ExitCode::FAILURE;
             };
+            warn_missing_features(&generated.krate, &out);
             match generated.krate.write_generated(&out) {
                 Ok(files) if files.is_empty() => {
                     eprintln!("{} is up to date", out.display());
@@ -154,6 +155,9 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             };
             let report = generated.krate.check(&out);
+            if warn_missing_features(&generated.krate, &out) {
+                return ExitCode::FAILURE;
+            }
             if report.is_fresh() {
                 eprintln!("{} is up to date", out.display());
                 return ExitCode::SUCCESS;
@@ -213,6 +217,20 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Warns of Cargo features the generated code uses that `DIR/Cargo.toml`
+/// lacks (`generate` never writes it); whether there were any.
+fn warn_missing_features(krate: &uniapi::Crate, dir: &Path) -> bool {
+    let missing = krate.missing_features(dir);
+    if !missing.is_empty() {
+        eprintln!(
+            "warning: {} lacks the features {} that the generated code uses\n  = hint: add them to its [features] as `uniapi new` writes them (`name = []`)",
+            dir.join("Cargo.toml").display(),
+            missing.join(", ")
+        );
+    }
+    !missing.is_empty()
 }
 
 /// `uniapi.toml` in the spec's directory.

@@ -925,6 +925,35 @@ impl Crate {
     }
 
     /// Compares the generated files with what `dir` holds.
+    /// The Cargo features the generated `Cargo.toml` declares that
+    /// `dir/Cargo.toml` (which `generate` leaves alone) does not: with
+    /// features per tag, the tags added since `new` wrote it.
+    pub fn missing_features(&self, dir: &Path) -> Vec<String> {
+        fn features(text: &str) -> Vec<String> {
+            let parsed: Result<toml::Table, _> = toml::from_str(text);
+            parsed
+                .ok()
+                .and_then(|t| t.get("features")?.as_table().cloned())
+                .map(|f| f.keys().cloned().collect())
+                .unwrap_or_default()
+        }
+        let Some(generated) = self
+            .files
+            .iter()
+            .find(|f| f.path == Path::new("Cargo.toml"))
+        else {
+            return Vec::new();
+        };
+        let Ok(text) = std::fs::read_to_string(dir.join("Cargo.toml")) else {
+            return Vec::new();
+        };
+        let theirs = features(&text);
+        features(&generated.contents)
+            .into_iter()
+            .filter(|f| !theirs.contains(f))
+            .collect()
+    }
+
     pub fn check(&self, dir: &Path) -> CheckReport {
         let mut report = CheckReport::default();
         for file in self.files.iter().filter(|f| f.kind == FileKind::Generated) {

@@ -288,3 +288,42 @@ fn one_configuration_three_ways_same_bytes() {
         "{mistake}"
     );
 }
+
+/// `generate` never writes `Cargo.toml`: turning features per tag on for a
+/// crate `new` made without them is a warning naming the missing
+/// features, and `check` fails on it.
+#[test]
+fn features_cargo_toml_lacks_are_reported() {
+    let dir = temp_dir("missing-features");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let out = dir.join("crate");
+    let out = out.to_str().expect("UTF-8");
+    let output = uniapi(&["new", "specs/petstore.yaml", "-o", out]);
+    assert!(output.status.success(), "{}", text(&output));
+    let config = dir.join("per-tag.toml");
+    std::fs::write(&config, "[features]\nper-tag = true\n").expect("write");
+    let config = config.to_str().expect("UTF-8");
+    let output = uniapi(&[
+        "generate",
+        "specs/petstore.yaml",
+        "-o",
+        out,
+        "--config",
+        config,
+    ]);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(
+        text(&output).contains("lacks the features pets that the generated code uses"),
+        "{}",
+        text(&output)
+    );
+    let output = uniapi(&[
+        "check",
+        "specs/petstore.yaml",
+        "-o",
+        out,
+        "--config",
+        config,
+    ]);
+    assert!(!output.status.success(), "{}", text(&output));
+}
