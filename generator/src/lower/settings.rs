@@ -150,6 +150,22 @@ impl<'c> Settings<'c> {
             .map(|(i, t)| (t.origin.as_str(), i))
             .collect();
         let mut replaced = Vec::new();
+        // Checked when read from a file or set by the builder; checked
+        // again for a `Config` made by hand, as emitters parse them.
+        let texts = self
+            .config
+            .types
+            .replace
+            .iter()
+            .map(|s| crate::config::check_type(&s.value.with, &s.origin));
+        let extras_texts = self.config.types.extras.iter().flat_map(|s| {
+            let derives = s.value.derives.iter().map(|d| (d, true));
+            let attributes = s.value.attributes.iter().map(|a| (a, false));
+            derives
+                .chain(attributes)
+                .map(|(text, derive)| crate::config::check_extra(text, derive, &s.origin))
+        });
+        diags.0.extend(texts.chain(extras_texts).flatten());
         for set in &self.config.types.replace {
             match by_origin.get(schema_pointer(&set.value.schema).as_str()) {
                 Some(&i) => replaced.push((i, set.value.with.clone())),

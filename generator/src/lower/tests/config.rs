@@ -249,3 +249,22 @@ fn features_per_tag_gate_operations_and_the_types_they_reach() {
     assert!(gate("/components/schemas/Health").is_empty());
     assert_eq!(gate("/components/schemas/Unused"), [2]);
 }
+
+#[test]
+fn rust_text_of_a_config_made_by_hand_is_checked_too() {
+    let mut config = Config::default();
+    config.types.replace.push(config::Set {
+        value: config::Replace {
+            schema: "Pet".into(),
+            with: "not a type <".into(),
+        },
+        origin: config::Origin::builder("/types/replace/Pet".into()),
+    });
+    let text = format!("{HEAD}{SHOP}");
+    let loaded = crate::load::load_str("spec.yaml", text, Path::new("spec.yaml")).expect("loads");
+    let errors = crate::lower::lower_with(&loaded, &config).expect_err("refused");
+    assert!(
+        errors.0[0].message.contains("is not a Rust type"),
+        "{errors}"
+    );
+}
