@@ -72,6 +72,9 @@ impl<'c> Settings<'c> {
     }
 
     fn renamed(&self, kind: RenameKind, key: &str) -> Option<&str> {
+        if self.renames.is_empty() {
+            return None;
+        }
         let i = *self.renames.get(&(kind, key.to_owned()))?;
         self.used.borrow_mut().insert(i);
         Some(&self.config.renames[i].value.to)
