@@ -244,6 +244,8 @@ fn value(api: &ir::Api, ty: &Ty, depth: usize) -> Value {
             Prim::Uuid => json!("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
             Prim::Base64 => json!("aGVsbG8="),
             Prim::File => json!("file"),
+            Prim::Int64Text => json!("1"),
+            Prim::Decimal => json!("1.5"),
         },
         Ty::Named(id) => match &api.types[id.0].kind {
             _ if depth > 6 => json!({}),
