@@ -48,7 +48,14 @@ pub const FILES: &[File] = &[
         text: include_str!("../runtime/values.rs"),
         feature: None,
         needs: &[],
-        summary: "Enum values the spec does not list: `UnknownValue`, `lenient`; `Int64`.",
+        summary: "Enum values the spec does not list: `UnknownValue`, `lenient`.",
+    },
+    File {
+        name: "int64",
+        text: include_str!("../runtime/int64.rs"),
+        feature: None,
+        needs: &[],
+        summary: "`Int64`: an integer that travels as a JSON string.",
     },
     File {
         name: "object",
@@ -152,9 +159,11 @@ pub fn files(api: &ir::Api, options: &Options) -> Vec<&'static File> {
         .types
         .iter()
         .any(|t| matches!(t.kind, ir::TypeKind::Enum(_)))
-        || api.uses(ir::Prim::Int64Text)
     {
         wanted.push("values");
+    }
+    if api.uses(ir::Prim::Int64Text) {
+        wanted.push("int64");
     }
     if api
         .types

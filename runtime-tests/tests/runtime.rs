@@ -596,7 +596,7 @@ fn unknown_enum_values_are_errors_unless_read_leniently() {
 /// string or a number, and refused past the range of `i64`.
 #[test]
 fn int64_text_round_trips_as_a_string() {
-    use uniapi_runtime_tests::runtime::values::Int64;
+    use uniapi_runtime_tests::runtime::int64::Int64;
     let big = Int64(9_007_199_254_740_993);
     assert_eq!(serde_json::to_string(&big).unwrap(), "\"9007199254740993\"");
     assert_eq!(

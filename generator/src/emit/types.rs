@@ -63,7 +63,7 @@ fn head(api: &ir::Api) -> TokenStream {
     });
     let int64 = api.uses(ir::Prim::Int64Text).then(|| {
         quote! {
-            pub use super::runtime::values::Int64;
+            pub use super::runtime::int64::Int64;
         }
     });
     let constraints = constraint_helpers(api);

@@ -7,6 +7,8 @@ pub mod api;
 pub mod auth;
 #[path = "../../../generator/runtime/client.rs"]
 pub mod client;
+#[path = "../../../generator/runtime/int64.rs"]
+pub mod int64;
 #[path = "../../../generator/runtime/jwt.rs"]
 pub mod jwt;
 #[path = "../../../generator/runtime/object.rs"]

@@ -20,7 +20,7 @@ pub use super::runtime::values::{lenient, UnknownValue};
 
 use super::runtime::values::unknown;
 
-pub use super::runtime::values::Int64;
+pub use super::runtime::int64::Int64;
 
 use super::runtime::object;
 

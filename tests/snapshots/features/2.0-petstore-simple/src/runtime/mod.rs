@@ -11,7 +11,7 @@ pub mod api;
 /// Who may call: `Authenticate`, `Principal`, `Refusal`, `Tokens`.
 pub mod auth;
 
-/// Enum values the spec does not list: `UnknownValue`, `lenient`; `Int64`.
+/// Enum values the spec does not list: `UnknownValue`, `lenient`.
 pub mod values;
 
 /// Structs read from and written as JSON objects.

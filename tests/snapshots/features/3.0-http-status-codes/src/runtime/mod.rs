@@ -11,7 +11,7 @@ pub mod api;
 /// Who may call: `Authenticate`, `Principal`, `Refusal`, `Tokens`.
 pub mod auth;
 
-/// Enum values the spec does not list: `UnknownValue`, `lenient`; `Int64`.
+/// Enum values the spec does not list: `UnknownValue`, `lenient`.
 pub mod values;
 
 /// RFC 9457 problems, in the spec's error shapes where it has them.

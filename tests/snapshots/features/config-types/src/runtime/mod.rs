@@ -11,8 +11,11 @@ pub mod api;
 /// Who may call: `Authenticate`, `Principal`, `Refusal`, `Tokens`.
 pub mod auth;
 
-/// Enum values the spec does not list: `UnknownValue`, `lenient`; `Int64`.
+/// Enum values the spec does not list: `UnknownValue`, `lenient`.
 pub mod values;
+
+/// `Int64`: an integer that travels as a JSON string.
+pub mod int64;
 
 /// Structs read from and written as JSON objects.
 pub mod object;
