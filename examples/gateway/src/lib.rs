@@ -5,8 +5,9 @@
 //! The gateway's callers' credentials reach the upstream (the router puts
 //! them into `request.context`, the client sends them), so do their
 //! `x-request-id`s and other headers; typed bodies and documented statuses
-//! come back as they were. An upstream answer the spec does not document is
-//! the client's `Err`, which the router turns into a 500.
+//! come back as they were. An upstream answer the spec does not document, or
+//! none, is the client's `Err`, which the router turns into a 502 Bad
+//! Gateway (504 Gateway Timeout when the upstream took too long).
 
 use std::time::Duration;
 

@@ -130,3 +130,60 @@ async fn client_gateway_upstream() {
     // Every call the upstream saw carried one.
     assert!(seen.lock().unwrap().iter().all(Option::is_some));
 }
+
+/// The raw answer to `GET path` (HTTP/1.1, the connection closed after).
+async fn raw_get(base: &str, path: &str) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let address = base
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .expect("an address");
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("read");
+    answer
+}
+
+/// An upstream that cannot be reached is the gateway's 502, one that does
+/// not answer in time its 504, both as problems: what failed is upstream.
+#[tokio::test]
+async fn upstream_failures_are_502_and_504() {
+    // Nothing listens at a port that was bound and let go.
+    let gone = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = gone.local_addr().expect("address");
+    drop(gone);
+    let gateway =
+        serve(gateway_example::gateway(&format!("http://{address}/v1")).expect("gateway")).await;
+    let answer = raw_get(&gateway, "/v1/puppies/12345").await;
+    assert!(answer.starts_with("HTTP/1.1 502"), "{answer}");
+    assert!(answer.contains("application/problem+json"), "{answer}");
+    assert!(answer.contains("could not be reached"), "{answer}");
+
+    // An upstream that takes the connection and never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = silent.local_addr().expect("address");
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = silent.accept().await {
+            held.push(stream);
+        }
+    });
+    let client = Client::builder(format!("http://{address}/v1"))
+        .timeout(std::time::Duration::from_millis(200))
+        .retry(puppy_shop::client::Retry::default().max_attempts(1))
+        .build()
+        .expect("client");
+    let gateway = serve(axum::Router::new().nest("/v1", puppy_shop::router(client))).await;
+    let answer = raw_get(&gateway, "/v1/puppies/12345").await;
+    assert!(answer.starts_with("HTTP/1.1 504"), "{answer}");
+    assert!(answer.contains("did not answer in time"), "{answer}");
+}

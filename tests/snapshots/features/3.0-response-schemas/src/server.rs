@@ -26,7 +26,7 @@
 //! short); a method the path does not have a 405 with `Allow`; a
 //! head, URL or wait over the [`Options`] limits a 431, 414 or 408,
 //! and too many requests at once a 503. A handler's `Err`, or a panic,
-//! is a 500. Each request gets an id (`x-request-id`) and a `tracing`
+//! is a 500 (an upstream's failure that it passes on, a 502 or 504). Each request gets an id (`x-request-id`) and a `tracing`
 //! span; a conditional `GET` whose `ETag` or `Last-Modified` matches
 //! gets 304. The server keeps no state between requests.
 

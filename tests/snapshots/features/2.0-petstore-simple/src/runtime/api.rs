@@ -38,9 +38,11 @@ pub fn accepts(headers: &http::HeaderMap, media_type: &str) -> bool {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
-    /// The request could not be sent, or no response came back.
+    /// The request could not be sent, or no response came back (a handler
+    /// returning it makes the server answer 502 Bad Gateway).
     Transport(Box<dyn std::error::Error + Send + Sync>),
-    /// No response came in the configured time.
+    /// No response came in the configured time (from a handler: 504
+    /// Gateway Timeout).
     Timeout(Box<dyn std::error::Error + Send + Sync>),
     /// A value could not be put into the request.
     Encode(String),

@@ -30,12 +30,36 @@ pub fn respond<R: IntoResponse>(
         .answer(errors),
         Err(error) => {
             tracing::error!("handler failed: {error}");
-            Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the server could not answer",
-            )
-            .answer(errors)
+            let (status, detail) = failure(&error);
+            Problem::new(status, detail).answer(errors)
         }
+    }
+}
+
+/// The status and detail of a handler's `Err`. The errors a call to
+/// another server makes (a gateway's, or a handler's that passes on a
+/// generated client's error) are that server's failure: 504 when it did
+/// not answer in time, 502 when it could not be reached or answered
+/// what its spec does not allow. Anything else is this server's: 500.
+fn failure(error: &super::api::Error) -> (StatusCode, &'static str) {
+    use super::api::Error;
+    match error {
+        Error::Timeout(_) => (
+            StatusCode::GATEWAY_TIMEOUT,
+            "the upstream server did not answer in time",
+        ),
+        Error::Transport(_) => (
+            StatusCode::BAD_GATEWAY,
+            "the upstream server could not be reached",
+        ),
+        Error::Decode { .. } | Error::UnexpectedStatus { .. } => (
+            StatusCode::BAD_GATEWAY,
+            "the upstream server's answer does not match its spec",
+        ),
+        _ => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the server could not answer",
+        ),
     }
 }
 
