@@ -102,6 +102,17 @@ pub enum Ty {
     Any,
 }
 
+impl Ty {
+    /// Calls `f` with every named type this type mentions.
+    pub fn each_named(&self, f: &mut impl FnMut(TypeId)) {
+        match self {
+            Ty::Named(id) => f(*id),
+            Ty::List(inner) | Ty::Map(inner) | Ty::Nullable(inner) => inner.each_named(f),
+            Ty::Prim(_) | Ty::Any => {}
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Prim {
     String,

@@ -12,9 +12,11 @@ use serde_json::{Map, Value};
 use crate::config::{Rule, Select, Set, path_matches};
 use crate::diag::{Diagnostic, Diagnostics, escape_token};
 
-const METHODS: [&str; 9] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace", "query",
-];
+/// Whether a path item's field is an operation: the fixed methods, and
+/// 3.2's `query` (not yet moved aside: selection runs first).
+fn is_method(field: &str) -> bool {
+    super::METHOD_FIELDS.contains(&field) || field == "query"
+}
 
 /// Keeps the operations `select` chooses, and the components they reach.
 /// Rules that match nothing are errors at their place in the configuration.
@@ -61,11 +63,7 @@ pub(crate) fn apply(raw: &mut Value, select: &Select) -> Diagnostics {
                 continue;
             };
             let path = is_path.then_some(key.as_str());
-            let methods: Vec<String> = ops
-                .keys()
-                .filter(|k| METHODS.contains(&k.as_str()))
-                .cloned()
-                .collect();
+            let methods: Vec<String> = ops.keys().filter(|k| is_method(k)).cloned().collect();
             for method in methods {
                 let keep = chosen(&ops[&method], path, select, &rules, &mut matched);
                 if keep {
@@ -159,7 +157,7 @@ fn chosen(
 }
 
 fn has_operations(item: &Map<String, Value>) -> bool {
-    item.keys().any(|k| METHODS.contains(&k.as_str()))
+    item.keys().any(|k| is_method(k))
         || item
             .get("additionalOperations")
             .and_then(Value::as_object)

@@ -137,28 +137,21 @@ fn map_kind(kind: &mut TypeKind, to: &impl Fn(TypeId) -> TypeId) {
 
 /// Calls `f` with every named type that `kind` mentions.
 pub(super) fn for_each_target(kind: &TypeKind, f: &mut impl FnMut(TypeId)) {
-    fn walk(ty: &Ty, f: &mut impl FnMut(TypeId)) {
-        match ty {
-            Ty::Named(id) => f(*id),
-            Ty::List(inner) | Ty::Map(inner) | Ty::Nullable(inner) => walk(inner, f),
-            Ty::Prim(_) | Ty::Any => {}
-        }
-    }
     match kind {
         TypeKind::Struct(s) => {
             for field in &s.fields {
-                walk(&field.ty, f);
+                field.ty.each_named(f);
             }
             if let Some(a) = &s.additional {
-                walk(a, f);
+                a.each_named(f);
             }
         }
         TypeKind::Union(u) => {
             for v in &u.variants {
-                walk(&v.ty, f);
+                v.ty.each_named(f);
             }
         }
-        TypeKind::Alias(t) | TypeKind::Newtype(t) | TypeKind::Constrained(t, _) => walk(t, f),
+        TypeKind::Alias(t) | TypeKind::Newtype(t) | TypeKind::Constrained(t, _) => t.each_named(f),
         TypeKind::Enum(_) => {}
     }
 }

@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value;
 
-use crate::ir::{self, Feature, Gate, Operation, Ty, TypeId};
+use crate::ir::{self, Feature, Gate, Operation, TypeId};
 use crate::naming::Namespace;
 
 /// The features the generated crate defines itself, which no tag's may be.
@@ -104,25 +104,18 @@ fn feature_name(tag: &str) -> String {
 /// Calls `f` with every named type an operation's request and responses
 /// mention.
 fn each_type(op: &Operation, f: &mut impl FnMut(TypeId)) {
-    fn walk(ty: &Ty, f: &mut impl FnMut(TypeId)) {
-        match ty {
-            Ty::Named(id) => f(*id),
-            Ty::List(inner) | Ty::Map(inner) | Ty::Nullable(inner) => walk(inner, f),
-            Ty::Prim(_) | Ty::Any => {}
-        }
-    }
     for p in &op.params {
-        walk(&p.ty, f);
+        p.ty.each_named(f);
     }
     for b in &op.bodies {
-        walk(&b.ty, f);
+        b.ty.each_named(f);
     }
     for r in &op.responses {
         for b in &r.bodies {
-            walk(&b.ty, f);
+            b.ty.each_named(f);
         }
         for h in &r.headers {
-            walk(&h.ty, f);
+            h.ty.each_named(f);
         }
     }
 }
