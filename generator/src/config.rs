@@ -39,6 +39,34 @@ pub struct Config {
     /// Crate layout only: each tag's operations (and the types only they
     /// use) behind a Cargo feature of the tag's name.
     pub features_per_tag: bool,
+    /// What only the client uses: pagination and idempotency keys.
+    pub calls: ClientSettings,
+}
+
+/// The `[client]` table: how the client reads lists in pages, and which
+/// calls carry idempotency keys.
+#[derive(Debug, Clone)]
+pub struct ClientSettings {
+    /// Detect the pagination of list operations (`pagination =
+    /// "detect"`, the default); else only declared ones have it.
+    pub detect_pagination: bool,
+    /// A header that carries an idempotency key on every `POST` and
+    /// `PATCH` (besides operations that declare an `Idempotency-Key`
+    /// header).
+    pub idempotency_key: Option<Set<String>>,
+    /// Pagination declared by operationId, as `x-pagination` says it
+    /// (`false` turns it off).
+    pub pages: Vec<(Set<String>, serde_json::Value)>,
+}
+
+impl Default for ClientSettings {
+    fn default() -> Self {
+        ClientSettings {
+            detect_pagination: true,
+            idempotency_key: None,
+            pages: Vec::new(),
+        }
+    }
 }
 
 impl Default for Config {
@@ -53,6 +81,7 @@ impl Default for Config {
             types: Types::default(),
             renames: Vec::new(),
             features_per_tag: false,
+            calls: ClientSettings::default(),
         }
     }
 }
@@ -324,6 +353,16 @@ struct FileConfig {
     types: Option<TypesTable>,
     names: Option<NamesTable>,
     features: Option<FeaturesTable>,
+    client: Option<ClientTable>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ClientTable {
+    pagination: Option<Spanned<String>>,
+    idempotency_key: Option<Spanned<String>>,
+    #[serde(default)]
+    pages: IndexMap<Spanned<String>, Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -464,6 +503,56 @@ impl Reader<'_> {
         }
         if let Some(per_tag) = file.features.and_then(|f| f.per_tag) {
             config.features_per_tag = per_tag;
+        }
+        if let Some(client) = file.client {
+            self.client(client, &mut config.calls);
+        }
+    }
+
+    fn client(&mut self, table: ClientTable, client: &mut ClientSettings) {
+        if let Some(mode) = table.pagination {
+            match mode.get_ref().as_str() {
+                "detect" => client.detect_pagination = true,
+                "declared" => client.detect_pagination = false,
+                other => {
+                    let origin = self.origin("/client/pagination".into(), &mode);
+                    self.diags.push(origin.error(
+                        format!("`{other}` is not a choice for `client.pagination`"),
+                        "choose `detect` or `declared`",
+                    ));
+                }
+            }
+        }
+        if let Some(name) = table.idempotency_key {
+            if crate::lower::is_token(name.get_ref()) {
+                let set = self.set(
+                    name.get_ref().clone(),
+                    "/client/idempotency-key".into(),
+                    &name,
+                );
+                client.idempotency_key = Some(set);
+            } else {
+                let origin = self.origin("/client/idempotency-key".into(), &name);
+                self.diags.push(origin.error(
+                    format!("`{}` cannot be the name of a header", name.get_ref()),
+                    "name it with letters, digits and `!#$%&'*+-.^_`|~`, as `Idempotency-Key`",
+                ));
+            }
+        }
+        for (id, value) in table.pages {
+            let pointer = join("/client/pages", id.get_ref());
+            match serde_json::to_value(value.get_ref()) {
+                Ok(json) => client
+                    .pages
+                    .push((self.set(id.get_ref().clone(), pointer, &id), json)),
+                Err(e) => {
+                    let origin = self.origin(pointer, &value);
+                    self.diags.push(origin.error(
+                        format!("this pagination cannot be read: {e}"),
+                        "write it as `x-pagination` is written",
+                    ));
+                }
+            }
         }
     }
 

@@ -464,6 +464,82 @@ pub struct Operation {
     pub callback_urls: Vec<CallbackUrl>,
     /// The features that compile it.
     pub gate: Gate,
+    /// How a list operation's pages follow one another (the client's
+    /// `paginate()`), where it is one.
+    pub pagination: Option<Pagination>,
+    /// The header that carries an idempotency key (lower case), where the
+    /// operation has one: the client sends a new key, the same on every
+    /// attempt, when the caller gives none.
+    pub idempotency_key: Option<String>,
+}
+
+/// How the pages of a list operation follow one another.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    pub kind: PageKind,
+    /// Index into [`Operation::responses`] of the page's response.
+    pub response: usize,
+    /// Where the items are in the page's body; empty: the body is the
+    /// list.
+    pub items: FieldPath,
+    /// The items' type.
+    pub item: Ty,
+    /// Declared (`x-pagination`, `x-speakeasy-pagination`, the
+    /// configuration), not detected.
+    pub declared: bool,
+}
+
+/// Where the next page is. Parameters are query parameters' wire names.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageKind {
+    /// `offset` moved past the page's items; `limit` is how many a page
+    /// asks for, `total` how many there are in all.
+    Offset {
+        offset: String,
+        limit: Option<String>,
+        total: Option<FieldPath>,
+    },
+    /// `page` counted from `first`; `size` items per page, `pages` in all.
+    Page {
+        page: String,
+        first: u64,
+        size: Option<String>,
+        pages: Option<FieldPath>,
+    },
+    /// `param` set to the page's `cursor` field.
+    Cursor { param: String, cursor: FieldPath },
+    /// The `Link` header's `rel="next"` (RFC 8288).
+    Link,
+    /// The URL in the page's `next` field.
+    NextUrl { next: FieldPath },
+}
+
+impl PageKind {
+    /// How the docs name it.
+    pub fn describe(&self) -> String {
+        match self {
+            PageKind::Offset { offset, .. } => format!("by offset (`{offset}`)"),
+            PageKind::Page { page, .. } => format!("by page number (`{page}`)"),
+            PageKind::Cursor { param, .. } => format!("by cursor (`{param}`)"),
+            PageKind::Link => "by the `Link` header's `rel=\"next\"`".to_owned(),
+            PageKind::NextUrl { .. } => "by the next page's URL in the body".to_owned(),
+        }
+    }
+}
+
+/// Fields from a page's body to a value: each step a field of a struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FieldPath(pub Vec<FieldStep>);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldStep {
+    /// The field's Rust name.
+    pub field: String,
+    /// How many `Option`s the field's type has around the value: 1 for
+    /// optional or nullable, 2 for both (absent is not `null`).
+    pub options: u8,
+    /// In a `Box` (inside the `Option`s).
+    pub boxed: bool,
 }
 
 /// A URL of a callback an operation declares, as its request holds it.
@@ -811,6 +887,10 @@ pub struct SecurityScheme {
     pub description: Option<String>,
     /// 3.2's `deprecated`: said in the docs of its credential.
     pub deprecated: bool,
+    /// OAuth2: the token endpoint of its flows (the client-credentials
+    /// flow's, else the password or authorization-code flow's), for the
+    /// client's `OAuth2`.
+    pub token_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1005,8 +1085,14 @@ impl Api {
         !self.security_schemes.is_empty() || self.secured()
     }
 
-    /// Whether some security scheme takes bearer tokens (OAuth2 and
-    /// OpenID Connect too): the crate then has the JWT authenticator.
+    /// Whether some operation is read in pages (the client's `paginate()`).
+    pub fn paginates(&self) -> bool {
+        self.operations.iter().any(|op| op.pagination.is_some())
+    }
+
+    /// Whether some security scheme takes bearer tokens (OAuth2, OpenID
+    /// Connect, HTTP `bearer`): the crate then has the JWT authenticator,
+    /// and its client `OAuth2`.
     pub fn bearer(&self) -> bool {
         self.security_schemes
             .iter()

@@ -121,6 +121,20 @@ pub const FILES: &[File] = &[
         summary: "`Client` over reqwest: `send`, retries, the cache, request and response helpers.",
     },
     File {
+        name: "oauth2",
+        text: include_str!("../runtime/oauth2.rs"),
+        feature: Some("client"),
+        needs: &["api", "client"],
+        summary: "`OAuth2`: bearer tokens from a token endpoint, kept and refreshed.",
+    },
+    File {
+        name: "pages",
+        text: include_str!("../runtime/pages.rs"),
+        feature: Some("client"),
+        needs: &["api", "client"],
+        summary: "`Pages`: a list's items across its pages, and where the next page is.",
+    },
+    File {
         name: "stream_server",
         text: include_str!("../runtime/stream_server.rs"),
         feature: Some("server"),
@@ -192,6 +206,12 @@ pub fn files(api: &ir::Api, options: &Options) -> Vec<&'static File> {
         wanted.push("client");
         if streams {
             wanted.push("stream_client");
+        }
+        if api.bearer() {
+            wanted.push("oauth2");
+        }
+        if api.paginates() {
+            wanted.push("pages");
         }
     }
     // Whatever a wanted file needs comes too.

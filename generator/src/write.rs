@@ -736,8 +736,11 @@ struct CargoToml<'a> {
     /// Bodies that stream: `bytes` and `futures-core` for `api::ByteStream`
     /// and `api::Items` (always), reqwest's `stream` (client).
     streams: bool,
-    /// Bearer tokens: feature `jwt`, the JWT authenticator.
+    /// Bearer tokens: feature `jwt`, the JWT authenticator; the client's
+    /// `OAuth2` (tokio's `sync`).
     jwt: bool,
+    /// Lists read in pages: the client's `Pages` streams (futures-core).
+    pages: bool,
 }
 
 fn cargo_toml(api: &ir::Api, crate_name: &str, spec: &str) -> String {
@@ -784,6 +787,7 @@ fn cargo_toml(api: &ir::Api, crate_name: &str, spec: &str) -> String {
         regex: api.uses_patterns(),
         streams: api.streams(),
         jwt: api.bearer(),
+        pages: api.paginates(),
     }
     .render()
     .map(|s| s.trim_end().to_owned() + "\n")

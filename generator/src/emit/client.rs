@@ -14,6 +14,7 @@ use super::api::{Shape, shape};
 use super::parts::{Place, Split, gated, marker};
 use super::{cfg, ident, lit};
 
+mod pages;
 mod params;
 use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, Ty, UrlSegment};
 
@@ -83,19 +84,22 @@ impl Split for Module<'_> {
     type Notes = BTreeSet<Helper>;
 
     fn runs(&self) -> Vec<(Place, usize)> {
-        vec![(Place::Impl, self.api.operations.len())]
+        let n = self.api.operations.len();
+        vec![(Place::Impl, n), (Place::Impl, n), (Place::Impl, n)]
     }
 
-    fn part(
-        &self,
-        _run: usize,
-        units: Range<usize>,
-        helpers: &mut BTreeSet<Helper>,
-    ) -> TokenStream {
+    fn part(&self, run: usize, units: Range<usize>, helpers: &mut BTreeSet<Helper>) -> TokenStream {
         self.api.operations[units]
             .iter()
             .map(|op| {
-                let items = method(self.api, op, self.calls, helpers);
+                let items = match run {
+                    0 => trait_method(op),
+                    1 => method(self.api, op, self.calls, helpers),
+                    _ => match &op.pagination {
+                        Some(p) => pages::method(self.api, op, p),
+                        None => return TokenStream::new(),
+                    },
+                };
                 gated(Place::Impl, &cfg(self.api, &op.gate), items)
             })
             .collect()
@@ -110,11 +114,70 @@ fn frame(api: &ir::Api, helpers: &BTreeSet<Helper>) -> TokenStream {
     let allows = super::module_allows(api);
     // An empty impl is `{}`, with no marker between the braces.
     let methods = (!api.operations.is_empty()).then(|| marker(0));
+    let raw_calls = (!api.operations.is_empty()).then(|| {
+        let calls = marker(1);
+        quote! {
+            /// The calls of [`Client::raw`]: each gives its typed response
+            /// with the HTTP response's status, headers and URL.
+            impl RawCalls<'_, api::Credentials> {
+                #calls
+            }
+        }
+    });
+    let paginate = api.paginates().then(|| {
+        let lists = marker(2);
+        quote! {
+            /// The calls of [`Client::paginate`]: each list operation read
+            /// to its end, as a stream of its items.
+            impl Paginate<'_, api::Credentials> {
+                #lists
+            }
+        }
+    });
+    let call_context = (!api.operations.is_empty()).then(|| {
+        quote! {
+            impl CallContext for api::Context {
+                fn headers(&self) -> &http::HeaderMap {
+                    &self.headers
+                }
+
+                fn extensions(&self) -> &http::Extensions {
+                    &self.extensions
+                }
+            }
+        }
+    });
     let default_base = api
         .servers
         .first()
         .filter(|url| url.starts_with("http://") || url.starts_with("https://"))
         .map(|url| url.trim_end_matches('/'));
+    let token_urls: Vec<TokenStream> = api
+        .security_schemes
+        .iter()
+        .filter_map(|s| {
+            let url = s.token_url.as_ref()?;
+            let name = format_ident!(
+                "{}_TOKEN_URL",
+                crate::naming::unraw(&s.field).to_ascii_uppercase()
+            );
+            let doc = format!(
+                " The token endpoint of `{}`, as the spec gives it: for\n [`OAuth2::client_credentials`] and [`OAuth2::refresh_token`].",
+                s.key.replace('`', "'")
+            );
+            Some(quote! {
+                #[doc = #doc]
+                pub const #name: &'static str = #url;
+            })
+        })
+        .collect();
+    let token_urls = (!token_urls.is_empty()).then(|| {
+        quote! {
+            impl Client {
+                #(#token_urls)*
+            }
+        }
+    });
     let default = default_base.map(|url| {
         quote! {
             impl Client {
@@ -135,6 +198,22 @@ fn frame(api: &ir::Api, helpers: &BTreeSet<Helper>) -> TokenStream {
     let runtime = (!api.operations.is_empty()).then(|| {
         quote!(
             use super::runtime::client::*;
+        )
+    });
+    let oauth2 = api.bearer().then(|| {
+        quote!(
+            pub use super::runtime::oauth2::OAuth2;
+        )
+    });
+    let pages_api = api.paginates().then(|| {
+        quote!(
+            pub use super::runtime::pages::{Pages, Paginate};
+        )
+    });
+    let pages = api.paginates().then(|| {
+        quote!(
+            use super::runtime::pages::*;
+            use super::types;
         )
     });
     let streams = helpers
@@ -177,9 +256,14 @@ fn frame(api: &ir::Api, helpers: &BTreeSet<Helper>) -> TokenStream {
 
         use super::api::{self, Api};
         #runtime
+        #pages
         #streams
 
-        pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+        pub use super::runtime::client::{
+            Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider, USER_AGENT,
+        };
+        #oauth2
+        #pages_api
 
         /// A client of the API. It implements [`Api`], so it can stand wherever
         /// a server implementation can (for example behind `server::router`,
@@ -195,9 +279,17 @@ fn frame(api: &ir::Api, helpers: &BTreeSet<Helper>) -> TokenStream {
 
         #default
 
+        #token_urls
+
         impl Api for Client {
             #methods
         }
+
+        #raw_calls
+
+        #paginate
+
+        #call_context
 
         #authenticate
 
@@ -324,9 +416,21 @@ fn method(
         let table = super::requirements_table(api, requirements);
         let cookies = any_cookie.then(|| quote!(&mut cookies,));
         stmts.push(
-            quote!(self.authorize(&request.context, #table, &mut query, &mut headers, #cookies)?;),
+            quote!(let token = self.authorize(&request.context, #table, &mut query, &mut headers, #cookies)?;),
         );
     }
+    let token = if op.security.is_some() {
+        quote!(token)
+    } else {
+        quote!(token: None)
+    };
+    let idempotency_key = match &op.idempotency_key {
+        Some(name) => {
+            let name = lit(name);
+            quote!(Some(#name))
+        }
+        None => quote!(None),
+    };
     let body = match (op.body(), &op.body_type) {
         (None, _) => quote!(None),
         (Some(b), None) => {
@@ -407,9 +511,12 @@ fn method(
                 #cookies,
                 body: #body,
                 streams: #streams,
-                context: &request.context.headers,
+                #token,
+                idempotency_key: #idempotency_key,
+                context: &request.context,
             })
             .await?;
+        let raw = Raw::of(&response);
     });
     // Exact codes first, then ranges, then `default`.
     let mut ordered: Vec<&ir::Response> = op.responses.iter().collect();
@@ -436,21 +543,20 @@ fn method(
         };
         arms.push((pattern, value));
     }
-    let doc = format!(" `{} {}`", op.method.as_str(), op.path);
     let outcome = match arms.as_slice() {
         // Only `default`: no status to tell apart.
-        [(_, value)] if ordered[0].status == StatusMatch::Default => quote!(Ok(#value)),
+        [(_, value)] if ordered[0].status == StatusMatch::Default => quote!(#value),
         _ => {
             let arms = arms
                 .iter()
-                .map(|(pattern, value)| quote!(#pattern => Ok(#value),));
+                .map(|(pattern, value)| quote!(#pattern => #value,));
             let fallback = (!op
                 .responses
                 .iter()
                 .any(|r| r.status == StatusMatch::Default))
             .then(|| {
                 helpers.insert(Helper::Unexpected);
-                quote!(_ => Err(unexpected(response).await),)
+                quote!(_ => return Err(unexpected(response).await),)
             });
             quote! {
                 match response.status().as_u16() {
@@ -460,11 +566,32 @@ fn method(
             }
         }
     };
+    let raw_doc = format!(
+        " `{} {}`, with the response's status, headers and URL.",
+        op.method.as_str(),
+        op.path
+    );
+    quote! {
+        #[doc = #raw_doc]
+        pub async fn #name(self, request: api::#request_type) -> Result<Raw<api::#response_type>, api::Error> {
+            #(#stmts)*
+            let value = #outcome;
+            Ok(raw.with(value))
+        }
+    }
+}
+
+/// The trait's method: the call of [`method`], without the status,
+/// headers and URL.
+fn trait_method(op: &Operation) -> TokenStream {
+    let name = ident(&op.name);
+    let request_type = ident(&op.request_type);
+    let response_type = ident(&op.response_type);
+    let doc = format!(" `{} {}`", op.method.as_str(), op.path);
     quote! {
         #[doc = #doc]
         async fn #name(&self, request: api::#request_type) -> Result<api::#response_type, api::Error> {
-            #(#stmts)*
-            #outcome
+            self.raw().#name(request).await.map(Raw::into_value)
         }
     }
 }
@@ -651,7 +778,9 @@ fn authorize(api: &ir::Api) -> TokenStream {
     let present = api.security_schemes.iter().enumerate().map(|(i, s)| {
         let variant = ident(&s.variant);
         let local = local(i);
-        if s.kind.carries_credential() {
+        if s.kind == SchemeKind::Bearer {
+            quote!(api::Scheme::#variant => #local.is_some() || tokens,)
+        } else if s.kind.carries_credential() {
             quote!(api::Scheme::#variant => #local.is_some(),)
         } else {
             quote!(api::Scheme::#variant => true,)
@@ -688,36 +817,45 @@ fn authorize(api: &ir::Api) -> TokenStream {
             SchemeKind::Http { scheme } => authorization(scheme, "the credentials"),
             SchemeKind::MutualTls => return quote!(api::Scheme::#variant => {}),
         };
+        // A bearer token that no credential gave comes from the client's
+        // token provider, when the call is sent.
+        let otherwise = (s.kind == SchemeKind::Bearer).then(|| quote!(else { token = Some(*scopes); }));
         quote! {
             api::Scheme::#variant => {
                 if let Some(value) = #field {
                     #put
-                }
+                } #otherwise
             }
         }
     });
+    let bearer = api.bearer();
+    let scopes = if bearer { quote!(scopes) } else { quote!(_) };
+    let tokens = bearer.then(|| quote!(let tokens = self.token_provider().is_some();));
+    let token_mut = bearer.then(|| quote!(mut));
     // Where the spec has no scheme that a request can meet, the server
     // lets nobody in, and there is nothing to send.
     let body = if api.security_schemes.is_empty() {
         quote! {
             let _ = (context, requirements);
-            Ok(())
+            Ok(None)
         }
     } else {
         quote! {
             #(#lookups)*
+            #tokens
             let present = |(scheme, _): &(api::Scheme, _)| match scheme {
                 #(#present)*
             };
             let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
-                return Ok(());
+                return Ok(None);
             };
-            for (scheme, _) in *requirement {
+            let #token_mut token = None;
+            for (scheme, #scopes) in *requirement {
                 match scheme {
                     #(#apply)*
                 }
             }
-            Ok(())
+            Ok(token)
         }
     };
     let cookie_param = any_cookie.then(|| quote!(cookies: &mut String,));
@@ -730,7 +868,8 @@ fn authorize(api: &ir::Api) -> TokenStream {
         impl Client {
             /// Puts the credentials of the first requirement that can be met
             /// into the request. When none can, the request goes without, and
-            /// the server's 401 says what is missing.
+            /// the server's 401 says what is missing. `Some(scopes)`: the
+            /// bearer token is to come from the token provider.
             fn authorize(
                 &self,
                 context: &api::Context,
@@ -738,7 +877,7 @@ fn authorize(api: &ir::Api) -> TokenStream {
                 query: &mut String,
                 headers: &mut reqwest::header::HeaderMap,
                 #cookie_param
-            ) -> Result<(), api::Error> {
+            ) -> Result<Option<&'static [&'static str]>, api::Error> {
                 // Not every API has schemes of every location.
                 let _ = (&query, &headers, #cookie_use);
                 #body

@@ -2,6 +2,7 @@
 //! input: it collects every diagnostic instead of stopping at the first.
 
 mod callback;
+mod client;
 mod cycles;
 mod dedup;
 mod examples;
@@ -70,6 +71,7 @@ pub fn lower_with(loaded: &Loaded, config: &Config) -> Result<(ir::Api, Diagnost
     };
     tags::check(loaded, &mut diags);
     dedup::merge_identical(&mut api);
+    client::client(&mut api, &loaded.raw, config, &mut diags);
     if config.features_per_tag {
         features::per_tag(&mut api, &loaded.raw);
     }
@@ -234,9 +236,27 @@ fn security_schemes(loaded: &Loaded, diags: &mut Diagnostics) -> Vec<Option<ir::
             kind,
             description: description.clone(),
             deprecated,
+            token_url: token_url(&scheme),
         }));
     }
     out
+}
+
+/// An OAuth2 scheme's token endpoint: its client-credentials flow's,
+/// else its password or authorization-code flow's.
+fn token_url(scheme: &OaScheme) -> Option<String> {
+    let OaScheme::OAuth2 { flows, .. } = scheme else {
+        return None;
+    };
+    let urls = [
+        flows.client_credentials.as_ref().map(|f| &f.token_url),
+        flows.password.as_ref().map(|f| &f.token_url),
+        flows.authorization_code.as_ref().map(|f| &f.token_url),
+    ];
+    urls.into_iter()
+        .flatten()
+        .find(|url| !url.is_empty())
+        .cloned()
 }
 
 /// Whether `name` can be an HTTP header's name (an RFC 9110 token): the

@@ -347,6 +347,8 @@ impl<'l> Items<'l> {
                 callback: callback.cloned(),
                 callback_urls: Vec::new(),
                 gate: crate::ir::Gate::default(),
+                pagination: None,
+                idempotency_key: None,
             });
             let callbacks = match self.kind {
                 Kind::Path => callbacks,

@@ -14,6 +14,7 @@ mod params;
 mod petstore;
 mod prism;
 mod schemathesis;
+mod sdk;
 mod security;
 mod security_edges;
 mod shop_security;

@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +56,34 @@ impl Api for Client {
         &self,
         request: api::ListPetsRequest,
     ) -> Result<api::ListPetsResponse, api::Error> {
+        self.raw().list_pets(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /pets`
+    async fn create_pets(
+        &self,
+        request: api::CreatePetsRequest,
+    ) -> Result<api::CreatePetsResponse, api::Error> {
+        self.raw().create_pets(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /pets/{petId}`
+    async fn show_pet_by_id(
+        &self,
+        request: api::ShowPetByIdRequest,
+    ) -> Result<api::ShowPetByIdResponse, api::Error> {
+        self.raw().show_pet_by_id(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /pets`, with the response's status, headers and URL.
+    pub async fn list_pets(
+        self,
+        request: api::ListPetsRequest,
+    ) -> Result<Raw<api::ListPetsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pets");
         let mut query = String::new();
@@ -71,30 +102,34 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(api::ListPetsResponse::Ok {
+                api::ListPetsResponse::Ok {
                     x_next: response_header(&response, "x-next")?,
                     body: decode_json(response).await?,
-                })
+                }
             }
             _ => {
-                Ok(api::ListPetsResponse::Default {
+                api::ListPetsResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /pets`
-    async fn create_pets(
-        &self,
+    /// `POST /pets`, with the response's status, headers and URL.
+    pub async fn create_pets(
+        self,
         request: api::CreatePetsRequest,
-    ) -> Result<api::CreatePetsResponse, api::Error> {
+    ) -> Result<Raw<api::CreatePetsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pets");
         let query = String::new();
@@ -110,25 +145,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::CreatePetsResponse::Created),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::CreatePetsResponse::Created,
             _ => {
-                Ok(api::CreatePetsResponse::Default {
+                api::CreatePetsResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /pets/{petId}`
-    async fn show_pet_by_id(
-        &self,
+    /// `GET /pets/{petId}`, with the response's status, headers and URL.
+    pub async fn show_pet_by_id(
+        self,
         request: api::ShowPetByIdRequest,
-    ) -> Result<api::ShowPetByIdResponse, api::Error> {
+    ) -> Result<Raw<api::ShowPetByIdResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pets/");
         {
@@ -148,17 +187,31 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::ShowPetByIdResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::ShowPetByIdResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::ShowPetByIdResponse::Default {
+                api::ShowPetByIdResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

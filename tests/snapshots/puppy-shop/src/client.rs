@@ -20,8 +20,17 @@
 
 use super::api::{self, Api};
 use super::runtime::client::*;
+use super::runtime::pages::*;
+use super::types;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
+
+pub use super::runtime::oauth2::OAuth2;
+
+pub use super::runtime::pages::{Pages, Paginate};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +62,58 @@ impl Api for Client {
         &self,
         request: api::ListPuppiesRequest,
     ) -> Result<api::ListPuppiesResponse, api::Error> {
+        self.raw().list_puppies(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /puppies/{puppyId}`
+    async fn get_puppy(
+        &self,
+        request: api::GetPuppyRequest,
+    ) -> Result<api::GetPuppyResponse, api::Error> {
+        self.raw().get_puppy(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /adoptions`
+    async fn adopt_puppy(
+        &self,
+        request: api::AdoptPuppyRequest,
+    ) -> Result<api::AdoptPuppyResponse, api::Error> {
+        self.raw().adopt_puppy(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /cart`
+    async fn get_cart(
+        &self,
+        request: api::GetCartRequest,
+    ) -> Result<api::GetCartResponse, api::Error> {
+        self.raw().get_cart(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /cart/items`
+    async fn add_cart_item(
+        &self,
+        request: api::AddCartItemRequest,
+    ) -> Result<api::AddCartItemResponse, api::Error> {
+        self.raw().add_cart_item(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /cart/items/{puppyId}`
+    async fn remove_cart_item(
+        &self,
+        request: api::RemoveCartItemRequest,
+    ) -> Result<api::RemoveCartItemResponse, api::Error> {
+        self.raw().remove_cart_item(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /puppies`, with the response's status, headers and URL.
+    pub async fn list_puppies(
+        self,
+        request: api::ListPuppiesRequest,
+    ) -> Result<Raw<api::ListPuppiesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/puppies");
         let mut query = String::new();
@@ -85,27 +146,31 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(api::ListPuppiesResponse::Ok {
+                api::ListPuppiesResponse::Ok {
                     etag: response_header(&response, "etag")?,
                     cache_control: response_header(&response, "cache-control")?,
                     body: decode_json(response).await?,
-                })
+                }
             }
-            400 => Ok(api::ListPuppiesResponse::BadRequest(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+            400 => api::ListPuppiesResponse::BadRequest(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /puppies/{puppyId}`
-    async fn get_puppy(
-        &self,
+    /// `GET /puppies/{puppyId}`, with the response's status, headers and URL.
+    pub async fn get_puppy(
+        self,
         request: api::GetPuppyRequest,
-    ) -> Result<api::GetPuppyResponse, api::Error> {
+    ) -> Result<Raw<api::GetPuppyResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/puppies/");
         {
@@ -125,32 +190,37 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetPuppyResponse::Ok(decode_json(response).await?)),
-            400 => Ok(api::GetPuppyResponse::BadRequest(decode_json(response).await?)),
-            404 => Ok(api::GetPuppyResponse::NotFound(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetPuppyResponse::Ok(decode_json(response).await?),
+            400 => api::GetPuppyResponse::BadRequest(decode_json(response).await?),
+            404 => api::GetPuppyResponse::NotFound(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /adoptions`
-    async fn adopt_puppy(
-        &self,
+    /// `POST /adoptions`, with the response's status, headers and URL.
+    pub async fn adopt_puppy(
+        self,
         request: api::AdoptPuppyRequest,
-    ) -> Result<api::AdoptPuppyResponse, api::Error> {
+    ) -> Result<Raw<api::AdoptPuppyResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/adoptions");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::BearerAuth, &[])], &[(api::Scheme::ShopKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::BearerAuth, &[])], &[(api::Scheme::ShopKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "adoptPuppy",
@@ -165,36 +235,39 @@ impl Api for Client {
                     encode_form(&request.body)?,
                 )),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::AdoptPuppyResponse::Created(decode_json(response).await?)),
-            400 => Ok(api::AdoptPuppyResponse::BadRequest(decode_json(response).await?)),
-            401 => {
-                Ok(api::AdoptPuppyResponse::Unauthorized(decode_json(response).await?))
-            }
-            404 => Ok(api::AdoptPuppyResponse::NotFound(decode_json(response).await?)),
-            409 => Ok(api::AdoptPuppyResponse::Conflict(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::AdoptPuppyResponse::Created(decode_json(response).await?),
+            400 => api::AdoptPuppyResponse::BadRequest(decode_json(response).await?),
+            401 => api::AdoptPuppyResponse::Unauthorized(decode_json(response).await?),
+            404 => api::AdoptPuppyResponse::NotFound(decode_json(response).await?),
+            409 => api::AdoptPuppyResponse::Conflict(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /cart`
-    async fn get_cart(
-        &self,
+    /// `GET /cart`, with the response's status, headers and URL.
+    pub async fn get_cart(
+        self,
         request: api::GetCartRequest,
-    ) -> Result<api::GetCartResponse, api::Error> {
+    ) -> Result<Raw<api::GetCartResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/cart");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::BearerAuth, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::BearerAuth, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getCart",
@@ -206,31 +279,36 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetCartResponse::Ok(decode_json(response).await?)),
-            401 => Ok(api::GetCartResponse::Unauthorized(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetCartResponse::Ok(decode_json(response).await?),
+            401 => api::GetCartResponse::Unauthorized(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /cart/items`
-    async fn add_cart_item(
-        &self,
+    /// `POST /cart/items`, with the response's status, headers and URL.
+    pub async fn add_cart_item(
+        self,
         request: api::AddCartItemRequest,
-    ) -> Result<api::AddCartItemResponse, api::Error> {
+    ) -> Result<Raw<api::AddCartItemResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/cart/items");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::BearerAuth, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::BearerAuth, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "addCartItem",
@@ -242,25 +320,27 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::AddCartItemResponse::Created(decode_json(response).await?)),
-            400 => Ok(api::AddCartItemResponse::BadRequest(decode_json(response).await?)),
-            401 => {
-                Ok(api::AddCartItemResponse::Unauthorized(decode_json(response).await?))
-            }
-            404 => Ok(api::AddCartItemResponse::NotFound(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::AddCartItemResponse::Created(decode_json(response).await?),
+            400 => api::AddCartItemResponse::BadRequest(decode_json(response).await?),
+            401 => api::AddCartItemResponse::Unauthorized(decode_json(response).await?),
+            404 => api::AddCartItemResponse::NotFound(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /cart/items/{puppyId}`
-    async fn remove_cart_item(
-        &self,
+    /// `DELETE /cart/items/{puppyId}`, with the response's status, headers and URL.
+    pub async fn remove_cart_item(
+        self,
         request: api::RemoveCartItemRequest,
-    ) -> Result<api::RemoveCartItemResponse, api::Error> {
+    ) -> Result<Raw<api::RemoveCartItemResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/cart/items/");
         {
@@ -269,12 +349,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::BearerAuth, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::BearerAuth, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "removeCartItem",
@@ -286,26 +367,64 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::RemoveCartItemResponse::NoContent),
-            400 => {
-                Ok(api::RemoveCartItemResponse::BadRequest(decode_json(response).await?))
-            }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::RemoveCartItemResponse::NoContent,
+            400 => api::RemoveCartItemResponse::BadRequest(decode_json(response).await?),
             401 => {
-                Ok(
-                    api::RemoveCartItemResponse::Unauthorized(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::RemoveCartItemResponse::Unauthorized(decode_json(response).await?)
             }
-            404 => {
-                Ok(api::RemoveCartItemResponse::NotFound(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+            404 => api::RemoveCartItemResponse::NotFound(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+/// The calls of [`Client::paginate`]: each list operation read
+/// to its end, as a stream of its items.
+impl Paginate<'_, api::Credentials> {
+    /// Every item of [`Api::list_puppies`], page after page (by the next page's URL in the body).
+    pub fn list_puppies(&self, request: api::ListPuppiesRequest) -> Pages<types::Puppy> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().list_puppies(request).await?;
+                match page.value {
+                    api::ListPuppiesResponse::Ok { body, .. } => {
+                        let next = body
+                            .next
+                            .as_ref()
+                            .and_then(|o| o.as_ref())
+                            .map(|v| v.to_string());
+                        let items = body.items;
+                        let next = next_url(&page.url, next);
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }
 
@@ -325,14 +444,15 @@ impl api::Authenticate for Client {
 impl Client {
     /// Puts the credentials of the first requirement that can be met
     /// into the request. When none can, the request goes without, and
-    /// the server's 401 says what is missing.
+    /// the server's 401 says what is missing. `Some(scopes)`: the
+    /// bearer token is to come from the token provider.
     fn authorize(
         &self,
         context: &api::Context,
         requirements: &[api::Requirement],
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
-    ) -> Result<(), api::Error> {
+    ) -> Result<Option<&'static [&'static str]>, api::Error> {
         let _ = (&query, &headers, ());
         let s0 = context
             .credentials
@@ -344,14 +464,16 @@ impl Client {
             .shop_key
             .as_ref()
             .or(self.credentials().shop_key.as_ref());
+        let tokens = self.token_provider().is_some();
         let present = |(scheme, _): &(api::Scheme, _)| match scheme {
-            api::Scheme::BearerAuth => s0.is_some(),
+            api::Scheme::BearerAuth => s0.is_some() || tokens,
             api::Scheme::ShopKey => s1.is_some(),
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
-            return Ok(());
+            return Ok(None);
         };
-        for (scheme, _) in *requirement {
+        let mut token = None;
+        for (scheme, scopes) in *requirement {
             match scheme {
                 api::Scheme::BearerAuth => {
                     if let Some(value) = s0 {
@@ -362,6 +484,8 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
                 api::Scheme::ShopKey => {
@@ -377,6 +501,6 @@ impl Client {
                 }
             }
         }
-        Ok(())
+        Ok(token)
     }
 }

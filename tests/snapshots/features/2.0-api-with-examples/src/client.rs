@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -41,6 +44,26 @@ impl Api for Client {
         &self,
         request: api::ListVersionsv2Request,
     ) -> Result<api::ListVersionsv2Response, api::Error> {
+        self.raw().list_versionsv2(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /v2`
+    async fn get_version_detailsv2(
+        &self,
+        request: api::GetVersionDetailsv2Request,
+    ) -> Result<api::GetVersionDetailsv2Response, api::Error> {
+        self.raw().get_version_detailsv2(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /`, with the response's status, headers and URL.
+    pub async fn list_versionsv2(
+        self,
+        request: api::ListVersionsv2Request,
+    ) -> Result<Raw<api::ListVersionsv2Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push('/');
         let query = String::new();
@@ -56,27 +79,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::ListVersionsv2Response::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::ListVersionsv2Response::Ok(decode_json(response).await?),
             300 => {
-                Ok(
-                    api::ListVersionsv2Response::MultipleChoices(
-                        decode_json(response).await?,
-                    ),
+                api::ListVersionsv2Response::MultipleChoices(
+                    decode_json(response).await?,
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /v2`
-    async fn get_version_detailsv2(
-        &self,
+    /// `GET /v2`, with the response's status, headers and URL.
+    pub async fn get_version_detailsv2(
+        self,
         request: api::GetVersionDetailsv2Request,
-    ) -> Result<api::GetVersionDetailsv2Response, api::Error> {
+    ) -> Result<Raw<api::GetVersionDetailsv2Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/v2");
         let query = String::new();
@@ -92,19 +117,31 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetVersionDetailsv2Response::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetVersionDetailsv2Response::Ok(decode_json(response).await?),
             203 => {
-                Ok(
-                    api::GetVersionDetailsv2Response::NonAuthoritativeInformation(
-                        decode_json(response).await?,
-                    ),
+                api::GetVersionDetailsv2Response::NonAuthoritativeInformation(
+                    decode_json(response).await?,
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

@@ -22,7 +22,12 @@ use super::api::{self, Api};
 use super::runtime::client::*;
 use super::runtime::stream_client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
+
+pub use super::runtime::oauth2::OAuth2;
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -54,6 +59,34 @@ impl Api for Client {
         &self,
         request: api::GetPetByIdRequest,
     ) -> Result<api::GetPetByIdResponse, api::Error> {
+        self.raw().get_pet_by_id(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /pet/{petId}`
+    async fn update_pet_with_form(
+        &self,
+        request: api::UpdatePetWithFormRequest,
+    ) -> Result<api::UpdatePetWithFormResponse, api::Error> {
+        self.raw().update_pet_with_form(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /pet/{petId}`
+    async fn delete_pet(
+        &self,
+        request: api::DeletePetRequest,
+    ) -> Result<api::DeletePetResponse, api::Error> {
+        self.raw().delete_pet(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /pet/{petId}`, with the response's status, headers and URL.
+    pub async fn get_pet_by_id(
+        self,
+        request: api::GetPetByIdRequest,
+    ) -> Result<Raw<api::GetPetByIdResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pet/");
         {
@@ -62,12 +95,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getPetById",
@@ -79,35 +113,35 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::GetPetByIdResponse::Ok(
-                        match media_type(&response).as_str() {
-                            "application/xml" => {
-                                api::GetPetByIdOkBody::Xml(decode_stream(response))
-                            }
-                            _ => {
-                                api::GetPetByIdOkBody::Json(decode_json(response).await?)
-                            }
-                        },
-                    ),
+                api::GetPetByIdResponse::Ok(
+                    match media_type(&response).as_str() {
+                        "application/xml" => {
+                            api::GetPetByIdOkBody::Xml(decode_stream(response))
+                        }
+                        _ => api::GetPetByIdOkBody::Json(decode_json(response).await?),
+                    },
                 )
             }
-            400 => Ok(api::GetPetByIdResponse::BadRequest),
-            404 => Ok(api::GetPetByIdResponse::NotFound),
-            _ => Err(unexpected(response).await),
-        }
+            400 => api::GetPetByIdResponse::BadRequest,
+            404 => api::GetPetByIdResponse::NotFound,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /pet/{petId}`
-    async fn update_pet_with_form(
-        &self,
+    /// `POST /pet/{petId}`, with the response's status, headers and URL.
+    pub async fn update_pet_with_form(
+        self,
         request: api::UpdatePetWithFormRequest,
-    ) -> Result<api::UpdatePetWithFormResponse, api::Error> {
+    ) -> Result<Raw<api::UpdatePetWithFormResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pet/");
         {
@@ -116,12 +150,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "updatePetWithForm",
@@ -138,20 +173,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            405 => Ok(api::UpdatePetWithFormResponse::MethodNotAllowed),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            405 => api::UpdatePetWithFormResponse::MethodNotAllowed,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /pet/{petId}`
-    async fn delete_pet(
-        &self,
+    /// `DELETE /pet/{petId}`, with the response's status, headers and URL.
+    pub async fn delete_pet(
+        self,
         request: api::DeletePetRequest,
-    ) -> Result<api::DeletePetResponse, api::Error> {
+    ) -> Result<Raw<api::DeletePetResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pet/");
         {
@@ -163,12 +202,13 @@ impl Api for Client {
         if let Some(v) = &request.api_key {
             insert_header(&mut headers, "api_key", &verbatim(&v.to_string()))?;
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "deletePet",
@@ -180,14 +220,28 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            400 => Ok(api::DeletePetResponse::BadRequest),
-            404 => Ok(api::DeletePetResponse::NotFound),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            400 => api::DeletePetResponse::BadRequest,
+            404 => api::DeletePetResponse::NotFound,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }
 
@@ -207,14 +261,15 @@ impl api::Authenticate for Client {
 impl Client {
     /// Puts the credentials of the first requirement that can be met
     /// into the request. When none can, the request goes without, and
-    /// the server's 401 says what is missing.
+    /// the server's 401 says what is missing. `Some(scopes)`: the
+    /// bearer token is to come from the token provider.
     fn authorize(
         &self,
         context: &api::Context,
         requirements: &[api::Requirement],
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
-    ) -> Result<(), api::Error> {
+    ) -> Result<Option<&'static [&'static str]>, api::Error> {
         let _ = (&query, &headers, ());
         let s0 = context
             .credentials
@@ -226,14 +281,16 @@ impl Client {
             .api_key
             .as_ref()
             .or(self.credentials().api_key.as_ref());
+        let tokens = self.token_provider().is_some();
         let present = |(scheme, _): &(api::Scheme, _)| match scheme {
-            api::Scheme::PetstoreAuth => s0.is_some(),
+            api::Scheme::PetstoreAuth => s0.is_some() || tokens,
             api::Scheme::ApiKey => s1.is_some(),
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
-            return Ok(());
+            return Ok(None);
         };
-        for (scheme, _) in *requirement {
+        let mut token = None;
+        for (scheme, scopes) in *requirement {
             match scheme {
                 api::Scheme::PetstoreAuth => {
                     if let Some(value) = s0 {
@@ -244,6 +301,8 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
                 api::Scheme::ApiKey => {
@@ -259,6 +318,6 @@ impl Client {
                 }
             }
         }
-        Ok(())
+        Ok(token)
     }
 }

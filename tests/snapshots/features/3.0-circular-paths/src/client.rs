@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +56,34 @@ impl Api for Client {
         &self,
         request: api::GetAnythingRequest,
     ) -> Result<api::GetAnythingResponse, api::Error> {
+        self.raw().get_anything(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /anything`
+    async fn put_anything(
+        &self,
+        request: api::PutAnythingRequest,
+    ) -> Result<api::PutAnythingResponse, api::Error> {
+        self.raw().put_anything(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything`
+    async fn post_anything(
+        &self,
+        request: api::PostAnythingRequest,
+    ) -> Result<api::PostAnythingResponse, api::Error> {
+        self.raw().post_anything(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /anything`, with the response's status, headers and URL.
+    pub async fn get_anything(
+        self,
+        request: api::GetAnythingRequest,
+    ) -> Result<Raw<api::GetAnythingResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything");
         let query = String::new();
@@ -68,20 +99,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetAnythingResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetAnythingResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /anything`
-    async fn put_anything(
-        &self,
+    /// `PUT /anything`, with the response's status, headers and URL.
+    pub async fn put_anything(
+        self,
         request: api::PutAnythingRequest,
-    ) -> Result<api::PutAnythingResponse, api::Error> {
+    ) -> Result<Raw<api::PutAnythingResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything");
         let query = String::new();
@@ -100,21 +135,25 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PutAnythingResponse::Ok(decode_json(response).await?)),
-            201 => Ok(api::PutAnythingResponse::Created(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PutAnythingResponse::Ok(decode_json(response).await?),
+            201 => api::PutAnythingResponse::Created(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything`
-    async fn post_anything(
-        &self,
+    /// `POST /anything`, with the response's status, headers and URL.
+    pub async fn post_anything(
+        self,
         request: api::PostAnythingRequest,
-    ) -> Result<api::PostAnythingResponse, api::Error> {
+    ) -> Result<Raw<api::PostAnythingResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything");
         let query = String::new();
@@ -133,12 +172,26 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostAnythingResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostAnythingResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

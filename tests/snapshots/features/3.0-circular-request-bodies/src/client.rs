@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +56,42 @@ impl Api for Client {
         &self,
         request: api::DirectCircularRequest,
     ) -> Result<api::DirectCircularResponse, api::Error> {
+        self.raw().direct_circular(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /indirect`
+    async fn indirect_circular(
+        &self,
+        request: api::IndirectCircularRequest,
+    ) -> Result<api::IndirectCircularResponse, api::Error> {
+        self.raw().indirect_circular(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /polymorphic`
+    async fn polymorphic_circular(
+        &self,
+        request: api::PolymorphicCircularRequest,
+    ) -> Result<api::PolymorphicCircularResponse, api::Error> {
+        self.raw().polymorphic_circular(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /multiple`
+    async fn multiple_circular(
+        &self,
+        request: api::MultipleCircularRequest,
+    ) -> Result<api::MultipleCircularResponse, api::Error> {
+        self.raw().multiple_circular(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `POST /direct`, with the response's status, headers and URL.
+    pub async fn direct_circular(
+        self,
+        request: api::DirectCircularRequest,
+    ) -> Result<Raw<api::DirectCircularResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/direct");
         let query = String::new();
@@ -71,20 +110,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::DirectCircularResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::DirectCircularResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /indirect`
-    async fn indirect_circular(
-        &self,
+    /// `POST /indirect`, with the response's status, headers and URL.
+    pub async fn indirect_circular(
+        self,
         request: api::IndirectCircularRequest,
-    ) -> Result<api::IndirectCircularResponse, api::Error> {
+    ) -> Result<Raw<api::IndirectCircularResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/indirect");
         let query = String::new();
@@ -103,20 +146,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::IndirectCircularResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::IndirectCircularResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /polymorphic`
-    async fn polymorphic_circular(
-        &self,
+    /// `POST /polymorphic`, with the response's status, headers and URL.
+    pub async fn polymorphic_circular(
+        self,
         request: api::PolymorphicCircularRequest,
-    ) -> Result<api::PolymorphicCircularResponse, api::Error> {
+    ) -> Result<Raw<api::PolymorphicCircularResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/polymorphic");
         let query = String::new();
@@ -135,20 +182,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PolymorphicCircularResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PolymorphicCircularResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /multiple`
-    async fn multiple_circular(
-        &self,
+    /// `POST /multiple`, with the response's status, headers and URL.
+    pub async fn multiple_circular(
+        self,
         request: api::MultipleCircularRequest,
-    ) -> Result<api::MultipleCircularResponse, api::Error> {
+    ) -> Result<Raw<api::MultipleCircularResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/multiple");
         let query = String::new();
@@ -167,12 +218,26 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::MultipleCircularResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::MultipleCircularResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

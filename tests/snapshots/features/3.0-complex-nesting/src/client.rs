@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +56,56 @@ impl Api for Client {
         &self,
         request: api::PutAnythingTopLevelArrayRequest,
     ) -> Result<api::PutAnythingTopLevelArrayResponse, api::Error> {
+        self.raw().put_anything_top_level_array(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/top-level-array`
+    async fn post_anything_top_level_array(
+        &self,
+        request: api::PostAnythingTopLevelArrayRequest,
+    ) -> Result<api::PostAnythingTopLevelArrayResponse, api::Error> {
+        self.raw().post_anything_top_level_array(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/top-level-object/simple`
+    async fn post_anything_top_level_object_simple(
+        &self,
+        request: api::PostAnythingTopLevelObjectSimpleRequest,
+    ) -> Result<api::PostAnythingTopLevelObjectSimpleResponse, api::Error> {
+        self.raw()
+            .post_anything_top_level_object_simple(request)
+            .await
+            .map(Raw::into_value)
+    }
+
+    /// `POST /top-level-object/of-everything`
+    async fn post_top_level_object_of_everything(
+        &self,
+        request: api::PostTopLevelObjectOfEverythingRequest,
+    ) -> Result<api::PostTopLevelObjectOfEverythingResponse, api::Error> {
+        self.raw()
+            .post_top_level_object_of_everything(request)
+            .await
+            .map(Raw::into_value)
+    }
+
+    /// `POST /multischema/of-everything`
+    async fn post_multischema_of_everything(
+        &self,
+        request: api::PostMultischemaOfEverythingRequest,
+    ) -> Result<api::PostMultischemaOfEverythingResponse, api::Error> {
+        self.raw().post_multischema_of_everything(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `PUT /anything/top-level-array`, with the response's status, headers and URL.
+    pub async fn put_anything_top_level_array(
+        self,
+        request: api::PutAnythingTopLevelArrayRequest,
+    ) -> Result<Raw<api::PutAnythingTopLevelArrayResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/top-level-array");
         let query = String::new();
@@ -71,26 +124,26 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::PutAnythingTopLevelArrayResponse::Ok(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::PutAnythingTopLevelArrayResponse::Ok(decode_json(response).await?)
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/top-level-array`
-    async fn post_anything_top_level_array(
-        &self,
+    /// `POST /anything/top-level-array`, with the response's status, headers and URL.
+    pub async fn post_anything_top_level_array(
+        self,
         request: api::PostAnythingTopLevelArrayRequest,
-    ) -> Result<api::PostAnythingTopLevelArrayResponse, api::Error> {
+    ) -> Result<Raw<api::PostAnythingTopLevelArrayResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/top-level-array");
         let query = String::new();
@@ -109,26 +162,26 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::PostAnythingTopLevelArrayResponse::Ok(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::PostAnythingTopLevelArrayResponse::Ok(decode_json(response).await?)
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/top-level-object/simple`
-    async fn post_anything_top_level_object_simple(
-        &self,
+    /// `POST /anything/top-level-object/simple`, with the response's status, headers and URL.
+    pub async fn post_anything_top_level_object_simple(
+        self,
         request: api::PostAnythingTopLevelObjectSimpleRequest,
-    ) -> Result<api::PostAnythingTopLevelObjectSimpleResponse, api::Error> {
+    ) -> Result<Raw<api::PostAnythingTopLevelObjectSimpleResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/top-level-object/simple");
         let query = String::new();
@@ -147,26 +200,28 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::PostAnythingTopLevelObjectSimpleResponse::Ok(
-                        decode_json(response).await?,
-                    ),
+                api::PostAnythingTopLevelObjectSimpleResponse::Ok(
+                    decode_json(response).await?,
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /top-level-object/of-everything`
-    async fn post_top_level_object_of_everything(
-        &self,
+    /// `POST /top-level-object/of-everything`, with the response's status, headers and URL.
+    pub async fn post_top_level_object_of_everything(
+        self,
         request: api::PostTopLevelObjectOfEverythingRequest,
-    ) -> Result<api::PostTopLevelObjectOfEverythingResponse, api::Error> {
+    ) -> Result<Raw<api::PostTopLevelObjectOfEverythingResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/top-level-object/of-everything");
         let query = String::new();
@@ -185,26 +240,28 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::PostTopLevelObjectOfEverythingResponse::Ok(
-                        decode_json(response).await?,
-                    ),
+                api::PostTopLevelObjectOfEverythingResponse::Ok(
+                    decode_json(response).await?,
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /multischema/of-everything`
-    async fn post_multischema_of_everything(
-        &self,
+    /// `POST /multischema/of-everything`, with the response's status, headers and URL.
+    pub async fn post_multischema_of_everything(
+        self,
         request: api::PostMultischemaOfEverythingRequest,
-    ) -> Result<api::PostMultischemaOfEverythingResponse, api::Error> {
+    ) -> Result<Raw<api::PostMultischemaOfEverythingResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/multischema/of-everything");
         let query = String::new();
@@ -223,18 +280,30 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::PostMultischemaOfEverythingResponse::Ok(
-                        decode_json(response).await?,
-                    ),
+                api::PostMultischemaOfEverythingResponse::Ok(
+                    decode_json(response).await?,
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +56,108 @@ impl Api for Client {
         &self,
         request: api::OneOfWithTopLevelDiscriminatorAndMappingRequest,
     ) -> Result<api::OneOfWithTopLevelDiscriminatorAndMappingResponse, api::Error> {
+        self.raw()
+            .one_of_with_top_level_discriminator_and_mapping(request)
+            .await
+            .map(Raw::into_value)
+    }
+
+    /// `PATCH /discriminator-with-no-mapping`
+    async fn one_of_with_top_level_discriminator_no_mapping(
+        &self,
+        request: api::OneOfWithTopLevelDiscriminatorNoMappingRequest,
+    ) -> Result<api::OneOfWithTopLevelDiscriminatorNoMappingResponse, api::Error> {
+        self.raw()
+            .one_of_with_top_level_discriminator_no_mapping(request)
+            .await
+            .map(Raw::into_value)
+    }
+
+    /// `PATCH /embedded-discriminator`
+    async fn patch_embedded_discriminator(
+        &self,
+        request: api::PatchEmbeddedDiscriminatorRequest,
+    ) -> Result<api::PatchEmbeddedDiscriminatorResponse, api::Error> {
+        self.raw().patch_embedded_discriminator(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /oneof-allof-top-level-disc`
+    async fn patch_oneof_allof_top_level_disc(
+        &self,
+        request: api::PatchOneofAllofTopLevelDiscRequest,
+    ) -> Result<api::PatchOneofAllofTopLevelDiscResponse, api::Error> {
+        self.raw().patch_oneof_allof_top_level_disc(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /nested-one-of-object-with-nested-one-of`
+    async fn patch_nested_one_of_object_with_nested_one_of(
+        &self,
+        request: api::PatchNestedOneOfObjectWithNestedOneOfRequest,
+    ) -> Result<api::PatchNestedOneOfObjectWithNestedOneOfResponse, api::Error> {
+        self.raw()
+            .patch_nested_one_of_object_with_nested_one_of(request)
+            .await
+            .map(Raw::into_value)
+    }
+
+    /// `PATCH /mapping-with-duplicate-schemas`
+    async fn patch_mapping_with_duplicate_schemas(
+        &self,
+        request: api::PatchMappingWithDuplicateSchemasRequest,
+    ) -> Result<api::PatchMappingWithDuplicateSchemasResponse, api::Error> {
+        self.raw()
+            .patch_mapping_with_duplicate_schemas(request)
+            .await
+            .map(Raw::into_value)
+    }
+
+    /// `PATCH /mapping-of-schema-names`
+    async fn patch_mapping_of_schema_names(
+        &self,
+        request: api::PatchMappingOfSchemaNamesRequest,
+    ) -> Result<api::PatchMappingOfSchemaNamesResponse, api::Error> {
+        self.raw().patch_mapping_of_schema_names(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /improper-discriminator-placement`
+    async fn one_of_with_improperly_placed_discriminator(
+        &self,
+        request: api::OneOfWithImproperlyPlacedDiscriminatorRequest,
+    ) -> Result<api::OneOfWithImproperlyPlacedDiscriminatorResponse, api::Error> {
+        self.raw()
+            .one_of_with_improperly_placed_discriminator(request)
+            .await
+            .map(Raw::into_value)
+    }
+
+    /// `PATCH /redocly-flavored-discriminator`
+    async fn redocly_quirk(
+        &self,
+        request: api::RedoclyQuirkRequest,
+    ) -> Result<api::RedoclyQuirkResponse, api::Error> {
+        self.raw().redocly_quirk(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /potentially-undefined-formData`
+    async fn post_potentially_undefined_form_data(
+        &self,
+        request: api::PostPotentiallyUndefinedFormDataRequest,
+    ) -> Result<api::PostPotentiallyUndefinedFormDataResponse, api::Error> {
+        self.raw()
+            .post_potentially_undefined_form_data(request)
+            .await
+            .map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `PATCH /discriminator-with-mapping`, with the response's status, headers and URL.
+    pub async fn one_of_with_top_level_discriminator_and_mapping(
+        self,
+        request: api::OneOfWithTopLevelDiscriminatorAndMappingRequest,
+    ) -> Result<Raw<api::OneOfWithTopLevelDiscriminatorAndMappingResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/discriminator-with-mapping");
         let query = String::new();
@@ -71,20 +176,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::OneOfWithTopLevelDiscriminatorAndMappingResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::OneOfWithTopLevelDiscriminatorAndMappingResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /discriminator-with-no-mapping`
-    async fn one_of_with_top_level_discriminator_no_mapping(
-        &self,
+    /// `PATCH /discriminator-with-no-mapping`, with the response's status, headers and URL.
+    pub async fn one_of_with_top_level_discriminator_no_mapping(
+        self,
         request: api::OneOfWithTopLevelDiscriminatorNoMappingRequest,
-    ) -> Result<api::OneOfWithTopLevelDiscriminatorNoMappingResponse, api::Error> {
+    ) -> Result<Raw<api::OneOfWithTopLevelDiscriminatorNoMappingResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/discriminator-with-no-mapping");
         let query = String::new();
@@ -103,20 +212,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::OneOfWithTopLevelDiscriminatorNoMappingResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::OneOfWithTopLevelDiscriminatorNoMappingResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /embedded-discriminator`
-    async fn patch_embedded_discriminator(
-        &self,
+    /// `PATCH /embedded-discriminator`, with the response's status, headers and URL.
+    pub async fn patch_embedded_discriminator(
+        self,
         request: api::PatchEmbeddedDiscriminatorRequest,
-    ) -> Result<api::PatchEmbeddedDiscriminatorResponse, api::Error> {
+    ) -> Result<Raw<api::PatchEmbeddedDiscriminatorResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/embedded-discriminator");
         let query = String::new();
@@ -135,20 +248,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PatchEmbeddedDiscriminatorResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PatchEmbeddedDiscriminatorResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /oneof-allof-top-level-disc`
-    async fn patch_oneof_allof_top_level_disc(
-        &self,
+    /// `PATCH /oneof-allof-top-level-disc`, with the response's status, headers and URL.
+    pub async fn patch_oneof_allof_top_level_disc(
+        self,
         request: api::PatchOneofAllofTopLevelDiscRequest,
-    ) -> Result<api::PatchOneofAllofTopLevelDiscResponse, api::Error> {
+    ) -> Result<Raw<api::PatchOneofAllofTopLevelDiscResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/oneof-allof-top-level-disc");
         let query = String::new();
@@ -167,20 +284,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PatchOneofAllofTopLevelDiscResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PatchOneofAllofTopLevelDiscResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /nested-one-of-object-with-nested-one-of`
-    async fn patch_nested_one_of_object_with_nested_one_of(
-        &self,
+    /// `PATCH /nested-one-of-object-with-nested-one-of`, with the response's status, headers and URL.
+    pub async fn patch_nested_one_of_object_with_nested_one_of(
+        self,
         request: api::PatchNestedOneOfObjectWithNestedOneOfRequest,
-    ) -> Result<api::PatchNestedOneOfObjectWithNestedOneOfResponse, api::Error> {
+    ) -> Result<Raw<api::PatchNestedOneOfObjectWithNestedOneOfResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/nested-one-of-object-with-nested-one-of");
         let query = String::new();
@@ -199,20 +320,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PatchNestedOneOfObjectWithNestedOneOfResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PatchNestedOneOfObjectWithNestedOneOfResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /mapping-with-duplicate-schemas`
-    async fn patch_mapping_with_duplicate_schemas(
-        &self,
+    /// `PATCH /mapping-with-duplicate-schemas`, with the response's status, headers and URL.
+    pub async fn patch_mapping_with_duplicate_schemas(
+        self,
         request: api::PatchMappingWithDuplicateSchemasRequest,
-    ) -> Result<api::PatchMappingWithDuplicateSchemasResponse, api::Error> {
+    ) -> Result<Raw<api::PatchMappingWithDuplicateSchemasResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/mapping-with-duplicate-schemas");
         let query = String::new();
@@ -231,20 +356,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::PatchMappingWithDuplicateSchemasResponse::Created),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::PatchMappingWithDuplicateSchemasResponse::Created,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /mapping-of-schema-names`
-    async fn patch_mapping_of_schema_names(
-        &self,
+    /// `PATCH /mapping-of-schema-names`, with the response's status, headers and URL.
+    pub async fn patch_mapping_of_schema_names(
+        self,
         request: api::PatchMappingOfSchemaNamesRequest,
-    ) -> Result<api::PatchMappingOfSchemaNamesResponse, api::Error> {
+    ) -> Result<Raw<api::PatchMappingOfSchemaNamesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/mapping-of-schema-names");
         let query = String::new();
@@ -263,20 +392,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PatchMappingOfSchemaNamesResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PatchMappingOfSchemaNamesResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /improper-discriminator-placement`
-    async fn one_of_with_improperly_placed_discriminator(
-        &self,
+    /// `PATCH /improper-discriminator-placement`, with the response's status, headers and URL.
+    pub async fn one_of_with_improperly_placed_discriminator(
+        self,
         request: api::OneOfWithImproperlyPlacedDiscriminatorRequest,
-    ) -> Result<api::OneOfWithImproperlyPlacedDiscriminatorResponse, api::Error> {
+    ) -> Result<Raw<api::OneOfWithImproperlyPlacedDiscriminatorResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/improper-discriminator-placement");
         let query = String::new();
@@ -295,20 +428,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::OneOfWithImproperlyPlacedDiscriminatorResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::OneOfWithImproperlyPlacedDiscriminatorResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /redocly-flavored-discriminator`
-    async fn redocly_quirk(
-        &self,
+    /// `PATCH /redocly-flavored-discriminator`, with the response's status, headers and URL.
+    pub async fn redocly_quirk(
+        self,
         request: api::RedoclyQuirkRequest,
-    ) -> Result<api::RedoclyQuirkResponse, api::Error> {
+    ) -> Result<Raw<api::RedoclyQuirkResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/redocly-flavored-discriminator");
         let query = String::new();
@@ -327,20 +464,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::RedoclyQuirkResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::RedoclyQuirkResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /potentially-undefined-formData`
-    async fn post_potentially_undefined_form_data(
-        &self,
+    /// `POST /potentially-undefined-formData`, with the response's status, headers and URL.
+    pub async fn post_potentially_undefined_form_data(
+        self,
         request: api::PostPotentiallyUndefinedFormDataRequest,
-    ) -> Result<api::PostPotentiallyUndefinedFormDataResponse, api::Error> {
+    ) -> Result<Raw<api::PostPotentiallyUndefinedFormDataResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/potentially-undefined-formData");
         let query = String::new();
@@ -356,12 +497,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostPotentiallyUndefinedFormDataResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostPotentiallyUndefinedFormDataResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

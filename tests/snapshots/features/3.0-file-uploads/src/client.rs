@@ -22,7 +22,10 @@ use super::api::{self, Api};
 use super::runtime::client::*;
 use super::runtime::stream_client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -54,6 +57,34 @@ impl Api for Client {
         &self,
         request: api::PostAnythingImagePngRequest,
     ) -> Result<api::PostAnythingImagePngResponse, api::Error> {
+        self.raw().post_anything_image_png(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /anything/multipart-formdata`
+    async fn put_anything_multipart_formdata(
+        &self,
+        request: api::PutAnythingMultipartFormdataRequest,
+    ) -> Result<api::PutAnythingMultipartFormdataResponse, api::Error> {
+        self.raw().put_anything_multipart_formdata(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/multipart-formdata`
+    async fn post_anything_multipart_formdata(
+        &self,
+        request: api::PostAnythingMultipartFormdataRequest,
+    ) -> Result<api::PostAnythingMultipartFormdataResponse, api::Error> {
+        self.raw().post_anything_multipart_formdata(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `POST /anything/image-png`, with the response's status, headers and URL.
+    pub async fn post_anything_image_png(
+        self,
+        request: api::PostAnythingImagePngRequest,
+    ) -> Result<Raw<api::PostAnythingImagePngResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/image-png");
         let query = String::new();
@@ -69,20 +100,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: request.body.map(|body| ("image/png", stream_body(body))),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostAnythingImagePngResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostAnythingImagePngResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /anything/multipart-formdata`
-    async fn put_anything_multipart_formdata(
-        &self,
+    /// `PUT /anything/multipart-formdata`, with the response's status, headers and URL.
+    pub async fn put_anything_multipart_formdata(
+        self,
         request: api::PutAnythingMultipartFormdataRequest,
-    ) -> Result<api::PutAnythingMultipartFormdataResponse, api::Error> {
+    ) -> Result<Raw<api::PutAnythingMultipartFormdataResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/multipart-formdata");
         let query = String::new();
@@ -108,20 +143,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PutAnythingMultipartFormdataResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PutAnythingMultipartFormdataResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/multipart-formdata`
-    async fn post_anything_multipart_formdata(
-        &self,
+    /// `POST /anything/multipart-formdata`, with the response's status, headers and URL.
+    pub async fn post_anything_multipart_formdata(
+        self,
         request: api::PostAnythingMultipartFormdataRequest,
-    ) -> Result<api::PostAnythingMultipartFormdataResponse, api::Error> {
+    ) -> Result<Raw<api::PostAnythingMultipartFormdataResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/multipart-formdata");
         let query = String::new();
@@ -151,13 +190,27 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostAnythingMultipartFormdataResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostAnythingMultipartFormdataResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }
 

@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +56,722 @@ impl Api for Client {
         &self,
         request: api::GetStatus200Request,
     ) -> Result<api::GetStatus200Response, api::Error> {
+        self.raw().get_status_200(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/201`
+    async fn get_status_201(
+        &self,
+        request: api::GetStatus201Request,
+    ) -> Result<api::GetStatus201Response, api::Error> {
+        self.raw().get_status_201(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/202`
+    async fn get_status_202(
+        &self,
+        request: api::GetStatus202Request,
+    ) -> Result<api::GetStatus202Response, api::Error> {
+        self.raw().get_status_202(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/203`
+    async fn get_status_203(
+        &self,
+        request: api::GetStatus203Request,
+    ) -> Result<api::GetStatus203Response, api::Error> {
+        self.raw().get_status_203(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/204`
+    async fn get_status_204(
+        &self,
+        request: api::GetStatus204Request,
+    ) -> Result<api::GetStatus204Response, api::Error> {
+        self.raw().get_status_204(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/205`
+    async fn get_status_205(
+        &self,
+        request: api::GetStatus205Request,
+    ) -> Result<api::GetStatus205Response, api::Error> {
+        self.raw().get_status_205(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/206`
+    async fn get_status_206(
+        &self,
+        request: api::GetStatus206Request,
+    ) -> Result<api::GetStatus206Response, api::Error> {
+        self.raw().get_status_206(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/207`
+    async fn get_status_207(
+        &self,
+        request: api::GetStatus207Request,
+    ) -> Result<api::GetStatus207Response, api::Error> {
+        self.raw().get_status_207(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/208`
+    async fn get_status_208(
+        &self,
+        request: api::GetStatus208Request,
+    ) -> Result<api::GetStatus208Response, api::Error> {
+        self.raw().get_status_208(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/218`
+    async fn get_status_218(
+        &self,
+        request: api::GetStatus218Request,
+    ) -> Result<api::GetStatus218Response, api::Error> {
+        self.raw().get_status_218(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/226`
+    async fn get_status_226(
+        &self,
+        request: api::GetStatus226Request,
+    ) -> Result<api::GetStatus226Response, api::Error> {
+        self.raw().get_status_226(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/300`
+    async fn get_status_300(
+        &self,
+        request: api::GetStatus300Request,
+    ) -> Result<api::GetStatus300Response, api::Error> {
+        self.raw().get_status_300(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/301`
+    async fn get_status_301(
+        &self,
+        request: api::GetStatus301Request,
+    ) -> Result<api::GetStatus301Response, api::Error> {
+        self.raw().get_status_301(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/302`
+    async fn get_status_302(
+        &self,
+        request: api::GetStatus302Request,
+    ) -> Result<api::GetStatus302Response, api::Error> {
+        self.raw().get_status_302(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/303`
+    async fn get_status_303(
+        &self,
+        request: api::GetStatus303Request,
+    ) -> Result<api::GetStatus303Response, api::Error> {
+        self.raw().get_status_303(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/304`
+    async fn get_status_304(
+        &self,
+        request: api::GetStatus304Request,
+    ) -> Result<api::GetStatus304Response, api::Error> {
+        self.raw().get_status_304(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/305`
+    async fn get_status_305(
+        &self,
+        request: api::GetStatus305Request,
+    ) -> Result<api::GetStatus305Response, api::Error> {
+        self.raw().get_status_305(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/306`
+    async fn get_status_306(
+        &self,
+        request: api::GetStatus306Request,
+    ) -> Result<api::GetStatus306Response, api::Error> {
+        self.raw().get_status_306(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/307`
+    async fn get_status_307(
+        &self,
+        request: api::GetStatus307Request,
+    ) -> Result<api::GetStatus307Response, api::Error> {
+        self.raw().get_status_307(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/308`
+    async fn get_status_308(
+        &self,
+        request: api::GetStatus308Request,
+    ) -> Result<api::GetStatus308Response, api::Error> {
+        self.raw().get_status_308(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/400`
+    async fn get_status_400(
+        &self,
+        request: api::GetStatus400Request,
+    ) -> Result<api::GetStatus400Response, api::Error> {
+        self.raw().get_status_400(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/401`
+    async fn get_status_401(
+        &self,
+        request: api::GetStatus401Request,
+    ) -> Result<api::GetStatus401Response, api::Error> {
+        self.raw().get_status_401(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/402`
+    async fn get_status_402(
+        &self,
+        request: api::GetStatus402Request,
+    ) -> Result<api::GetStatus402Response, api::Error> {
+        self.raw().get_status_402(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/403`
+    async fn get_status_403(
+        &self,
+        request: api::GetStatus403Request,
+    ) -> Result<api::GetStatus403Response, api::Error> {
+        self.raw().get_status_403(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/404`
+    async fn get_status_404(
+        &self,
+        request: api::GetStatus404Request,
+    ) -> Result<api::GetStatus404Response, api::Error> {
+        self.raw().get_status_404(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/405`
+    async fn get_status_405(
+        &self,
+        request: api::GetStatus405Request,
+    ) -> Result<api::GetStatus405Response, api::Error> {
+        self.raw().get_status_405(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/406`
+    async fn get_status_406(
+        &self,
+        request: api::GetStatus406Request,
+    ) -> Result<api::GetStatus406Response, api::Error> {
+        self.raw().get_status_406(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/407`
+    async fn get_status_407(
+        &self,
+        request: api::GetStatus407Request,
+    ) -> Result<api::GetStatus407Response, api::Error> {
+        self.raw().get_status_407(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/408`
+    async fn get_status_408(
+        &self,
+        request: api::GetStatus408Request,
+    ) -> Result<api::GetStatus408Response, api::Error> {
+        self.raw().get_status_408(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/409`
+    async fn get_status_409(
+        &self,
+        request: api::GetStatus409Request,
+    ) -> Result<api::GetStatus409Response, api::Error> {
+        self.raw().get_status_409(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/410`
+    async fn get_status_410(
+        &self,
+        request: api::GetStatus410Request,
+    ) -> Result<api::GetStatus410Response, api::Error> {
+        self.raw().get_status_410(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/411`
+    async fn get_status_411(
+        &self,
+        request: api::GetStatus411Request,
+    ) -> Result<api::GetStatus411Response, api::Error> {
+        self.raw().get_status_411(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/412`
+    async fn get_status_412(
+        &self,
+        request: api::GetStatus412Request,
+    ) -> Result<api::GetStatus412Response, api::Error> {
+        self.raw().get_status_412(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/413`
+    async fn get_status_413(
+        &self,
+        request: api::GetStatus413Request,
+    ) -> Result<api::GetStatus413Response, api::Error> {
+        self.raw().get_status_413(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/414`
+    async fn get_status_414(
+        &self,
+        request: api::GetStatus414Request,
+    ) -> Result<api::GetStatus414Response, api::Error> {
+        self.raw().get_status_414(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/415`
+    async fn get_status_415(
+        &self,
+        request: api::GetStatus415Request,
+    ) -> Result<api::GetStatus415Response, api::Error> {
+        self.raw().get_status_415(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/416`
+    async fn get_status_416(
+        &self,
+        request: api::GetStatus416Request,
+    ) -> Result<api::GetStatus416Response, api::Error> {
+        self.raw().get_status_416(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/417`
+    async fn get_status_417(
+        &self,
+        request: api::GetStatus417Request,
+    ) -> Result<api::GetStatus417Response, api::Error> {
+        self.raw().get_status_417(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/418`
+    async fn get_status_418(
+        &self,
+        request: api::GetStatus418Request,
+    ) -> Result<api::GetStatus418Response, api::Error> {
+        self.raw().get_status_418(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/419`
+    async fn get_status_419(
+        &self,
+        request: api::GetStatus419Request,
+    ) -> Result<api::GetStatus419Response, api::Error> {
+        self.raw().get_status_419(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/420`
+    async fn get_status_420(
+        &self,
+        request: api::GetStatus420Request,
+    ) -> Result<api::GetStatus420Response, api::Error> {
+        self.raw().get_status_420(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/421`
+    async fn get_status_421(
+        &self,
+        request: api::GetStatus421Request,
+    ) -> Result<api::GetStatus421Response, api::Error> {
+        self.raw().get_status_421(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/422`
+    async fn get_status_422(
+        &self,
+        request: api::GetStatus422Request,
+    ) -> Result<api::GetStatus422Response, api::Error> {
+        self.raw().get_status_422(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/423`
+    async fn get_status_423(
+        &self,
+        request: api::GetStatus423Request,
+    ) -> Result<api::GetStatus423Response, api::Error> {
+        self.raw().get_status_423(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/424`
+    async fn get_status_424(
+        &self,
+        request: api::GetStatus424Request,
+    ) -> Result<api::GetStatus424Response, api::Error> {
+        self.raw().get_status_424(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/425`
+    async fn get_status_425(
+        &self,
+        request: api::GetStatus425Request,
+    ) -> Result<api::GetStatus425Response, api::Error> {
+        self.raw().get_status_425(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/426`
+    async fn get_status_426(
+        &self,
+        request: api::GetStatus426Request,
+    ) -> Result<api::GetStatus426Response, api::Error> {
+        self.raw().get_status_426(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/428`
+    async fn get_status_428(
+        &self,
+        request: api::GetStatus428Request,
+    ) -> Result<api::GetStatus428Response, api::Error> {
+        self.raw().get_status_428(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/429`
+    async fn get_status_429(
+        &self,
+        request: api::GetStatus429Request,
+    ) -> Result<api::GetStatus429Response, api::Error> {
+        self.raw().get_status_429(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/430`
+    async fn get_status_430(
+        &self,
+        request: api::GetStatus430Request,
+    ) -> Result<api::GetStatus430Response, api::Error> {
+        self.raw().get_status_430(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/431`
+    async fn get_status_431(
+        &self,
+        request: api::GetStatus431Request,
+    ) -> Result<api::GetStatus431Response, api::Error> {
+        self.raw().get_status_431(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/440`
+    async fn get_status_440(
+        &self,
+        request: api::GetStatus440Request,
+    ) -> Result<api::GetStatus440Response, api::Error> {
+        self.raw().get_status_440(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/444`
+    async fn get_status_444(
+        &self,
+        request: api::GetStatus444Request,
+    ) -> Result<api::GetStatus444Response, api::Error> {
+        self.raw().get_status_444(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/449`
+    async fn get_status_449(
+        &self,
+        request: api::GetStatus449Request,
+    ) -> Result<api::GetStatus449Response, api::Error> {
+        self.raw().get_status_449(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/450`
+    async fn get_status_450(
+        &self,
+        request: api::GetStatus450Request,
+    ) -> Result<api::GetStatus450Response, api::Error> {
+        self.raw().get_status_450(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/451`
+    async fn get_status_451(
+        &self,
+        request: api::GetStatus451Request,
+    ) -> Result<api::GetStatus451Response, api::Error> {
+        self.raw().get_status_451(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/494`
+    async fn get_status_494(
+        &self,
+        request: api::GetStatus494Request,
+    ) -> Result<api::GetStatus494Response, api::Error> {
+        self.raw().get_status_494(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/495`
+    async fn get_status_495(
+        &self,
+        request: api::GetStatus495Request,
+    ) -> Result<api::GetStatus495Response, api::Error> {
+        self.raw().get_status_495(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/496`
+    async fn get_status_496(
+        &self,
+        request: api::GetStatus496Request,
+    ) -> Result<api::GetStatus496Response, api::Error> {
+        self.raw().get_status_496(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/497`
+    async fn get_status_497(
+        &self,
+        request: api::GetStatus497Request,
+    ) -> Result<api::GetStatus497Response, api::Error> {
+        self.raw().get_status_497(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/498`
+    async fn get_status_498(
+        &self,
+        request: api::GetStatus498Request,
+    ) -> Result<api::GetStatus498Response, api::Error> {
+        self.raw().get_status_498(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/499`
+    async fn get_status_499(
+        &self,
+        request: api::GetStatus499Request,
+    ) -> Result<api::GetStatus499Response, api::Error> {
+        self.raw().get_status_499(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/500`
+    async fn get_status_500(
+        &self,
+        request: api::GetStatus500Request,
+    ) -> Result<api::GetStatus500Response, api::Error> {
+        self.raw().get_status_500(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/501`
+    async fn get_status_501(
+        &self,
+        request: api::GetStatus501Request,
+    ) -> Result<api::GetStatus501Response, api::Error> {
+        self.raw().get_status_501(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/502`
+    async fn get_status_502(
+        &self,
+        request: api::GetStatus502Request,
+    ) -> Result<api::GetStatus502Response, api::Error> {
+        self.raw().get_status_502(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/503`
+    async fn get_status_503(
+        &self,
+        request: api::GetStatus503Request,
+    ) -> Result<api::GetStatus503Response, api::Error> {
+        self.raw().get_status_503(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/504`
+    async fn get_status_504(
+        &self,
+        request: api::GetStatus504Request,
+    ) -> Result<api::GetStatus504Response, api::Error> {
+        self.raw().get_status_504(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/505`
+    async fn get_status_505(
+        &self,
+        request: api::GetStatus505Request,
+    ) -> Result<api::GetStatus505Response, api::Error> {
+        self.raw().get_status_505(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/506`
+    async fn get_status_506(
+        &self,
+        request: api::GetStatus506Request,
+    ) -> Result<api::GetStatus506Response, api::Error> {
+        self.raw().get_status_506(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/507`
+    async fn get_status_507(
+        &self,
+        request: api::GetStatus507Request,
+    ) -> Result<api::GetStatus507Response, api::Error> {
+        self.raw().get_status_507(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/508`
+    async fn get_status_508(
+        &self,
+        request: api::GetStatus508Request,
+    ) -> Result<api::GetStatus508Response, api::Error> {
+        self.raw().get_status_508(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/509`
+    async fn get_status_509(
+        &self,
+        request: api::GetStatus509Request,
+    ) -> Result<api::GetStatus509Response, api::Error> {
+        self.raw().get_status_509(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/510`
+    async fn get_status_510(
+        &self,
+        request: api::GetStatus510Request,
+    ) -> Result<api::GetStatus510Response, api::Error> {
+        self.raw().get_status_510(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/511`
+    async fn get_status_511(
+        &self,
+        request: api::GetStatus511Request,
+    ) -> Result<api::GetStatus511Response, api::Error> {
+        self.raw().get_status_511(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/520`
+    async fn get_status_520(
+        &self,
+        request: api::GetStatus520Request,
+    ) -> Result<api::GetStatus520Response, api::Error> {
+        self.raw().get_status_520(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/512`
+    async fn get_status_512(
+        &self,
+        request: api::GetStatus512Request,
+    ) -> Result<api::GetStatus512Response, api::Error> {
+        self.raw().get_status_512(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/522`
+    async fn get_status_522(
+        &self,
+        request: api::GetStatus522Request,
+    ) -> Result<api::GetStatus522Response, api::Error> {
+        self.raw().get_status_522(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/523`
+    async fn get_status_523(
+        &self,
+        request: api::GetStatus523Request,
+    ) -> Result<api::GetStatus523Response, api::Error> {
+        self.raw().get_status_523(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/524`
+    async fn get_status_524(
+        &self,
+        request: api::GetStatus524Request,
+    ) -> Result<api::GetStatus524Response, api::Error> {
+        self.raw().get_status_524(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/525`
+    async fn get_status_525(
+        &self,
+        request: api::GetStatus525Request,
+    ) -> Result<api::GetStatus525Response, api::Error> {
+        self.raw().get_status_525(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/526`
+    async fn get_status_526(
+        &self,
+        request: api::GetStatus526Request,
+    ) -> Result<api::GetStatus526Response, api::Error> {
+        self.raw().get_status_526(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/527`
+    async fn get_status_527(
+        &self,
+        request: api::GetStatus527Request,
+    ) -> Result<api::GetStatus527Response, api::Error> {
+        self.raw().get_status_527(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/529`
+    async fn get_status_529(
+        &self,
+        request: api::GetStatus529Request,
+    ) -> Result<api::GetStatus529Response, api::Error> {
+        self.raw().get_status_529(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/530`
+    async fn get_status_530(
+        &self,
+        request: api::GetStatus530Request,
+    ) -> Result<api::GetStatus530Response, api::Error> {
+        self.raw().get_status_530(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/598`
+    async fn get_status_598(
+        &self,
+        request: api::GetStatus598Request,
+    ) -> Result<api::GetStatus598Response, api::Error> {
+        self.raw().get_status_598(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/100`
+    async fn get_status_100(
+        &self,
+        request: api::GetStatus100Request,
+    ) -> Result<api::GetStatus100Response, api::Error> {
+        self.raw().get_status_100(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/101`
+    async fn get_status_101(
+        &self,
+        request: api::GetStatus101Request,
+    ) -> Result<api::GetStatus101Response, api::Error> {
+        self.raw().get_status_101(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/102`
+    async fn get_status_102(
+        &self,
+        request: api::GetStatus102Request,
+    ) -> Result<api::GetStatus102Response, api::Error> {
+        self.raw().get_status_102(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/103`
+    async fn get_status_103(
+        &self,
+        request: api::GetStatus103Request,
+    ) -> Result<api::GetStatus103Response, api::Error> {
+        self.raw().get_status_103(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /status/200`, with the response's status, headers and URL.
+    pub async fn get_status_200(
+        self,
+        request: api::GetStatus200Request,
+    ) -> Result<Raw<api::GetStatus200Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/200");
         let query = String::new();
@@ -68,20 +787,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetStatus200Response::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetStatus200Response::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/201`
-    async fn get_status_201(
-        &self,
+    /// `GET /status/201`, with the response's status, headers and URL.
+    pub async fn get_status_201(
+        self,
         request: api::GetStatus201Request,
-    ) -> Result<api::GetStatus201Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus201Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/201");
         let query = String::new();
@@ -97,20 +820,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::GetStatus201Response::Created),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::GetStatus201Response::Created,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/202`
-    async fn get_status_202(
-        &self,
+    /// `GET /status/202`, with the response's status, headers and URL.
+    pub async fn get_status_202(
+        self,
         request: api::GetStatus202Request,
-    ) -> Result<api::GetStatus202Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus202Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/202");
         let query = String::new();
@@ -126,20 +853,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            202 => Ok(api::GetStatus202Response::Accepted),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            202 => api::GetStatus202Response::Accepted,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/203`
-    async fn get_status_203(
-        &self,
+    /// `GET /status/203`, with the response's status, headers and URL.
+    pub async fn get_status_203(
+        self,
         request: api::GetStatus203Request,
-    ) -> Result<api::GetStatus203Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus203Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/203");
         let query = String::new();
@@ -155,20 +886,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            203 => Ok(api::GetStatus203Response::NonAuthoritativeInformation),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            203 => api::GetStatus203Response::NonAuthoritativeInformation,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/204`
-    async fn get_status_204(
-        &self,
+    /// `GET /status/204`, with the response's status, headers and URL.
+    pub async fn get_status_204(
+        self,
         request: api::GetStatus204Request,
-    ) -> Result<api::GetStatus204Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus204Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/204");
         let query = String::new();
@@ -184,20 +919,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::GetStatus204Response::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::GetStatus204Response::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/205`
-    async fn get_status_205(
-        &self,
+    /// `GET /status/205`, with the response's status, headers and URL.
+    pub async fn get_status_205(
+        self,
         request: api::GetStatus205Request,
-    ) -> Result<api::GetStatus205Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus205Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/205");
         let query = String::new();
@@ -213,20 +952,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            205 => Ok(api::GetStatus205Response::ResetContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            205 => api::GetStatus205Response::ResetContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/206`
-    async fn get_status_206(
-        &self,
+    /// `GET /status/206`, with the response's status, headers and URL.
+    pub async fn get_status_206(
+        self,
         request: api::GetStatus206Request,
-    ) -> Result<api::GetStatus206Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus206Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/206");
         let query = String::new();
@@ -242,20 +985,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            206 => Ok(api::GetStatus206Response::PartialContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            206 => api::GetStatus206Response::PartialContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/207`
-    async fn get_status_207(
-        &self,
+    /// `GET /status/207`, with the response's status, headers and URL.
+    pub async fn get_status_207(
+        self,
         request: api::GetStatus207Request,
-    ) -> Result<api::GetStatus207Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus207Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/207");
         let query = String::new();
@@ -271,20 +1018,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            207 => Ok(api::GetStatus207Response::MultiStatus),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            207 => api::GetStatus207Response::MultiStatus,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/208`
-    async fn get_status_208(
-        &self,
+    /// `GET /status/208`, with the response's status, headers and URL.
+    pub async fn get_status_208(
+        self,
         request: api::GetStatus208Request,
-    ) -> Result<api::GetStatus208Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus208Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/208");
         let query = String::new();
@@ -300,20 +1051,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            208 => Ok(api::GetStatus208Response::Status208),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            208 => api::GetStatus208Response::Status208,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/218`
-    async fn get_status_218(
-        &self,
+    /// `GET /status/218`, with the response's status, headers and URL.
+    pub async fn get_status_218(
+        self,
         request: api::GetStatus218Request,
-    ) -> Result<api::GetStatus218Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus218Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/218");
         let query = String::new();
@@ -329,20 +1084,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            218 => Ok(api::GetStatus218Response::Status218),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            218 => api::GetStatus218Response::Status218,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/226`
-    async fn get_status_226(
-        &self,
+    /// `GET /status/226`, with the response's status, headers and URL.
+    pub async fn get_status_226(
+        self,
         request: api::GetStatus226Request,
-    ) -> Result<api::GetStatus226Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus226Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/226");
         let query = String::new();
@@ -358,20 +1117,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            226 => Ok(api::GetStatus226Response::Status226),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            226 => api::GetStatus226Response::Status226,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/300`
-    async fn get_status_300(
-        &self,
+    /// `GET /status/300`, with the response's status, headers and URL.
+    pub async fn get_status_300(
+        self,
         request: api::GetStatus300Request,
-    ) -> Result<api::GetStatus300Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus300Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/300");
         let query = String::new();
@@ -387,20 +1150,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            300 => Ok(api::GetStatus300Response::MultipleChoices),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            300 => api::GetStatus300Response::MultipleChoices,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/301`
-    async fn get_status_301(
-        &self,
+    /// `GET /status/301`, with the response's status, headers and URL.
+    pub async fn get_status_301(
+        self,
         request: api::GetStatus301Request,
-    ) -> Result<api::GetStatus301Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus301Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/301");
         let query = String::new();
@@ -416,20 +1183,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            301 => Ok(api::GetStatus301Response::MovedPermanently),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            301 => api::GetStatus301Response::MovedPermanently,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/302`
-    async fn get_status_302(
-        &self,
+    /// `GET /status/302`, with the response's status, headers and URL.
+    pub async fn get_status_302(
+        self,
         request: api::GetStatus302Request,
-    ) -> Result<api::GetStatus302Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus302Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/302");
         let query = String::new();
@@ -445,20 +1216,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            302 => Ok(api::GetStatus302Response::Found),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            302 => api::GetStatus302Response::Found,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/303`
-    async fn get_status_303(
-        &self,
+    /// `GET /status/303`, with the response's status, headers and URL.
+    pub async fn get_status_303(
+        self,
         request: api::GetStatus303Request,
-    ) -> Result<api::GetStatus303Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus303Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/303");
         let query = String::new();
@@ -474,20 +1249,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            303 => Ok(api::GetStatus303Response::SeeOther),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            303 => api::GetStatus303Response::SeeOther,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/304`
-    async fn get_status_304(
-        &self,
+    /// `GET /status/304`, with the response's status, headers and URL.
+    pub async fn get_status_304(
+        self,
         request: api::GetStatus304Request,
-    ) -> Result<api::GetStatus304Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus304Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/304");
         let query = String::new();
@@ -503,20 +1282,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            304 => Ok(api::GetStatus304Response::NotModified),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            304 => api::GetStatus304Response::NotModified,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/305`
-    async fn get_status_305(
-        &self,
+    /// `GET /status/305`, with the response's status, headers and URL.
+    pub async fn get_status_305(
+        self,
         request: api::GetStatus305Request,
-    ) -> Result<api::GetStatus305Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus305Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/305");
         let query = String::new();
@@ -532,20 +1315,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            305 => Ok(api::GetStatus305Response::Status305),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            305 => api::GetStatus305Response::Status305,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/306`
-    async fn get_status_306(
-        &self,
+    /// `GET /status/306`, with the response's status, headers and URL.
+    pub async fn get_status_306(
+        self,
         request: api::GetStatus306Request,
-    ) -> Result<api::GetStatus306Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus306Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/306");
         let query = String::new();
@@ -561,20 +1348,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            306 => Ok(api::GetStatus306Response::Status306),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            306 => api::GetStatus306Response::Status306,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/307`
-    async fn get_status_307(
-        &self,
+    /// `GET /status/307`, with the response's status, headers and URL.
+    pub async fn get_status_307(
+        self,
         request: api::GetStatus307Request,
-    ) -> Result<api::GetStatus307Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus307Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/307");
         let query = String::new();
@@ -590,20 +1381,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            307 => Ok(api::GetStatus307Response::TemporaryRedirect),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            307 => api::GetStatus307Response::TemporaryRedirect,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/308`
-    async fn get_status_308(
-        &self,
+    /// `GET /status/308`, with the response's status, headers and URL.
+    pub async fn get_status_308(
+        self,
         request: api::GetStatus308Request,
-    ) -> Result<api::GetStatus308Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus308Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/308");
         let query = String::new();
@@ -619,20 +1414,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            308 => Ok(api::GetStatus308Response::PermanentRedirect),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            308 => api::GetStatus308Response::PermanentRedirect,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/400`
-    async fn get_status_400(
-        &self,
+    /// `GET /status/400`, with the response's status, headers and URL.
+    pub async fn get_status_400(
+        self,
         request: api::GetStatus400Request,
-    ) -> Result<api::GetStatus400Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus400Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/400");
         let query = String::new();
@@ -648,20 +1447,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            400 => Ok(api::GetStatus400Response::BadRequest),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            400 => api::GetStatus400Response::BadRequest,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/401`
-    async fn get_status_401(
-        &self,
+    /// `GET /status/401`, with the response's status, headers and URL.
+    pub async fn get_status_401(
+        self,
         request: api::GetStatus401Request,
-    ) -> Result<api::GetStatus401Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus401Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/401");
         let query = String::new();
@@ -677,20 +1480,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            401 => Ok(api::GetStatus401Response::Unauthorized),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            401 => api::GetStatus401Response::Unauthorized,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/402`
-    async fn get_status_402(
-        &self,
+    /// `GET /status/402`, with the response's status, headers and URL.
+    pub async fn get_status_402(
+        self,
         request: api::GetStatus402Request,
-    ) -> Result<api::GetStatus402Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus402Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/402");
         let query = String::new();
@@ -706,20 +1513,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            402 => Ok(api::GetStatus402Response::PaymentRequired),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            402 => api::GetStatus402Response::PaymentRequired,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/403`
-    async fn get_status_403(
-        &self,
+    /// `GET /status/403`, with the response's status, headers and URL.
+    pub async fn get_status_403(
+        self,
         request: api::GetStatus403Request,
-    ) -> Result<api::GetStatus403Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus403Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/403");
         let query = String::new();
@@ -735,20 +1546,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            403 => Ok(api::GetStatus403Response::Forbidden),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            403 => api::GetStatus403Response::Forbidden,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/404`
-    async fn get_status_404(
-        &self,
+    /// `GET /status/404`, with the response's status, headers and URL.
+    pub async fn get_status_404(
+        self,
         request: api::GetStatus404Request,
-    ) -> Result<api::GetStatus404Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus404Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/404");
         let query = String::new();
@@ -764,20 +1579,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            404 => Ok(api::GetStatus404Response::NotFound),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            404 => api::GetStatus404Response::NotFound,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/405`
-    async fn get_status_405(
-        &self,
+    /// `GET /status/405`, with the response's status, headers and URL.
+    pub async fn get_status_405(
+        self,
         request: api::GetStatus405Request,
-    ) -> Result<api::GetStatus405Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus405Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/405");
         let query = String::new();
@@ -793,20 +1612,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            405 => Ok(api::GetStatus405Response::MethodNotAllowed),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            405 => api::GetStatus405Response::MethodNotAllowed,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/406`
-    async fn get_status_406(
-        &self,
+    /// `GET /status/406`, with the response's status, headers and URL.
+    pub async fn get_status_406(
+        self,
         request: api::GetStatus406Request,
-    ) -> Result<api::GetStatus406Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus406Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/406");
         let query = String::new();
@@ -822,20 +1645,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            406 => Ok(api::GetStatus406Response::NotAcceptable),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            406 => api::GetStatus406Response::NotAcceptable,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/407`
-    async fn get_status_407(
-        &self,
+    /// `GET /status/407`, with the response's status, headers and URL.
+    pub async fn get_status_407(
+        self,
         request: api::GetStatus407Request,
-    ) -> Result<api::GetStatus407Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus407Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/407");
         let query = String::new();
@@ -851,20 +1678,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            407 => Ok(api::GetStatus407Response::ProxyAuthenticationRequired),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            407 => api::GetStatus407Response::ProxyAuthenticationRequired,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/408`
-    async fn get_status_408(
-        &self,
+    /// `GET /status/408`, with the response's status, headers and URL.
+    pub async fn get_status_408(
+        self,
         request: api::GetStatus408Request,
-    ) -> Result<api::GetStatus408Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus408Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/408");
         let query = String::new();
@@ -880,20 +1711,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            408 => Ok(api::GetStatus408Response::RequestTimeout),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            408 => api::GetStatus408Response::RequestTimeout,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/409`
-    async fn get_status_409(
-        &self,
+    /// `GET /status/409`, with the response's status, headers and URL.
+    pub async fn get_status_409(
+        self,
         request: api::GetStatus409Request,
-    ) -> Result<api::GetStatus409Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus409Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/409");
         let query = String::new();
@@ -909,20 +1744,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            409 => Ok(api::GetStatus409Response::Conflict),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            409 => api::GetStatus409Response::Conflict,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/410`
-    async fn get_status_410(
-        &self,
+    /// `GET /status/410`, with the response's status, headers and URL.
+    pub async fn get_status_410(
+        self,
         request: api::GetStatus410Request,
-    ) -> Result<api::GetStatus410Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus410Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/410");
         let query = String::new();
@@ -938,20 +1777,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            410 => Ok(api::GetStatus410Response::Gone),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            410 => api::GetStatus410Response::Gone,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/411`
-    async fn get_status_411(
-        &self,
+    /// `GET /status/411`, with the response's status, headers and URL.
+    pub async fn get_status_411(
+        self,
         request: api::GetStatus411Request,
-    ) -> Result<api::GetStatus411Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus411Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/411");
         let query = String::new();
@@ -967,20 +1810,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            411 => Ok(api::GetStatus411Response::LengthRequired),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            411 => api::GetStatus411Response::LengthRequired,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/412`
-    async fn get_status_412(
-        &self,
+    /// `GET /status/412`, with the response's status, headers and URL.
+    pub async fn get_status_412(
+        self,
         request: api::GetStatus412Request,
-    ) -> Result<api::GetStatus412Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus412Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/412");
         let query = String::new();
@@ -996,20 +1843,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            412 => Ok(api::GetStatus412Response::PreconditionFailed),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            412 => api::GetStatus412Response::PreconditionFailed,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/413`
-    async fn get_status_413(
-        &self,
+    /// `GET /status/413`, with the response's status, headers and URL.
+    pub async fn get_status_413(
+        self,
         request: api::GetStatus413Request,
-    ) -> Result<api::GetStatus413Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus413Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/413");
         let query = String::new();
@@ -1025,20 +1876,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            413 => Ok(api::GetStatus413Response::PayloadTooLarge),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            413 => api::GetStatus413Response::PayloadTooLarge,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/414`
-    async fn get_status_414(
-        &self,
+    /// `GET /status/414`, with the response's status, headers and URL.
+    pub async fn get_status_414(
+        self,
         request: api::GetStatus414Request,
-    ) -> Result<api::GetStatus414Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus414Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/414");
         let query = String::new();
@@ -1054,20 +1909,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            414 => Ok(api::GetStatus414Response::UriTooLong),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            414 => api::GetStatus414Response::UriTooLong,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/415`
-    async fn get_status_415(
-        &self,
+    /// `GET /status/415`, with the response's status, headers and URL.
+    pub async fn get_status_415(
+        self,
         request: api::GetStatus415Request,
-    ) -> Result<api::GetStatus415Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus415Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/415");
         let query = String::new();
@@ -1083,20 +1942,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            415 => Ok(api::GetStatus415Response::UnsupportedMediaType),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            415 => api::GetStatus415Response::UnsupportedMediaType,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/416`
-    async fn get_status_416(
-        &self,
+    /// `GET /status/416`, with the response's status, headers and URL.
+    pub async fn get_status_416(
+        self,
         request: api::GetStatus416Request,
-    ) -> Result<api::GetStatus416Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus416Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/416");
         let query = String::new();
@@ -1112,20 +1975,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            416 => Ok(api::GetStatus416Response::RangeNotSatisfiable),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            416 => api::GetStatus416Response::RangeNotSatisfiable,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/417`
-    async fn get_status_417(
-        &self,
+    /// `GET /status/417`, with the response's status, headers and URL.
+    pub async fn get_status_417(
+        self,
         request: api::GetStatus417Request,
-    ) -> Result<api::GetStatus417Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus417Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/417");
         let query = String::new();
@@ -1141,20 +2008,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            417 => Ok(api::GetStatus417Response::ExpectationFailed),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            417 => api::GetStatus417Response::ExpectationFailed,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/418`
-    async fn get_status_418(
-        &self,
+    /// `GET /status/418`, with the response's status, headers and URL.
+    pub async fn get_status_418(
+        self,
         request: api::GetStatus418Request,
-    ) -> Result<api::GetStatus418Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus418Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/418");
         let query = String::new();
@@ -1170,20 +2041,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            418 => Ok(api::GetStatus418Response::ImATeapot),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            418 => api::GetStatus418Response::ImATeapot,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/419`
-    async fn get_status_419(
-        &self,
+    /// `GET /status/419`, with the response's status, headers and URL.
+    pub async fn get_status_419(
+        self,
         request: api::GetStatus419Request,
-    ) -> Result<api::GetStatus419Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus419Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/419");
         let query = String::new();
@@ -1199,20 +2074,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            419 => Ok(api::GetStatus419Response::Status419),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            419 => api::GetStatus419Response::Status419,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/420`
-    async fn get_status_420(
-        &self,
+    /// `GET /status/420`, with the response's status, headers and URL.
+    pub async fn get_status_420(
+        self,
         request: api::GetStatus420Request,
-    ) -> Result<api::GetStatus420Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus420Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/420");
         let query = String::new();
@@ -1228,20 +2107,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            420 => Ok(api::GetStatus420Response::Status420),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            420 => api::GetStatus420Response::Status420,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/421`
-    async fn get_status_421(
-        &self,
+    /// `GET /status/421`, with the response's status, headers and URL.
+    pub async fn get_status_421(
+        self,
         request: api::GetStatus421Request,
-    ) -> Result<api::GetStatus421Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus421Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/421");
         let query = String::new();
@@ -1257,20 +2140,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            421 => Ok(api::GetStatus421Response::MisdirectedRequest),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            421 => api::GetStatus421Response::MisdirectedRequest,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/422`
-    async fn get_status_422(
-        &self,
+    /// `GET /status/422`, with the response's status, headers and URL.
+    pub async fn get_status_422(
+        self,
         request: api::GetStatus422Request,
-    ) -> Result<api::GetStatus422Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus422Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/422");
         let query = String::new();
@@ -1286,20 +2173,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            422 => Ok(api::GetStatus422Response::UnprocessableEntity),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            422 => api::GetStatus422Response::UnprocessableEntity,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/423`
-    async fn get_status_423(
-        &self,
+    /// `GET /status/423`, with the response's status, headers and URL.
+    pub async fn get_status_423(
+        self,
         request: api::GetStatus423Request,
-    ) -> Result<api::GetStatus423Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus423Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/423");
         let query = String::new();
@@ -1315,20 +2206,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            423 => Ok(api::GetStatus423Response::Locked),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            423 => api::GetStatus423Response::Locked,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/424`
-    async fn get_status_424(
-        &self,
+    /// `GET /status/424`, with the response's status, headers and URL.
+    pub async fn get_status_424(
+        self,
         request: api::GetStatus424Request,
-    ) -> Result<api::GetStatus424Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus424Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/424");
         let query = String::new();
@@ -1344,20 +2239,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            424 => Ok(api::GetStatus424Response::FailedDependency),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            424 => api::GetStatus424Response::FailedDependency,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/425`
-    async fn get_status_425(
-        &self,
+    /// `GET /status/425`, with the response's status, headers and URL.
+    pub async fn get_status_425(
+        self,
         request: api::GetStatus425Request,
-    ) -> Result<api::GetStatus425Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus425Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/425");
         let query = String::new();
@@ -1373,20 +2272,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            425 => Ok(api::GetStatus425Response::TooEarly),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            425 => api::GetStatus425Response::TooEarly,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/426`
-    async fn get_status_426(
-        &self,
+    /// `GET /status/426`, with the response's status, headers and URL.
+    pub async fn get_status_426(
+        self,
         request: api::GetStatus426Request,
-    ) -> Result<api::GetStatus426Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus426Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/426");
         let query = String::new();
@@ -1402,20 +2305,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            426 => Ok(api::GetStatus426Response::UpgradeRequired),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            426 => api::GetStatus426Response::UpgradeRequired,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/428`
-    async fn get_status_428(
-        &self,
+    /// `GET /status/428`, with the response's status, headers and URL.
+    pub async fn get_status_428(
+        self,
         request: api::GetStatus428Request,
-    ) -> Result<api::GetStatus428Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus428Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/428");
         let query = String::new();
@@ -1431,20 +2338,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            428 => Ok(api::GetStatus428Response::PreconditionRequired),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            428 => api::GetStatus428Response::PreconditionRequired,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/429`
-    async fn get_status_429(
-        &self,
+    /// `GET /status/429`, with the response's status, headers and URL.
+    pub async fn get_status_429(
+        self,
         request: api::GetStatus429Request,
-    ) -> Result<api::GetStatus429Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus429Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/429");
         let query = String::new();
@@ -1460,20 +2371,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            429 => Ok(api::GetStatus429Response::TooManyRequests),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            429 => api::GetStatus429Response::TooManyRequests,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/430`
-    async fn get_status_430(
-        &self,
+    /// `GET /status/430`, with the response's status, headers and URL.
+    pub async fn get_status_430(
+        self,
         request: api::GetStatus430Request,
-    ) -> Result<api::GetStatus430Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus430Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/430");
         let query = String::new();
@@ -1489,20 +2404,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            430 => Ok(api::GetStatus430Response::Status430),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            430 => api::GetStatus430Response::Status430,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/431`
-    async fn get_status_431(
-        &self,
+    /// `GET /status/431`, with the response's status, headers and URL.
+    pub async fn get_status_431(
+        self,
         request: api::GetStatus431Request,
-    ) -> Result<api::GetStatus431Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus431Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/431");
         let query = String::new();
@@ -1518,20 +2437,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            431 => Ok(api::GetStatus431Response::RequestHeaderFieldsTooLarge),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            431 => api::GetStatus431Response::RequestHeaderFieldsTooLarge,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/440`
-    async fn get_status_440(
-        &self,
+    /// `GET /status/440`, with the response's status, headers and URL.
+    pub async fn get_status_440(
+        self,
         request: api::GetStatus440Request,
-    ) -> Result<api::GetStatus440Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus440Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/440");
         let query = String::new();
@@ -1547,20 +2470,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            440 => Ok(api::GetStatus440Response::Status440),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            440 => api::GetStatus440Response::Status440,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/444`
-    async fn get_status_444(
-        &self,
+    /// `GET /status/444`, with the response's status, headers and URL.
+    pub async fn get_status_444(
+        self,
         request: api::GetStatus444Request,
-    ) -> Result<api::GetStatus444Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus444Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/444");
         let query = String::new();
@@ -1576,20 +2503,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            444 => Ok(api::GetStatus444Response::Status444),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            444 => api::GetStatus444Response::Status444,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/449`
-    async fn get_status_449(
-        &self,
+    /// `GET /status/449`, with the response's status, headers and URL.
+    pub async fn get_status_449(
+        self,
         request: api::GetStatus449Request,
-    ) -> Result<api::GetStatus449Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus449Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/449");
         let query = String::new();
@@ -1605,20 +2536,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            449 => Ok(api::GetStatus449Response::Status449),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            449 => api::GetStatus449Response::Status449,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/450`
-    async fn get_status_450(
-        &self,
+    /// `GET /status/450`, with the response's status, headers and URL.
+    pub async fn get_status_450(
+        self,
         request: api::GetStatus450Request,
-    ) -> Result<api::GetStatus450Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus450Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/450");
         let query = String::new();
@@ -1634,20 +2569,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            450 => Ok(api::GetStatus450Response::Status450),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            450 => api::GetStatus450Response::Status450,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/451`
-    async fn get_status_451(
-        &self,
+    /// `GET /status/451`, with the response's status, headers and URL.
+    pub async fn get_status_451(
+        self,
         request: api::GetStatus451Request,
-    ) -> Result<api::GetStatus451Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus451Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/451");
         let query = String::new();
@@ -1663,20 +2602,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            451 => Ok(api::GetStatus451Response::UnavailableForLegalReasons),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            451 => api::GetStatus451Response::UnavailableForLegalReasons,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/494`
-    async fn get_status_494(
-        &self,
+    /// `GET /status/494`, with the response's status, headers and URL.
+    pub async fn get_status_494(
+        self,
         request: api::GetStatus494Request,
-    ) -> Result<api::GetStatus494Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus494Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/494");
         let query = String::new();
@@ -1692,20 +2635,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            494 => Ok(api::GetStatus494Response::Status494),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            494 => api::GetStatus494Response::Status494,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/495`
-    async fn get_status_495(
-        &self,
+    /// `GET /status/495`, with the response's status, headers and URL.
+    pub async fn get_status_495(
+        self,
         request: api::GetStatus495Request,
-    ) -> Result<api::GetStatus495Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus495Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/495");
         let query = String::new();
@@ -1721,20 +2668,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            495 => Ok(api::GetStatus495Response::Status495),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            495 => api::GetStatus495Response::Status495,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/496`
-    async fn get_status_496(
-        &self,
+    /// `GET /status/496`, with the response's status, headers and URL.
+    pub async fn get_status_496(
+        self,
         request: api::GetStatus496Request,
-    ) -> Result<api::GetStatus496Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus496Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/496");
         let query = String::new();
@@ -1750,20 +2701,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            496 => Ok(api::GetStatus496Response::Status496),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            496 => api::GetStatus496Response::Status496,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/497`
-    async fn get_status_497(
-        &self,
+    /// `GET /status/497`, with the response's status, headers and URL.
+    pub async fn get_status_497(
+        self,
         request: api::GetStatus497Request,
-    ) -> Result<api::GetStatus497Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus497Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/497");
         let query = String::new();
@@ -1779,20 +2734,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            497 => Ok(api::GetStatus497Response::Status497),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            497 => api::GetStatus497Response::Status497,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/498`
-    async fn get_status_498(
-        &self,
+    /// `GET /status/498`, with the response's status, headers and URL.
+    pub async fn get_status_498(
+        self,
         request: api::GetStatus498Request,
-    ) -> Result<api::GetStatus498Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus498Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/498");
         let query = String::new();
@@ -1808,20 +2767,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            498 => Ok(api::GetStatus498Response::Status498),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            498 => api::GetStatus498Response::Status498,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/499`
-    async fn get_status_499(
-        &self,
+    /// `GET /status/499`, with the response's status, headers and URL.
+    pub async fn get_status_499(
+        self,
         request: api::GetStatus499Request,
-    ) -> Result<api::GetStatus499Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus499Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/499");
         let query = String::new();
@@ -1837,20 +2800,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            499 => Ok(api::GetStatus499Response::Status499),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            499 => api::GetStatus499Response::Status499,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/500`
-    async fn get_status_500(
-        &self,
+    /// `GET /status/500`, with the response's status, headers and URL.
+    pub async fn get_status_500(
+        self,
         request: api::GetStatus500Request,
-    ) -> Result<api::GetStatus500Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus500Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/500");
         let query = String::new();
@@ -1866,20 +2833,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            500 => Ok(api::GetStatus500Response::InternalServerError),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            500 => api::GetStatus500Response::InternalServerError,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/501`
-    async fn get_status_501(
-        &self,
+    /// `GET /status/501`, with the response's status, headers and URL.
+    pub async fn get_status_501(
+        self,
         request: api::GetStatus501Request,
-    ) -> Result<api::GetStatus501Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus501Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/501");
         let query = String::new();
@@ -1895,20 +2866,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            501 => Ok(api::GetStatus501Response::NotImplemented),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            501 => api::GetStatus501Response::NotImplemented,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/502`
-    async fn get_status_502(
-        &self,
+    /// `GET /status/502`, with the response's status, headers and URL.
+    pub async fn get_status_502(
+        self,
         request: api::GetStatus502Request,
-    ) -> Result<api::GetStatus502Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus502Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/502");
         let query = String::new();
@@ -1924,20 +2899,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            502 => Ok(api::GetStatus502Response::BadGateway),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            502 => api::GetStatus502Response::BadGateway,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/503`
-    async fn get_status_503(
-        &self,
+    /// `GET /status/503`, with the response's status, headers and URL.
+    pub async fn get_status_503(
+        self,
         request: api::GetStatus503Request,
-    ) -> Result<api::GetStatus503Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus503Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/503");
         let query = String::new();
@@ -1953,20 +2932,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            503 => Ok(api::GetStatus503Response::ServiceUnavailable),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            503 => api::GetStatus503Response::ServiceUnavailable,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/504`
-    async fn get_status_504(
-        &self,
+    /// `GET /status/504`, with the response's status, headers and URL.
+    pub async fn get_status_504(
+        self,
         request: api::GetStatus504Request,
-    ) -> Result<api::GetStatus504Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus504Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/504");
         let query = String::new();
@@ -1982,20 +2965,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            504 => Ok(api::GetStatus504Response::GatewayTimeout),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            504 => api::GetStatus504Response::GatewayTimeout,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/505`
-    async fn get_status_505(
-        &self,
+    /// `GET /status/505`, with the response's status, headers and URL.
+    pub async fn get_status_505(
+        self,
         request: api::GetStatus505Request,
-    ) -> Result<api::GetStatus505Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus505Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/505");
         let query = String::new();
@@ -2011,20 +2998,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            505 => Ok(api::GetStatus505Response::HttpVersionNotSupported),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            505 => api::GetStatus505Response::HttpVersionNotSupported,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/506`
-    async fn get_status_506(
-        &self,
+    /// `GET /status/506`, with the response's status, headers and URL.
+    pub async fn get_status_506(
+        self,
         request: api::GetStatus506Request,
-    ) -> Result<api::GetStatus506Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus506Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/506");
         let query = String::new();
@@ -2040,20 +3031,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            506 => Ok(api::GetStatus506Response::Status506),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            506 => api::GetStatus506Response::Status506,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/507`
-    async fn get_status_507(
-        &self,
+    /// `GET /status/507`, with the response's status, headers and URL.
+    pub async fn get_status_507(
+        self,
         request: api::GetStatus507Request,
-    ) -> Result<api::GetStatus507Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus507Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/507");
         let query = String::new();
@@ -2069,20 +3064,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            507 => Ok(api::GetStatus507Response::InsufficientStorage),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            507 => api::GetStatus507Response::InsufficientStorage,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/508`
-    async fn get_status_508(
-        &self,
+    /// `GET /status/508`, with the response's status, headers and URL.
+    pub async fn get_status_508(
+        self,
         request: api::GetStatus508Request,
-    ) -> Result<api::GetStatus508Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus508Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/508");
         let query = String::new();
@@ -2098,20 +3097,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            508 => Ok(api::GetStatus508Response::Status508),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            508 => api::GetStatus508Response::Status508,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/509`
-    async fn get_status_509(
-        &self,
+    /// `GET /status/509`, with the response's status, headers and URL.
+    pub async fn get_status_509(
+        self,
         request: api::GetStatus509Request,
-    ) -> Result<api::GetStatus509Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus509Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/509");
         let query = String::new();
@@ -2127,20 +3130,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            509 => Ok(api::GetStatus509Response::Status509),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            509 => api::GetStatus509Response::Status509,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/510`
-    async fn get_status_510(
-        &self,
+    /// `GET /status/510`, with the response's status, headers and URL.
+    pub async fn get_status_510(
+        self,
         request: api::GetStatus510Request,
-    ) -> Result<api::GetStatus510Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus510Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/510");
         let query = String::new();
@@ -2156,20 +3163,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            510 => Ok(api::GetStatus510Response::Status510),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            510 => api::GetStatus510Response::Status510,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/511`
-    async fn get_status_511(
-        &self,
+    /// `GET /status/511`, with the response's status, headers and URL.
+    pub async fn get_status_511(
+        self,
         request: api::GetStatus511Request,
-    ) -> Result<api::GetStatus511Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus511Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/511");
         let query = String::new();
@@ -2185,20 +3196,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            511 => Ok(api::GetStatus511Response::NetworkAuthenticationRequired),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            511 => api::GetStatus511Response::NetworkAuthenticationRequired,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/520`
-    async fn get_status_520(
-        &self,
+    /// `GET /status/520`, with the response's status, headers and URL.
+    pub async fn get_status_520(
+        self,
         request: api::GetStatus520Request,
-    ) -> Result<api::GetStatus520Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus520Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/520");
         let query = String::new();
@@ -2214,20 +3229,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            520 => Ok(api::GetStatus520Response::Status520),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            520 => api::GetStatus520Response::Status520,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/512`
-    async fn get_status_512(
-        &self,
+    /// `GET /status/512`, with the response's status, headers and URL.
+    pub async fn get_status_512(
+        self,
         request: api::GetStatus512Request,
-    ) -> Result<api::GetStatus512Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus512Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/512");
         let query = String::new();
@@ -2243,20 +3262,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            521 => Ok(api::GetStatus512Response::Status521),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            521 => api::GetStatus512Response::Status521,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/522`
-    async fn get_status_522(
-        &self,
+    /// `GET /status/522`, with the response's status, headers and URL.
+    pub async fn get_status_522(
+        self,
         request: api::GetStatus522Request,
-    ) -> Result<api::GetStatus522Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus522Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/522");
         let query = String::new();
@@ -2272,20 +3295,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            522 => Ok(api::GetStatus522Response::Status522),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            522 => api::GetStatus522Response::Status522,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/523`
-    async fn get_status_523(
-        &self,
+    /// `GET /status/523`, with the response's status, headers and URL.
+    pub async fn get_status_523(
+        self,
         request: api::GetStatus523Request,
-    ) -> Result<api::GetStatus523Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus523Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/523");
         let query = String::new();
@@ -2301,20 +3328,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            523 => Ok(api::GetStatus523Response::Status523),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            523 => api::GetStatus523Response::Status523,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/524`
-    async fn get_status_524(
-        &self,
+    /// `GET /status/524`, with the response's status, headers and URL.
+    pub async fn get_status_524(
+        self,
         request: api::GetStatus524Request,
-    ) -> Result<api::GetStatus524Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus524Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/524");
         let query = String::new();
@@ -2330,20 +3361,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            524 => Ok(api::GetStatus524Response::Status524),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            524 => api::GetStatus524Response::Status524,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/525`
-    async fn get_status_525(
-        &self,
+    /// `GET /status/525`, with the response's status, headers and URL.
+    pub async fn get_status_525(
+        self,
         request: api::GetStatus525Request,
-    ) -> Result<api::GetStatus525Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus525Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/525");
         let query = String::new();
@@ -2359,20 +3394,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            525 => Ok(api::GetStatus525Response::Status525),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            525 => api::GetStatus525Response::Status525,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/526`
-    async fn get_status_526(
-        &self,
+    /// `GET /status/526`, with the response's status, headers and URL.
+    pub async fn get_status_526(
+        self,
         request: api::GetStatus526Request,
-    ) -> Result<api::GetStatus526Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus526Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/526");
         let query = String::new();
@@ -2388,20 +3427,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            526 => Ok(api::GetStatus526Response::Status526),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            526 => api::GetStatus526Response::Status526,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/527`
-    async fn get_status_527(
-        &self,
+    /// `GET /status/527`, with the response's status, headers and URL.
+    pub async fn get_status_527(
+        self,
         request: api::GetStatus527Request,
-    ) -> Result<api::GetStatus527Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus527Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/527");
         let query = String::new();
@@ -2417,20 +3460,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            527 => Ok(api::GetStatus527Response::Status527),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            527 => api::GetStatus527Response::Status527,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/529`
-    async fn get_status_529(
-        &self,
+    /// `GET /status/529`, with the response's status, headers and URL.
+    pub async fn get_status_529(
+        self,
         request: api::GetStatus529Request,
-    ) -> Result<api::GetStatus529Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus529Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/529");
         let query = String::new();
@@ -2446,20 +3493,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            529 => Ok(api::GetStatus529Response::Status529),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            529 => api::GetStatus529Response::Status529,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/530`
-    async fn get_status_530(
-        &self,
+    /// `GET /status/530`, with the response's status, headers and URL.
+    pub async fn get_status_530(
+        self,
         request: api::GetStatus530Request,
-    ) -> Result<api::GetStatus530Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus530Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/530");
         let query = String::new();
@@ -2475,20 +3526,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            530 => Ok(api::GetStatus530Response::Status530),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            530 => api::GetStatus530Response::Status530,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/598`
-    async fn get_status_598(
-        &self,
+    /// `GET /status/598`, with the response's status, headers and URL.
+    pub async fn get_status_598(
+        self,
         request: api::GetStatus598Request,
-    ) -> Result<api::GetStatus598Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus598Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/598");
         let query = String::new();
@@ -2504,20 +3559,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            598 => Ok(api::GetStatus598Response::Status598),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            598 => api::GetStatus598Response::Status598,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/100`
-    async fn get_status_100(
-        &self,
+    /// `GET /status/100`, with the response's status, headers and URL.
+    pub async fn get_status_100(
+        self,
         request: api::GetStatus100Request,
-    ) -> Result<api::GetStatus100Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus100Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/100");
         let query = String::new();
@@ -2533,20 +3592,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            100 => Ok(api::GetStatus100Response::Continue),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            100 => api::GetStatus100Response::Continue,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/101`
-    async fn get_status_101(
-        &self,
+    /// `GET /status/101`, with the response's status, headers and URL.
+    pub async fn get_status_101(
+        self,
         request: api::GetStatus101Request,
-    ) -> Result<api::GetStatus101Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus101Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/101");
         let query = String::new();
@@ -2562,20 +3625,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            101 => Ok(api::GetStatus101Response::SwitchingProtocols),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            101 => api::GetStatus101Response::SwitchingProtocols,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/102`
-    async fn get_status_102(
-        &self,
+    /// `GET /status/102`, with the response's status, headers and URL.
+    pub async fn get_status_102(
+        self,
         request: api::GetStatus102Request,
-    ) -> Result<api::GetStatus102Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus102Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/102");
         let query = String::new();
@@ -2591,20 +3658,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            102 => Ok(api::GetStatus102Response::Status102),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            102 => api::GetStatus102Response::Status102,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/103`
-    async fn get_status_103(
-        &self,
+    /// `GET /status/103`, with the response's status, headers and URL.
+    pub async fn get_status_103(
+        self,
         request: api::GetStatus103Request,
-    ) -> Result<api::GetStatus103Response, api::Error> {
+    ) -> Result<Raw<api::GetStatus103Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/103");
         let query = String::new();
@@ -2620,12 +3691,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            103 => Ok(api::GetStatus103Response::Status103),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            103 => api::GetStatus103Response::Status103,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

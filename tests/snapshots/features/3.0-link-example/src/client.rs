@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -41,6 +44,58 @@ impl Api for Client {
         &self,
         request: api::GetUserByNameRequest,
     ) -> Result<api::GetUserByNameResponse, api::Error> {
+        self.raw().get_user_by_name(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /2.0/repositories/{username}`
+    async fn get_repositories_by_owner(
+        &self,
+        request: api::GetRepositoriesByOwnerRequest,
+    ) -> Result<api::GetRepositoriesByOwnerResponse, api::Error> {
+        self.raw().get_repositories_by_owner(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /2.0/repositories/{username}/{slug}`
+    async fn get_repository(
+        &self,
+        request: api::GetRepositoryRequest,
+    ) -> Result<api::GetRepositoryResponse, api::Error> {
+        self.raw().get_repository(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /2.0/repositories/{username}/{slug}/pullrequests`
+    async fn get_pull_requests_by_repository(
+        &self,
+        request: api::GetPullRequestsByRepositoryRequest,
+    ) -> Result<api::GetPullRequestsByRepositoryResponse, api::Error> {
+        self.raw().get_pull_requests_by_repository(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /2.0/repositories/{username}/{slug}/pullrequests/{pid}`
+    async fn get_pull_requests_by_id(
+        &self,
+        request: api::GetPullRequestsByIdRequest,
+    ) -> Result<api::GetPullRequestsByIdResponse, api::Error> {
+        self.raw().get_pull_requests_by_id(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge`
+    async fn merge_pull_request(
+        &self,
+        request: api::MergePullRequestRequest,
+    ) -> Result<api::MergePullRequestResponse, api::Error> {
+        self.raw().merge_pull_request(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /2.0/users/{username}`, with the response's status, headers and URL.
+    pub async fn get_user_by_name(
+        self,
+        request: api::GetUserByNameRequest,
+    ) -> Result<Raw<api::GetUserByNameResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/2.0/users/");
         {
@@ -60,20 +115,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetUserByNameResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetUserByNameResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /2.0/repositories/{username}`
-    async fn get_repositories_by_owner(
-        &self,
+    /// `GET /2.0/repositories/{username}`, with the response's status, headers and URL.
+    pub async fn get_repositories_by_owner(
+        self,
         request: api::GetRepositoriesByOwnerRequest,
-    ) -> Result<api::GetRepositoriesByOwnerResponse, api::Error> {
+    ) -> Result<Raw<api::GetRepositoriesByOwnerResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/2.0/repositories/");
         {
@@ -93,22 +152,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(api::GetRepositoriesByOwnerResponse::Ok(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetRepositoriesByOwnerResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /2.0/repositories/{username}/{slug}`
-    async fn get_repository(
-        &self,
+    /// `GET /2.0/repositories/{username}/{slug}`, with the response's status, headers and URL.
+    pub async fn get_repository(
+        self,
         request: api::GetRepositoryRequest,
-    ) -> Result<api::GetRepositoryResponse, api::Error> {
+    ) -> Result<Raw<api::GetRepositoryResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/2.0/repositories/");
         {
@@ -133,20 +194,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetRepositoryResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetRepositoryResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /2.0/repositories/{username}/{slug}/pullrequests`
-    async fn get_pull_requests_by_repository(
-        &self,
+    /// `GET /2.0/repositories/{username}/{slug}/pullrequests`, with the response's status, headers and URL.
+    pub async fn get_pull_requests_by_repository(
+        self,
         request: api::GetPullRequestsByRepositoryRequest,
-    ) -> Result<api::GetPullRequestsByRepositoryResponse, api::Error> {
+    ) -> Result<Raw<api::GetPullRequestsByRepositoryResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/2.0/repositories/");
         {
@@ -175,26 +240,28 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::GetPullRequestsByRepositoryResponse::Ok(
-                        decode_json(response).await?,
-                    ),
+                api::GetPullRequestsByRepositoryResponse::Ok(
+                    decode_json(response).await?,
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /2.0/repositories/{username}/{slug}/pullrequests/{pid}`
-    async fn get_pull_requests_by_id(
-        &self,
+    /// `GET /2.0/repositories/{username}/{slug}/pullrequests/{pid}`, with the response's status, headers and URL.
+    pub async fn get_pull_requests_by_id(
+        self,
         request: api::GetPullRequestsByIdRequest,
-    ) -> Result<api::GetPullRequestsByIdResponse, api::Error> {
+    ) -> Result<Raw<api::GetPullRequestsByIdResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/2.0/repositories/");
         {
@@ -224,20 +291,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetPullRequestsByIdResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetPullRequestsByIdResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge`
-    async fn merge_pull_request(
-        &self,
+    /// `POST /2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge`, with the response's status, headers and URL.
+    pub async fn merge_pull_request(
+        self,
         request: api::MergePullRequestRequest,
-    ) -> Result<api::MergePullRequestResponse, api::Error> {
+    ) -> Result<Raw<api::MergePullRequestResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/2.0/repositories/");
         {
@@ -268,12 +339,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::MergePullRequestResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::MergePullRequestResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

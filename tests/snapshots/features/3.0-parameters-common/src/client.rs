@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +56,50 @@ impl Api for Client {
         &self,
         request: api::GetAnythingIdRequest,
     ) -> Result<api::GetAnythingIdResponse, api::Error> {
+        self.raw().get_anything_id(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/{id}`
+    async fn post_anything_id(
+        &self,
+        request: api::PostAnythingIdRequest,
+    ) -> Result<api::PostAnythingIdResponse, api::Error> {
+        self.raw().post_anything_id(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/{id}/{action}`
+    async fn get_anything_id_action(
+        &self,
+        request: api::GetAnythingIdActionRequest,
+    ) -> Result<api::GetAnythingIdActionResponse, api::Error> {
+        self.raw().get_anything_id_action(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/{id}/{action}/{id}`
+    async fn get_anything_id_action_id(
+        &self,
+        request: api::GetAnythingIdActionIdRequest,
+    ) -> Result<api::GetAnythingIdActionIdResponse, api::Error> {
+        self.raw().get_anything_id_action_id(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/{id}/override`
+    async fn get_anything_id_override(
+        &self,
+        request: api::GetAnythingIdOverrideRequest,
+    ) -> Result<api::GetAnythingIdOverrideResponse, api::Error> {
+        self.raw().get_anything_id_override(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /anything/{id}`, with the response's status, headers and URL.
+    pub async fn get_anything_id(
+        self,
+        request: api::GetAnythingIdRequest,
+    ) -> Result<Raw<api::GetAnythingIdResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/");
         {
@@ -75,20 +122,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetAnythingIdResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetAnythingIdResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/{id}`
-    async fn post_anything_id(
-        &self,
+    /// `POST /anything/{id}`, with the response's status, headers and URL.
+    pub async fn post_anything_id(
+        self,
         request: api::PostAnythingIdRequest,
-    ) -> Result<api::PostAnythingIdResponse, api::Error> {
+    ) -> Result<Raw<api::PostAnythingIdResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/");
         {
@@ -115,20 +166,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostAnythingIdResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostAnythingIdResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/{id}/{action}`
-    async fn get_anything_id_action(
-        &self,
+    /// `GET /anything/{id}/{action}`, with the response's status, headers and URL.
+    pub async fn get_anything_id_action(
+        self,
         request: api::GetAnythingIdActionRequest,
-    ) -> Result<api::GetAnythingIdActionResponse, api::Error> {
+    ) -> Result<Raw<api::GetAnythingIdActionResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/");
         {
@@ -153,20 +208,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetAnythingIdActionResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetAnythingIdActionResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/{id}/{action}/{id}`
-    async fn get_anything_id_action_id(
-        &self,
+    /// `GET /anything/{id}/{action}/{id}`, with the response's status, headers and URL.
+    pub async fn get_anything_id_action_id(
+        self,
         request: api::GetAnythingIdActionIdRequest,
-    ) -> Result<api::GetAnythingIdActionIdResponse, api::Error> {
+    ) -> Result<Raw<api::GetAnythingIdActionIdResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/");
         {
@@ -196,20 +255,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetAnythingIdActionIdResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetAnythingIdActionIdResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/{id}/override`
-    async fn get_anything_id_override(
-        &self,
+    /// `GET /anything/{id}/override`, with the response's status, headers and URL.
+    pub async fn get_anything_id_override(
+        self,
         request: api::GetAnythingIdOverrideRequest,
-    ) -> Result<api::GetAnythingIdOverrideResponse, api::Error> {
+    ) -> Result<Raw<api::GetAnythingIdOverrideResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/");
         {
@@ -230,12 +293,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetAnythingIdOverrideResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetAnythingIdOverrideResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

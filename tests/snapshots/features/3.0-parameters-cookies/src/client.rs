@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +56,18 @@ impl Api for Client {
         &self,
         request: api::PostPostRequest,
     ) -> Result<api::PostPostResponse, api::Error> {
+        self.raw().post_post(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `POST /post`, with the response's status, headers and URL.
+    pub async fn post_post(
+        self,
+        request: api::PostPostRequest,
+    ) -> Result<Raw<api::PostPostResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/post");
         let query = String::new();
@@ -75,12 +90,26 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostPostResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostPostResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +56,42 @@ impl Api for Client {
         &self,
         request: api::FindPetsRequest,
     ) -> Result<api::FindPetsResponse, api::Error> {
+        self.raw().find_pets(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /pets`
+    async fn add_pet(
+        &self,
+        request: api::AddPetRequest,
+    ) -> Result<api::AddPetResponse, api::Error> {
+        self.raw().add_pet(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /pets/{id}`
+    async fn find_pet_by_id(
+        &self,
+        request: api::FindPetByIdRequest,
+    ) -> Result<api::FindPetByIdResponse, api::Error> {
+        self.raw().find_pet_by_id(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /pets/{id}`
+    async fn delete_pet(
+        &self,
+        request: api::DeletePetRequest,
+    ) -> Result<api::DeletePetResponse, api::Error> {
+        self.raw().delete_pet(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /pets`, with the response's status, headers and URL.
+    pub async fn find_pets(
+        self,
+        request: api::FindPetsRequest,
+    ) -> Result<Raw<api::FindPetsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pets");
         let mut query = String::new();
@@ -76,25 +115,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::FindPetsResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::FindPetsResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::FindPetsResponse::Default {
+                api::FindPetsResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /pets`
-    async fn add_pet(
-        &self,
+    /// `POST /pets`, with the response's status, headers and URL.
+    pub async fn add_pet(
+        self,
         request: api::AddPetRequest,
-    ) -> Result<api::AddPetResponse, api::Error> {
+    ) -> Result<Raw<api::AddPetResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pets");
         let query = String::new();
@@ -110,25 +153,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::AddPetResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::AddPetResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::AddPetResponse::Default {
+                api::AddPetResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /pets/{id}`
-    async fn find_pet_by_id(
-        &self,
+    /// `GET /pets/{id}`, with the response's status, headers and URL.
+    pub async fn find_pet_by_id(
+        self,
         request: api::FindPetByIdRequest,
-    ) -> Result<api::FindPetByIdResponse, api::Error> {
+    ) -> Result<Raw<api::FindPetByIdResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pets/");
         {
@@ -148,25 +195,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::FindPetByIdResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::FindPetByIdResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::FindPetByIdResponse::Default {
+                api::FindPetByIdResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /pets/{id}`
-    async fn delete_pet(
-        &self,
+    /// `DELETE /pets/{id}`, with the response's status, headers and URL.
+    pub async fn delete_pet(
+        self,
         request: api::DeletePetRequest,
-    ) -> Result<api::DeletePetResponse, api::Error> {
+    ) -> Result<Raw<api::DeletePetResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pets/");
         {
@@ -186,17 +237,31 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::DeletePetResponse::NoContent),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::DeletePetResponse::NoContent,
             _ => {
-                Ok(api::DeletePetResponse::Default {
+                api::DeletePetResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

@@ -22,7 +22,12 @@ use super::api::{self, Api};
 use super::runtime::client::*;
 use super::runtime::stream_client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
+
+pub use super::runtime::oauth2::OAuth2;
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -54,16 +59,181 @@ impl Api for Client {
         &self,
         request: api::UpdatePetRequest,
     ) -> Result<api::UpdatePetResponse, api::Error> {
+        self.raw().update_pet(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /pet`
+    async fn add_pet(
+        &self,
+        request: api::AddPetRequest,
+    ) -> Result<api::AddPetResponse, api::Error> {
+        self.raw().add_pet(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /pet/findByStatus`
+    async fn find_pets_by_status(
+        &self,
+        request: api::FindPetsByStatusRequest,
+    ) -> Result<api::FindPetsByStatusResponse, api::Error> {
+        self.raw().find_pets_by_status(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /pet/findByTags`
+    async fn find_pets_by_tags(
+        &self,
+        request: api::FindPetsByTagsRequest,
+    ) -> Result<api::FindPetsByTagsResponse, api::Error> {
+        self.raw().find_pets_by_tags(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /pet/{petId}`
+    async fn get_pet_by_id(
+        &self,
+        request: api::GetPetByIdRequest,
+    ) -> Result<api::GetPetByIdResponse, api::Error> {
+        self.raw().get_pet_by_id(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /pet/{petId}`
+    async fn update_pet_with_form(
+        &self,
+        request: api::UpdatePetWithFormRequest,
+    ) -> Result<api::UpdatePetWithFormResponse, api::Error> {
+        self.raw().update_pet_with_form(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /pet/{petId}`
+    async fn delete_pet(
+        &self,
+        request: api::DeletePetRequest,
+    ) -> Result<api::DeletePetResponse, api::Error> {
+        self.raw().delete_pet(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /pet/{petId}/uploadImage`
+    async fn upload_file(
+        &self,
+        request: api::UploadFileRequest,
+    ) -> Result<api::UploadFileResponse, api::Error> {
+        self.raw().upload_file(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /store/inventory`
+    async fn get_inventory(
+        &self,
+        request: api::GetInventoryRequest,
+    ) -> Result<api::GetInventoryResponse, api::Error> {
+        self.raw().get_inventory(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /store/order`
+    async fn place_order(
+        &self,
+        request: api::PlaceOrderRequest,
+    ) -> Result<api::PlaceOrderResponse, api::Error> {
+        self.raw().place_order(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /store/order/{orderId}`
+    async fn get_order_by_id(
+        &self,
+        request: api::GetOrderByIdRequest,
+    ) -> Result<api::GetOrderByIdResponse, api::Error> {
+        self.raw().get_order_by_id(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /store/order/{orderId}`
+    async fn delete_order(
+        &self,
+        request: api::DeleteOrderRequest,
+    ) -> Result<api::DeleteOrderResponse, api::Error> {
+        self.raw().delete_order(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /user`
+    async fn create_user(
+        &self,
+        request: api::CreateUserRequest,
+    ) -> Result<api::CreateUserResponse, api::Error> {
+        self.raw().create_user(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /user/createWithArray`
+    async fn create_users_with_array_input(
+        &self,
+        request: api::CreateUsersWithArrayInputRequest,
+    ) -> Result<api::CreateUsersWithArrayInputResponse, api::Error> {
+        self.raw().create_users_with_array_input(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /user/createWithList`
+    async fn create_users_with_list_input(
+        &self,
+        request: api::CreateUsersWithListInputRequest,
+    ) -> Result<api::CreateUsersWithListInputResponse, api::Error> {
+        self.raw().create_users_with_list_input(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /user/login`
+    async fn login_user(
+        &self,
+        request: api::LoginUserRequest,
+    ) -> Result<api::LoginUserResponse, api::Error> {
+        self.raw().login_user(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /user/logout`
+    async fn logout_user(
+        &self,
+        request: api::LogoutUserRequest,
+    ) -> Result<api::LogoutUserResponse, api::Error> {
+        self.raw().logout_user(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /user/{username}`
+    async fn get_user_by_name(
+        &self,
+        request: api::GetUserByNameRequest,
+    ) -> Result<api::GetUserByNameResponse, api::Error> {
+        self.raw().get_user_by_name(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /user/{username}`
+    async fn update_user(
+        &self,
+        request: api::UpdateUserRequest,
+    ) -> Result<api::UpdateUserResponse, api::Error> {
+        self.raw().update_user(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /user/{username}`
+    async fn delete_user(
+        &self,
+        request: api::DeleteUserRequest,
+    ) -> Result<api::DeleteUserResponse, api::Error> {
+        self.raw().delete_user(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `PUT /pet`, with the response's status, headers and URL.
+    pub async fn update_pet(
+        self,
+        request: api::UpdatePetRequest,
+    ) -> Result<Raw<api::UpdatePetResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pet");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "updatePet",
@@ -82,32 +252,37 @@ impl Api for Client {
                     }
                 },
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            400 => Ok(api::UpdatePetResponse::BadRequest),
-            404 => Ok(api::UpdatePetResponse::NotFound),
-            405 => Ok(api::UpdatePetResponse::MethodNotAllowed),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            400 => api::UpdatePetResponse::BadRequest,
+            404 => api::UpdatePetResponse::NotFound,
+            405 => api::UpdatePetResponse::MethodNotAllowed,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /pet`
-    async fn add_pet(
-        &self,
+    /// `POST /pet`, with the response's status, headers and URL.
+    pub async fn add_pet(
+        self,
         request: api::AddPetRequest,
-    ) -> Result<api::AddPetResponse, api::Error> {
+    ) -> Result<Raw<api::AddPetResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pet");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "addPet",
@@ -126,20 +301,24 @@ impl Api for Client {
                     }
                 },
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            405 => Ok(api::AddPetResponse::MethodNotAllowed),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            405 => api::AddPetResponse::MethodNotAllowed,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /pet/findByStatus`
-    async fn find_pets_by_status(
-        &self,
+    /// `GET /pet/findByStatus`, with the response's status, headers and URL.
+    pub async fn find_pets_by_status(
+        self,
         request: api::FindPetsByStatusRequest,
-    ) -> Result<api::FindPetsByStatusResponse, api::Error> {
+    ) -> Result<Raw<api::FindPetsByStatusResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pet/findByStatus");
         let mut query = String::new();
@@ -150,12 +329,13 @@ impl Api for Client {
                 push_query(&mut query, "status", &part);
             }
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "findPetsByStatus",
@@ -167,36 +347,38 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::FindPetsByStatusResponse::Ok(
-                        match media_type(&response).as_str() {
-                            "application/xml" => {
-                                api::FindPetsByStatusOkBody::Xml(decode_stream(response))
-                            }
-                            _ => {
-                                api::FindPetsByStatusOkBody::Json(
-                                    decode_json(response).await?,
-                                )
-                            }
-                        },
-                    ),
+                api::FindPetsByStatusResponse::Ok(
+                    match media_type(&response).as_str() {
+                        "application/xml" => {
+                            api::FindPetsByStatusOkBody::Xml(decode_stream(response))
+                        }
+                        _ => {
+                            api::FindPetsByStatusOkBody::Json(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 )
             }
-            400 => Ok(api::FindPetsByStatusResponse::BadRequest),
-            _ => Err(unexpected(response).await),
-        }
+            400 => api::FindPetsByStatusResponse::BadRequest,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /pet/findByTags`
-    async fn find_pets_by_tags(
-        &self,
+    /// `GET /pet/findByTags`, with the response's status, headers and URL.
+    pub async fn find_pets_by_tags(
+        self,
         request: api::FindPetsByTagsRequest,
-    ) -> Result<api::FindPetsByTagsResponse, api::Error> {
+    ) -> Result<Raw<api::FindPetsByTagsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pet/findByTags");
         let mut query = String::new();
@@ -207,12 +389,13 @@ impl Api for Client {
                 push_query(&mut query, "tags", &part);
             }
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "findPetsByTags",
@@ -224,36 +407,36 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::FindPetsByTagsResponse::Ok(
-                        match media_type(&response).as_str() {
-                            "application/xml" => {
-                                api::FindPetsByTagsOkBody::Xml(decode_stream(response))
-                            }
-                            _ => {
-                                api::FindPetsByTagsOkBody::Json(
-                                    decode_json(response).await?,
-                                )
-                            }
-                        },
-                    ),
+                api::FindPetsByTagsResponse::Ok(
+                    match media_type(&response).as_str() {
+                        "application/xml" => {
+                            api::FindPetsByTagsOkBody::Xml(decode_stream(response))
+                        }
+                        _ => {
+                            api::FindPetsByTagsOkBody::Json(decode_json(response).await?)
+                        }
+                    },
                 )
             }
-            400 => Ok(api::FindPetsByTagsResponse::BadRequest),
-            _ => Err(unexpected(response).await),
-        }
+            400 => api::FindPetsByTagsResponse::BadRequest,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /pet/{petId}`
-    async fn get_pet_by_id(
-        &self,
+    /// `GET /pet/{petId}`, with the response's status, headers and URL.
+    pub async fn get_pet_by_id(
+        self,
         request: api::GetPetByIdRequest,
-    ) -> Result<api::GetPetByIdResponse, api::Error> {
+    ) -> Result<Raw<api::GetPetByIdResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pet/");
         {
@@ -262,12 +445,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getPetById",
@@ -279,39 +463,39 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::GetPetByIdResponse::Ok(
-                        match media_type(&response).as_str() {
-                            "application/xml" => {
-                                api::GetPetByIdOkBody::Xml(decode_stream(response))
-                            }
-                            _ => {
-                                api::GetPetByIdOkBody::Json(decode_json(response).await?)
-                            }
-                        },
-                    ),
+                api::GetPetByIdResponse::Ok(
+                    match media_type(&response).as_str() {
+                        "application/xml" => {
+                            api::GetPetByIdOkBody::Xml(decode_stream(response))
+                        }
+                        _ => api::GetPetByIdOkBody::Json(decode_json(response).await?),
+                    },
                 )
             }
-            400 => Ok(api::GetPetByIdResponse::BadRequest),
-            404 => Ok(api::GetPetByIdResponse::NotFound),
+            400 => api::GetPetByIdResponse::BadRequest,
+            404 => api::GetPetByIdResponse::NotFound,
             _ => {
-                Ok(api::GetPetByIdResponse::Default {
+                api::GetPetByIdResponse::Default {
                     status: response.status(),
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /pet/{petId}`
-    async fn update_pet_with_form(
-        &self,
+    /// `POST /pet/{petId}`, with the response's status, headers and URL.
+    pub async fn update_pet_with_form(
+        self,
         request: api::UpdatePetWithFormRequest,
-    ) -> Result<api::UpdatePetWithFormResponse, api::Error> {
+    ) -> Result<Raw<api::UpdatePetWithFormResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pet/");
         {
@@ -320,12 +504,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "updatePetWithForm",
@@ -342,20 +527,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            405 => Ok(api::UpdatePetWithFormResponse::MethodNotAllowed),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            405 => api::UpdatePetWithFormResponse::MethodNotAllowed,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /pet/{petId}`
-    async fn delete_pet(
-        &self,
+    /// `DELETE /pet/{petId}`, with the response's status, headers and URL.
+    pub async fn delete_pet(
+        self,
         request: api::DeletePetRequest,
-    ) -> Result<api::DeletePetResponse, api::Error> {
+    ) -> Result<Raw<api::DeletePetResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pet/");
         {
@@ -367,12 +556,13 @@ impl Api for Client {
         if let Some(v) = &request.api_key {
             insert_header(&mut headers, "api_key", &verbatim(&v.to_string()))?;
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "deletePet",
@@ -384,21 +574,25 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            400 => Ok(api::DeletePetResponse::BadRequest),
-            404 => Ok(api::DeletePetResponse::NotFound),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            400 => api::DeletePetResponse::BadRequest,
+            404 => api::DeletePetResponse::NotFound,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /pet/{petId}/uploadImage`
-    async fn upload_file(
-        &self,
+    /// `POST /pet/{petId}/uploadImage`, with the response's status, headers and URL.
+    pub async fn upload_file(
+        self,
         request: api::UploadFileRequest,
-    ) -> Result<api::UploadFileResponse, api::Error> {
+    ) -> Result<Raw<api::UploadFileResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pet/");
         {
@@ -408,12 +602,13 @@ impl Api for Client {
         url.push_str("/uploadImage");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "uploadFile",
@@ -438,30 +633,35 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::UploadFileResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::UploadFileResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /store/inventory`
-    async fn get_inventory(
-        &self,
+    /// `GET /store/inventory`, with the response's status, headers and URL.
+    pub async fn get_inventory(
+        self,
         request: api::GetInventoryRequest,
-    ) -> Result<api::GetInventoryResponse, api::Error> {
+    ) -> Result<Raw<api::GetInventoryResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/store/inventory");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getInventory",
@@ -473,20 +673,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetInventoryResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetInventoryResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /store/order`
-    async fn place_order(
-        &self,
+    /// `POST /store/order`, with the response's status, headers and URL.
+    pub async fn place_order(
+        self,
         request: api::PlaceOrderRequest,
-    ) -> Result<api::PlaceOrderResponse, api::Error> {
+    ) -> Result<Raw<api::PlaceOrderResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/store/order");
         let query = String::new();
@@ -502,34 +706,34 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: true,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::PlaceOrderResponse::Ok(
-                        match media_type(&response).as_str() {
-                            "application/xml" => {
-                                api::PlaceOrderOkBody::Xml(decode_stream(response))
-                            }
-                            _ => {
-                                api::PlaceOrderOkBody::Json(decode_json(response).await?)
-                            }
-                        },
-                    ),
+                api::PlaceOrderResponse::Ok(
+                    match media_type(&response).as_str() {
+                        "application/xml" => {
+                            api::PlaceOrderOkBody::Xml(decode_stream(response))
+                        }
+                        _ => api::PlaceOrderOkBody::Json(decode_json(response).await?),
+                    },
                 )
             }
-            400 => Ok(api::PlaceOrderResponse::BadRequest),
-            _ => Err(unexpected(response).await),
-        }
+            400 => api::PlaceOrderResponse::BadRequest,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /store/order/{orderId}`
-    async fn get_order_by_id(
-        &self,
+    /// `GET /store/order/{orderId}`, with the response's status, headers and URL.
+    pub async fn get_order_by_id(
+        self,
         request: api::GetOrderByIdRequest,
-    ) -> Result<api::GetOrderByIdResponse, api::Error> {
+    ) -> Result<Raw<api::GetOrderByIdResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/store/order/");
         {
@@ -549,35 +753,35 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::GetOrderByIdResponse::Ok(
-                        match media_type(&response).as_str() {
-                            "application/xml" => {
-                                api::GetOrderByIdOkBody::Xml(decode_stream(response))
-                            }
-                            _ => {
-                                api::GetOrderByIdOkBody::Json(decode_json(response).await?)
-                            }
-                        },
-                    ),
+                api::GetOrderByIdResponse::Ok(
+                    match media_type(&response).as_str() {
+                        "application/xml" => {
+                            api::GetOrderByIdOkBody::Xml(decode_stream(response))
+                        }
+                        _ => api::GetOrderByIdOkBody::Json(decode_json(response).await?),
+                    },
                 )
             }
-            400 => Ok(api::GetOrderByIdResponse::BadRequest),
-            404 => Ok(api::GetOrderByIdResponse::NotFound),
-            _ => Err(unexpected(response).await),
-        }
+            400 => api::GetOrderByIdResponse::BadRequest,
+            404 => api::GetOrderByIdResponse::NotFound,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /store/order/{orderId}`
-    async fn delete_order(
-        &self,
+    /// `DELETE /store/order/{orderId}`, with the response's status, headers and URL.
+    pub async fn delete_order(
+        self,
         request: api::DeleteOrderRequest,
-    ) -> Result<api::DeleteOrderResponse, api::Error> {
+    ) -> Result<Raw<api::DeleteOrderResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/store/order/");
         {
@@ -597,21 +801,25 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            400 => Ok(api::DeleteOrderResponse::BadRequest),
-            404 => Ok(api::DeleteOrderResponse::NotFound),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            400 => api::DeleteOrderResponse::BadRequest,
+            404 => api::DeleteOrderResponse::NotFound,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /user`
-    async fn create_user(
-        &self,
+    /// `POST /user`, with the response's status, headers and URL.
+    pub async fn create_user(
+        self,
         request: api::CreateUserRequest,
-    ) -> Result<api::CreateUserResponse, api::Error> {
+    ) -> Result<Raw<api::CreateUserResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/user");
         let query = String::new();
@@ -627,19 +835,23 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::CreateUserResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::CreateUserResponse::Default {
             status: response.status(),
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /user/createWithArray`
-    async fn create_users_with_array_input(
-        &self,
+    /// `POST /user/createWithArray`, with the response's status, headers and URL.
+    pub async fn create_users_with_array_input(
+        self,
         request: api::CreateUsersWithArrayInputRequest,
-    ) -> Result<api::CreateUsersWithArrayInputResponse, api::Error> {
+    ) -> Result<Raw<api::CreateUsersWithArrayInputResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/user/createWithArray");
         let query = String::new();
@@ -655,19 +867,23 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::CreateUsersWithArrayInputResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::CreateUsersWithArrayInputResponse::Default {
             status: response.status(),
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /user/createWithList`
-    async fn create_users_with_list_input(
-        &self,
+    /// `POST /user/createWithList`, with the response's status, headers and URL.
+    pub async fn create_users_with_list_input(
+        self,
         request: api::CreateUsersWithListInputRequest,
-    ) -> Result<api::CreateUsersWithListInputResponse, api::Error> {
+    ) -> Result<Raw<api::CreateUsersWithListInputResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/user/createWithList");
         let query = String::new();
@@ -683,19 +899,23 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::CreateUsersWithListInputResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::CreateUsersWithListInputResponse::Default {
             status: response.status(),
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /user/login`
-    async fn login_user(
-        &self,
+    /// `GET /user/login`, with the response's status, headers and URL.
+    pub async fn login_user(
+        self,
         request: api::LoginUserRequest,
-    ) -> Result<api::LoginUserResponse, api::Error> {
+    ) -> Result<Raw<api::LoginUserResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/user/login");
         let mut query = String::new();
@@ -719,12 +939,15 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(api::LoginUserResponse::Ok {
+                api::LoginUserResponse::Ok {
                     x_rate_limit: response_header(&response, "x-rate-limit")?,
                     x_expires_after: response_header(&response, "x-expires-after")?,
                     body: match media_type(&response).as_str() {
@@ -733,18 +956,19 @@ impl Api for Client {
                         }
                         _ => api::LoginUserOkBody::Json(decode_json(response).await?),
                     },
-                })
+                }
             }
-            400 => Ok(api::LoginUserResponse::BadRequest),
-            _ => Err(unexpected(response).await),
-        }
+            400 => api::LoginUserResponse::BadRequest,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /user/logout`
-    async fn logout_user(
-        &self,
+    /// `GET /user/logout`, with the response's status, headers and URL.
+    pub async fn logout_user(
+        self,
         request: api::LogoutUserRequest,
-    ) -> Result<api::LogoutUserResponse, api::Error> {
+    ) -> Result<Raw<api::LogoutUserResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/user/logout");
         let query = String::new();
@@ -760,19 +984,23 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::LogoutUserResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::LogoutUserResponse::Default {
             status: response.status(),
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /user/{username}`
-    async fn get_user_by_name(
-        &self,
+    /// `GET /user/{username}`, with the response's status, headers and URL.
+    pub async fn get_user_by_name(
+        self,
         request: api::GetUserByNameRequest,
-    ) -> Result<api::GetUserByNameResponse, api::Error> {
+    ) -> Result<Raw<api::GetUserByNameResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/user/");
         {
@@ -792,35 +1020,35 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::GetUserByNameResponse::Ok(
-                        match media_type(&response).as_str() {
-                            "application/xml" => {
-                                api::GetUserByNameOkBody::Xml(decode_stream(response))
-                            }
-                            _ => {
-                                api::GetUserByNameOkBody::Json(decode_json(response).await?)
-                            }
-                        },
-                    ),
+                api::GetUserByNameResponse::Ok(
+                    match media_type(&response).as_str() {
+                        "application/xml" => {
+                            api::GetUserByNameOkBody::Xml(decode_stream(response))
+                        }
+                        _ => api::GetUserByNameOkBody::Json(decode_json(response).await?),
+                    },
                 )
             }
-            400 => Ok(api::GetUserByNameResponse::BadRequest),
-            404 => Ok(api::GetUserByNameResponse::NotFound),
-            _ => Err(unexpected(response).await),
-        }
+            400 => api::GetUserByNameResponse::BadRequest,
+            404 => api::GetUserByNameResponse::NotFound,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /user/{username}`
-    async fn update_user(
-        &self,
+    /// `PUT /user/{username}`, with the response's status, headers and URL.
+    pub async fn update_user(
+        self,
         request: api::UpdateUserRequest,
-    ) -> Result<api::UpdateUserResponse, api::Error> {
+    ) -> Result<Raw<api::UpdateUserResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/user/");
         {
@@ -840,21 +1068,25 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            400 => Ok(api::UpdateUserResponse::BadRequest),
-            404 => Ok(api::UpdateUserResponse::NotFound),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            400 => api::UpdateUserResponse::BadRequest,
+            404 => api::UpdateUserResponse::NotFound,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /user/{username}`
-    async fn delete_user(
-        &self,
+    /// `DELETE /user/{username}`, with the response's status, headers and URL.
+    pub async fn delete_user(
+        self,
         request: api::DeleteUserRequest,
-    ) -> Result<api::DeleteUserResponse, api::Error> {
+    ) -> Result<Raw<api::DeleteUserResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/user/");
         {
@@ -874,14 +1106,28 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            400 => Ok(api::DeleteUserResponse::BadRequest),
-            404 => Ok(api::DeleteUserResponse::NotFound),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            400 => api::DeleteUserResponse::BadRequest,
+            404 => api::DeleteUserResponse::NotFound,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }
 
@@ -901,14 +1147,15 @@ impl api::Authenticate for Client {
 impl Client {
     /// Puts the credentials of the first requirement that can be met
     /// into the request. When none can, the request goes without, and
-    /// the server's 401 says what is missing.
+    /// the server's 401 says what is missing. `Some(scopes)`: the
+    /// bearer token is to come from the token provider.
     fn authorize(
         &self,
         context: &api::Context,
         requirements: &[api::Requirement],
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
-    ) -> Result<(), api::Error> {
+    ) -> Result<Option<&'static [&'static str]>, api::Error> {
         let _ = (&query, &headers, ());
         let s0 = context
             .credentials
@@ -920,14 +1167,16 @@ impl Client {
             .api_key
             .as_ref()
             .or(self.credentials().api_key.as_ref());
+        let tokens = self.token_provider().is_some();
         let present = |(scheme, _): &(api::Scheme, _)| match scheme {
-            api::Scheme::PetstoreAuth => s0.is_some(),
+            api::Scheme::PetstoreAuth => s0.is_some() || tokens,
             api::Scheme::ApiKey => s1.is_some(),
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
-            return Ok(());
+            return Ok(None);
         };
-        for (scheme, _) in *requirement {
+        let mut token = None;
+        for (scheme, scopes) in *requirement {
             match scheme {
                 api::Scheme::PetstoreAuth => {
                     if let Some(value) = s0 {
@@ -938,6 +1187,8 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
                 api::Scheme::ApiKey => {
@@ -953,7 +1204,7 @@ impl Client {
                 }
             }
         }
-        Ok(())
+        Ok(token)
     }
 }
 

@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +56,120 @@ impl Api for Client {
         &self,
         request: api::PatchPetsRequest,
     ) -> Result<api::PatchPetsResponse, api::Error> {
+        self.raw().patch_pets(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/all-of-object`
+    async fn post_anything_all_of_object(
+        &self,
+        request: api::PostAnythingAllOfObjectRequest,
+    ) -> Result<api::PostAnythingAllOfObjectResponse, api::Error> {
+        self.raw().post_anything_all_of_object(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/any-of-object`
+    async fn post_anything_any_of_object(
+        &self,
+        request: api::PostAnythingAnyOfObjectRequest,
+    ) -> Result<api::PostAnythingAnyOfObjectResponse, api::Error> {
+        self.raw().post_anything_any_of_object(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/any-of-primitive`
+    async fn post_anything_any_of_primitive(
+        &self,
+        request: api::PostAnythingAnyOfPrimitiveRequest,
+    ) -> Result<api::PostAnythingAnyOfPrimitiveResponse, api::Error> {
+        self.raw().post_anything_any_of_primitive(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /any-of-with-type`
+    async fn post_any_of_with_type(
+        &self,
+        request: api::PostAnyOfWithTypeRequest,
+    ) -> Result<api::PostAnyOfWithTypeResponse, api::Error> {
+        self.raw().post_any_of_with_type(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/one-of-object`
+    async fn post_anything_one_of_object(
+        &self,
+        request: api::PostAnythingOneOfObjectRequest,
+    ) -> Result<api::PostAnythingOneOfObjectResponse, api::Error> {
+        self.raw().post_anything_one_of_object(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/one-of-primitive`
+    async fn post_anything_one_of_primitive(
+        &self,
+        request: api::PostAnythingOneOfPrimitiveRequest,
+    ) -> Result<api::PostAnythingOneOfPrimitiveResponse, api::Error> {
+        self.raw().post_anything_one_of_primitive(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/one-of-object-ref`
+    async fn post_anything_one_of_object_ref(
+        &self,
+        request: api::PostAnythingOneOfObjectRefRequest,
+    ) -> Result<api::PostAnythingOneOfObjectRefResponse, api::Error> {
+        self.raw().post_anything_one_of_object_ref(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /one-of-complex`
+    async fn post_one_of_complex(
+        &self,
+        request: api::PostOneOfComplexRequest,
+    ) -> Result<api::PostOneOfComplexResponse, api::Error> {
+        self.raw().post_one_of_complex(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/nested-one-of-object-ref`
+    async fn post_anything_nested_one_of_object_ref(
+        &self,
+        request: api::PostAnythingNestedOneOfObjectRefRequest,
+    ) -> Result<api::PostAnythingNestedOneOfObjectRefResponse, api::Error> {
+        self.raw()
+            .post_anything_nested_one_of_object_ref(request)
+            .await
+            .map(Raw::into_value)
+    }
+
+    /// `POST /anything/nested-one-of-ref`
+    async fn post_anything_nested_one_of_ref(
+        &self,
+        request: api::PostAnythingNestedOneOfRefRequest,
+    ) -> Result<api::PostAnythingNestedOneOfRefResponse, api::Error> {
+        self.raw().post_anything_nested_one_of_ref(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/nested-one-of-object-with-nested-one-of`
+    async fn post_anything_nested_one_of_object_with_nested_one_of(
+        &self,
+        request: api::PostAnythingNestedOneOfObjectWithNestedOneOfRequest,
+    ) -> Result<api::PostAnythingNestedOneOfObjectWithNestedOneOfResponse, api::Error> {
+        self.raw()
+            .post_anything_nested_one_of_object_with_nested_one_of(request)
+            .await
+            .map(Raw::into_value)
+    }
+
+    /// `POST /one-of-with-type`
+    async fn post_one_of_with_type(
+        &self,
+        request: api::PostOneOfWithTypeRequest,
+    ) -> Result<api::PostOneOfWithTypeResponse, api::Error> {
+        self.raw().post_one_of_with_type(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `PATCH /pets`, with the response's status, headers and URL.
+    pub async fn patch_pets(
+        self,
+        request: api::PatchPetsRequest,
+    ) -> Result<Raw<api::PatchPetsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pets");
         let query = String::new();
@@ -71,20 +188,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PatchPetsResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PatchPetsResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/all-of-object`
-    async fn post_anything_all_of_object(
-        &self,
+    /// `POST /anything/all-of-object`, with the response's status, headers and URL.
+    pub async fn post_anything_all_of_object(
+        self,
         request: api::PostAnythingAllOfObjectRequest,
-    ) -> Result<api::PostAnythingAllOfObjectResponse, api::Error> {
+    ) -> Result<Raw<api::PostAnythingAllOfObjectResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/all-of-object");
         let query = String::new();
@@ -103,20 +224,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostAnythingAllOfObjectResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostAnythingAllOfObjectResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/any-of-object`
-    async fn post_anything_any_of_object(
-        &self,
+    /// `POST /anything/any-of-object`, with the response's status, headers and URL.
+    pub async fn post_anything_any_of_object(
+        self,
         request: api::PostAnythingAnyOfObjectRequest,
-    ) -> Result<api::PostAnythingAnyOfObjectResponse, api::Error> {
+    ) -> Result<Raw<api::PostAnythingAnyOfObjectResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/any-of-object");
         let query = String::new();
@@ -135,20 +260,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostAnythingAnyOfObjectResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostAnythingAnyOfObjectResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/any-of-primitive`
-    async fn post_anything_any_of_primitive(
-        &self,
+    /// `POST /anything/any-of-primitive`, with the response's status, headers and URL.
+    pub async fn post_anything_any_of_primitive(
+        self,
         request: api::PostAnythingAnyOfPrimitiveRequest,
-    ) -> Result<api::PostAnythingAnyOfPrimitiveResponse, api::Error> {
+    ) -> Result<Raw<api::PostAnythingAnyOfPrimitiveResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/any-of-primitive");
         let query = String::new();
@@ -167,20 +296,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostAnythingAnyOfPrimitiveResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostAnythingAnyOfPrimitiveResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /any-of-with-type`
-    async fn post_any_of_with_type(
-        &self,
+    /// `POST /any-of-with-type`, with the response's status, headers and URL.
+    pub async fn post_any_of_with_type(
+        self,
         request: api::PostAnyOfWithTypeRequest,
-    ) -> Result<api::PostAnyOfWithTypeResponse, api::Error> {
+    ) -> Result<Raw<api::PostAnyOfWithTypeResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/any-of-with-type");
         let query = String::new();
@@ -199,20 +332,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::PostAnyOfWithTypeResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::PostAnyOfWithTypeResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/one-of-object`
-    async fn post_anything_one_of_object(
-        &self,
+    /// `POST /anything/one-of-object`, with the response's status, headers and URL.
+    pub async fn post_anything_one_of_object(
+        self,
         request: api::PostAnythingOneOfObjectRequest,
-    ) -> Result<api::PostAnythingOneOfObjectResponse, api::Error> {
+    ) -> Result<Raw<api::PostAnythingOneOfObjectResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/one-of-object");
         let query = String::new();
@@ -231,20 +368,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostAnythingOneOfObjectResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostAnythingOneOfObjectResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/one-of-primitive`
-    async fn post_anything_one_of_primitive(
-        &self,
+    /// `POST /anything/one-of-primitive`, with the response's status, headers and URL.
+    pub async fn post_anything_one_of_primitive(
+        self,
         request: api::PostAnythingOneOfPrimitiveRequest,
-    ) -> Result<api::PostAnythingOneOfPrimitiveResponse, api::Error> {
+    ) -> Result<Raw<api::PostAnythingOneOfPrimitiveResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/one-of-primitive");
         let query = String::new();
@@ -263,20 +404,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostAnythingOneOfPrimitiveResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostAnythingOneOfPrimitiveResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/one-of-object-ref`
-    async fn post_anything_one_of_object_ref(
-        &self,
+    /// `POST /anything/one-of-object-ref`, with the response's status, headers and URL.
+    pub async fn post_anything_one_of_object_ref(
+        self,
         request: api::PostAnythingOneOfObjectRefRequest,
-    ) -> Result<api::PostAnythingOneOfObjectRefResponse, api::Error> {
+    ) -> Result<Raw<api::PostAnythingOneOfObjectRefResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/one-of-object-ref");
         let query = String::new();
@@ -295,20 +440,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostAnythingOneOfObjectRefResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostAnythingOneOfObjectRefResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /one-of-complex`
-    async fn post_one_of_complex(
-        &self,
+    /// `POST /one-of-complex`, with the response's status, headers and URL.
+    pub async fn post_one_of_complex(
+        self,
         request: api::PostOneOfComplexRequest,
-    ) -> Result<api::PostOneOfComplexResponse, api::Error> {
+    ) -> Result<Raw<api::PostOneOfComplexResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/one-of-complex");
         let query = String::new();
@@ -324,20 +473,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostOneOfComplexResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostOneOfComplexResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/nested-one-of-object-ref`
-    async fn post_anything_nested_one_of_object_ref(
-        &self,
+    /// `POST /anything/nested-one-of-object-ref`, with the response's status, headers and URL.
+    pub async fn post_anything_nested_one_of_object_ref(
+        self,
         request: api::PostAnythingNestedOneOfObjectRefRequest,
-    ) -> Result<api::PostAnythingNestedOneOfObjectRefResponse, api::Error> {
+    ) -> Result<Raw<api::PostAnythingNestedOneOfObjectRefResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/nested-one-of-object-ref");
         let query = String::new();
@@ -356,20 +509,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostAnythingNestedOneOfObjectRefResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostAnythingNestedOneOfObjectRefResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/nested-one-of-ref`
-    async fn post_anything_nested_one_of_ref(
-        &self,
+    /// `POST /anything/nested-one-of-ref`, with the response's status, headers and URL.
+    pub async fn post_anything_nested_one_of_ref(
+        self,
         request: api::PostAnythingNestedOneOfRefRequest,
-    ) -> Result<api::PostAnythingNestedOneOfRefResponse, api::Error> {
+    ) -> Result<Raw<api::PostAnythingNestedOneOfRefResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/nested-one-of-ref");
         let query = String::new();
@@ -385,20 +542,27 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostAnythingNestedOneOfRefResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostAnythingNestedOneOfRefResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/nested-one-of-object-with-nested-one-of`
-    async fn post_anything_nested_one_of_object_with_nested_one_of(
-        &self,
+    /// `POST /anything/nested-one-of-object-with-nested-one-of`, with the response's status, headers and URL.
+    pub async fn post_anything_nested_one_of_object_with_nested_one_of(
+        self,
         request: api::PostAnythingNestedOneOfObjectWithNestedOneOfRequest,
-    ) -> Result<api::PostAnythingNestedOneOfObjectWithNestedOneOfResponse, api::Error> {
+    ) -> Result<
+        Raw<api::PostAnythingNestedOneOfObjectWithNestedOneOfResponse>,
+        api::Error,
+    > {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/nested-one-of-object-with-nested-one-of");
         let query = String::new();
@@ -417,20 +581,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostAnythingNestedOneOfObjectWithNestedOneOfResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostAnythingNestedOneOfObjectWithNestedOneOfResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /one-of-with-type`
-    async fn post_one_of_with_type(
-        &self,
+    /// `POST /one-of-with-type`, with the response's status, headers and URL.
+    pub async fn post_one_of_with_type(
+        self,
         request: api::PostOneOfWithTypeRequest,
-    ) -> Result<api::PostOneOfWithTypeResponse, api::Error> {
+    ) -> Result<Raw<api::PostOneOfWithTypeResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/one-of-with-type");
         let query = String::new();
@@ -449,12 +617,26 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::PostOneOfWithTypeResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::PostOneOfWithTypeResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

@@ -22,7 +22,10 @@ use super::api::{self, Api};
 use super::runtime::client::*;
 use super::runtime::stream_client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -54,16 +57,309 @@ impl Api for Client {
         &self,
         request: api::GetProjectRequest,
     ) -> Result<api::GetProjectResponse, api::Error> {
+        self.raw().get_project(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /api-registry/{uuid}`
+    async fn get_api_registry(
+        &self,
+        request: api::GetApiRegistryRequest,
+    ) -> Result<api::GetApiRegistryResponse, api::Error> {
+        self.raw().get_api_registry(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /api-specification`
+    async fn get_api_specification(
+        &self,
+        request: api::GetApiSpecificationRequest,
+    ) -> Result<api::GetApiSpecificationResponse, api::Error> {
+        self.raw().get_api_specification(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /api-specification`
+    async fn upload_api_specification(
+        &self,
+        request: api::UploadApiSpecificationRequest,
+    ) -> Result<api::UploadApiSpecificationResponse, api::Error> {
+        self.raw().upload_api_specification(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /api-specification/{id}`
+    async fn update_api_specification(
+        &self,
+        request: api::UpdateApiSpecificationRequest,
+    ) -> Result<api::UpdateApiSpecificationResponse, api::Error> {
+        self.raw().update_api_specification(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /api-specification/{id}`
+    async fn delete_api_specification(
+        &self,
+        request: api::DeleteApiSpecificationRequest,
+    ) -> Result<api::DeleteApiSpecificationResponse, api::Error> {
+        self.raw().delete_api_specification(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /categories`
+    async fn get_categories(
+        &self,
+        request: api::GetCategoriesRequest,
+    ) -> Result<api::GetCategoriesResponse, api::Error> {
+        self.raw().get_categories(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /categories`
+    async fn create_category(
+        &self,
+        request: api::CreateCategoryRequest,
+    ) -> Result<api::CreateCategoryResponse, api::Error> {
+        self.raw().create_category(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /categories/{slug}`
+    async fn get_category(
+        &self,
+        request: api::GetCategoryRequest,
+    ) -> Result<api::GetCategoryResponse, api::Error> {
+        self.raw().get_category(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /categories/{slug}`
+    async fn update_category(
+        &self,
+        request: api::UpdateCategoryRequest,
+    ) -> Result<api::UpdateCategoryResponse, api::Error> {
+        self.raw().update_category(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /categories/{slug}`
+    async fn delete_category(
+        &self,
+        request: api::DeleteCategoryRequest,
+    ) -> Result<api::DeleteCategoryResponse, api::Error> {
+        self.raw().delete_category(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /categories/{slug}/docs`
+    async fn get_category_docs(
+        &self,
+        request: api::GetCategoryDocsRequest,
+    ) -> Result<api::GetCategoryDocsResponse, api::Error> {
+        self.raw().get_category_docs(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /changelogs`
+    async fn get_changelogs(
+        &self,
+        request: api::GetChangelogsRequest,
+    ) -> Result<api::GetChangelogsResponse, api::Error> {
+        self.raw().get_changelogs(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /changelogs`
+    async fn create_changelog(
+        &self,
+        request: api::CreateChangelogRequest,
+    ) -> Result<api::CreateChangelogResponse, api::Error> {
+        self.raw().create_changelog(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /changelogs/{slug}`
+    async fn get_changelog(
+        &self,
+        request: api::GetChangelogRequest,
+    ) -> Result<api::GetChangelogResponse, api::Error> {
+        self.raw().get_changelog(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /changelogs/{slug}`
+    async fn update_changelog(
+        &self,
+        request: api::UpdateChangelogRequest,
+    ) -> Result<api::UpdateChangelogResponse, api::Error> {
+        self.raw().update_changelog(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /changelogs/{slug}`
+    async fn delete_changelog(
+        &self,
+        request: api::DeleteChangelogRequest,
+    ) -> Result<api::DeleteChangelogResponse, api::Error> {
+        self.raw().delete_changelog(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /custompages`
+    async fn get_custom_pages(
+        &self,
+        request: api::GetCustomPagesRequest,
+    ) -> Result<api::GetCustomPagesResponse, api::Error> {
+        self.raw().get_custom_pages(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /custompages`
+    async fn create_custom_page(
+        &self,
+        request: api::CreateCustomPageRequest,
+    ) -> Result<api::CreateCustomPageResponse, api::Error> {
+        self.raw().create_custom_page(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /custompages/{slug}`
+    async fn get_custom_page(
+        &self,
+        request: api::GetCustomPageRequest,
+    ) -> Result<api::GetCustomPageResponse, api::Error> {
+        self.raw().get_custom_page(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /custompages/{slug}`
+    async fn update_custom_page(
+        &self,
+        request: api::UpdateCustomPageRequest,
+    ) -> Result<api::UpdateCustomPageResponse, api::Error> {
+        self.raw().update_custom_page(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /custompages/{slug}`
+    async fn delete_custom_page(
+        &self,
+        request: api::DeleteCustomPageRequest,
+    ) -> Result<api::DeleteCustomPageResponse, api::Error> {
+        self.raw().delete_custom_page(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /docs`
+    async fn create_doc(
+        &self,
+        request: api::CreateDocRequest,
+    ) -> Result<api::CreateDocResponse, api::Error> {
+        self.raw().create_doc(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /docs/search`
+    async fn search_docs(
+        &self,
+        request: api::SearchDocsRequest,
+    ) -> Result<api::SearchDocsResponse, api::Error> {
+        self.raw().search_docs(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /docs/{slug}`
+    async fn get_doc(
+        &self,
+        request: api::GetDocRequest,
+    ) -> Result<api::GetDocResponse, api::Error> {
+        self.raw().get_doc(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /docs/{slug}`
+    async fn update_doc(
+        &self,
+        request: api::UpdateDocRequest,
+    ) -> Result<api::UpdateDocResponse, api::Error> {
+        self.raw().update_doc(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /docs/{slug}`
+    async fn delete_doc(
+        &self,
+        request: api::DeleteDocRequest,
+    ) -> Result<api::DeleteDocResponse, api::Error> {
+        self.raw().delete_doc(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /docs/{slug}/production`
+    async fn get_production_doc(
+        &self,
+        request: api::GetProductionDocRequest,
+    ) -> Result<api::GetProductionDocResponse, api::Error> {
+        self.raw().get_production_doc(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /outbound-ips`
+    async fn get_outbound_i_ps(
+        &self,
+        request: api::GetOutboundIPsRequest,
+    ) -> Result<api::GetOutboundIPsResponse, api::Error> {
+        self.raw().get_outbound_i_ps(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /owlbot/ask`
+    async fn ask_owlbot(
+        &self,
+        request: api::AskOwlbotRequest,
+    ) -> Result<api::AskOwlbotResponse, api::Error> {
+        self.raw().ask_owlbot(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /schema`
+    async fn get_api_schema(
+        &self,
+        request: api::GetApiSchemaRequest,
+    ) -> Result<api::GetApiSchemaResponse, api::Error> {
+        self.raw().get_api_schema(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /version`
+    async fn get_versions(
+        &self,
+        request: api::GetVersionsRequest,
+    ) -> Result<api::GetVersionsResponse, api::Error> {
+        self.raw().get_versions(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /version`
+    async fn create_version(
+        &self,
+        request: api::CreateVersionRequest,
+    ) -> Result<api::CreateVersionResponse, api::Error> {
+        self.raw().create_version(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /version/{versionId}`
+    async fn get_version(
+        &self,
+        request: api::GetVersionRequest,
+    ) -> Result<api::GetVersionResponse, api::Error> {
+        self.raw().get_version(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /version/{versionId}`
+    async fn update_version(
+        &self,
+        request: api::UpdateVersionRequest,
+    ) -> Result<api::UpdateVersionResponse, api::Error> {
+        self.raw().update_version(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /version/{versionId}`
+    async fn delete_version(
+        &self,
+        request: api::DeleteVersionRequest,
+    ) -> Result<api::DeleteVersionResponse, api::Error> {
+        self.raw().delete_version(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /`, with the response's status, headers and URL.
+    pub async fn get_project(
+        self,
+        request: api::GetProjectRequest,
+    ) -> Result<Raw<api::GetProjectResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push('/');
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getProject",
@@ -75,24 +371,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetProjectResponse::Ok(decode_json(response).await?)),
-            401 => {
-                Ok(api::GetProjectResponse::Unauthorized(decode_json(response).await?))
-            }
-            403 => Ok(api::GetProjectResponse::Forbidden(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetProjectResponse::Ok(decode_json(response).await?),
+            401 => api::GetProjectResponse::Unauthorized(decode_json(response).await?),
+            403 => api::GetProjectResponse::Forbidden(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /api-registry/{uuid}`
-    async fn get_api_registry(
-        &self,
+    /// `GET /api-registry/{uuid}`, with the response's status, headers and URL.
+    pub async fn get_api_registry(
+        self,
         request: api::GetApiRegistryRequest,
-    ) -> Result<api::GetApiRegistryResponse, api::Error> {
+    ) -> Result<Raw<api::GetApiRegistryResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/api-registry/");
         {
@@ -112,23 +410,25 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetApiRegistryResponse::Ok(decode_json(response).await?)),
-            404 => {
-                Ok(api::GetApiRegistryResponse::NotFound(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetApiRegistryResponse::Ok(decode_json(response).await?),
+            404 => api::GetApiRegistryResponse::NotFound(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /api-specification`
-    async fn get_api_specification(
-        &self,
+    /// `GET /api-specification`, with the response's status, headers and URL.
+    pub async fn get_api_specification(
+        self,
         request: api::GetApiSpecificationRequest,
-    ) -> Result<api::GetApiSpecificationResponse, api::Error> {
+    ) -> Result<Raw<api::GetApiSpecificationResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/api-specification");
         let mut query = String::new();
@@ -144,12 +444,13 @@ impl Api for Client {
         if let Some(v) = &request.x_readme_version {
             insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getAPISpecification",
@@ -161,53 +462,45 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(api::GetApiSpecificationResponse::Ok {
+                api::GetApiSpecificationResponse::Ok {
                     link: response_header(&response, "link")?,
                     x_total_count: response_header(&response, "x-total-count")?,
-                })
+                }
             }
             400 => {
-                Ok(
-                    api::GetApiSpecificationResponse::BadRequest(
-                        decode_json(response).await?,
-                    ),
+                api::GetApiSpecificationResponse::BadRequest(
+                    decode_json(response).await?,
                 )
             }
             401 => {
-                Ok(
-                    api::GetApiSpecificationResponse::Unauthorized(
-                        decode_json(response).await?,
-                    ),
+                api::GetApiSpecificationResponse::Unauthorized(
+                    decode_json(response).await?,
                 )
             }
             403 => {
-                Ok(
-                    api::GetApiSpecificationResponse::Forbidden(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::GetApiSpecificationResponse::Forbidden(decode_json(response).await?)
             }
             404 => {
-                Ok(
-                    api::GetApiSpecificationResponse::NotFound(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::GetApiSpecificationResponse::NotFound(decode_json(response).await?)
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /api-specification`
-    async fn upload_api_specification(
-        &self,
+    /// `POST /api-specification`, with the response's status, headers and URL.
+    pub async fn upload_api_specification(
+        self,
         request: api::UploadApiSpecificationRequest,
-    ) -> Result<api::UploadApiSpecificationResponse, api::Error> {
+    ) -> Result<Raw<api::UploadApiSpecificationResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/api-specification");
         let mut query = String::new();
@@ -215,12 +508,13 @@ impl Api for Client {
         if let Some(v) = &request.x_readme_version {
             insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "uploadAPISpecification",
@@ -240,48 +534,44 @@ impl Api for Client {
                     )?,
                 ),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::UploadApiSpecificationResponse::Created),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::UploadApiSpecificationResponse::Created,
             400 => {
-                Ok(
-                    api::UploadApiSpecificationResponse::BadRequest(
-                        decode_json(response).await?,
-                    ),
+                api::UploadApiSpecificationResponse::BadRequest(
+                    decode_json(response).await?,
                 )
             }
             401 => {
-                Ok(
-                    api::UploadApiSpecificationResponse::Unauthorized(
-                        decode_json(response).await?,
-                    ),
+                api::UploadApiSpecificationResponse::Unauthorized(
+                    decode_json(response).await?,
                 )
             }
             403 => {
-                Ok(
-                    api::UploadApiSpecificationResponse::Forbidden(
-                        decode_json(response).await?,
-                    ),
+                api::UploadApiSpecificationResponse::Forbidden(
+                    decode_json(response).await?,
                 )
             }
             408 => {
-                Ok(
-                    api::UploadApiSpecificationResponse::RequestTimeout(
-                        decode_json(response).await?,
-                    ),
+                api::UploadApiSpecificationResponse::RequestTimeout(
+                    decode_json(response).await?,
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /api-specification/{id}`
-    async fn update_api_specification(
-        &self,
+    /// `PUT /api-specification/{id}`, with the response's status, headers and URL.
+    pub async fn update_api_specification(
+        self,
         request: api::UpdateApiSpecificationRequest,
-    ) -> Result<api::UpdateApiSpecificationResponse, api::Error> {
+    ) -> Result<Raw<api::UpdateApiSpecificationResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/api-specification/");
         {
@@ -290,12 +580,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "updateAPISpecification",
@@ -315,49 +606,45 @@ impl Api for Client {
                     )?,
                 ),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::UpdateApiSpecificationResponse::Ok),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::UpdateApiSpecificationResponse::Ok,
             400 => {
-                Ok(
-                    api::UpdateApiSpecificationResponse::BadRequest(
-                        decode_json(response).await?,
-                    ),
+                api::UpdateApiSpecificationResponse::BadRequest(
+                    decode_json(response).await?,
                 )
             }
             401 => {
-                Ok(
-                    api::UpdateApiSpecificationResponse::Unauthorized(
-                        decode_json(response).await?,
-                    ),
+                api::UpdateApiSpecificationResponse::Unauthorized(
+                    decode_json(response).await?,
                 )
             }
             403 => {
-                Ok(
-                    api::UpdateApiSpecificationResponse::Forbidden(
-                        decode_json(response).await?,
-                    ),
+                api::UpdateApiSpecificationResponse::Forbidden(
+                    decode_json(response).await?,
                 )
             }
-            404 => Ok(api::UpdateApiSpecificationResponse::NotFound),
+            404 => api::UpdateApiSpecificationResponse::NotFound,
             408 => {
-                Ok(
-                    api::UpdateApiSpecificationResponse::RequestTimeout(
-                        decode_json(response).await?,
-                    ),
+                api::UpdateApiSpecificationResponse::RequestTimeout(
+                    decode_json(response).await?,
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /api-specification/{id}`
-    async fn delete_api_specification(
-        &self,
+    /// `DELETE /api-specification/{id}`, with the response's status, headers and URL.
+    pub async fn delete_api_specification(
+        self,
         request: api::DeleteApiSpecificationRequest,
-    ) -> Result<api::DeleteApiSpecificationResponse, api::Error> {
+    ) -> Result<Raw<api::DeleteApiSpecificationResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/api-specification/");
         {
@@ -366,12 +653,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "deleteAPISpecification",
@@ -383,48 +671,44 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::DeleteApiSpecificationResponse::NoContent),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::DeleteApiSpecificationResponse::NoContent,
             400 => {
-                Ok(
-                    api::DeleteApiSpecificationResponse::BadRequest(
-                        decode_json(response).await?,
-                    ),
+                api::DeleteApiSpecificationResponse::BadRequest(
+                    decode_json(response).await?,
                 )
             }
             401 => {
-                Ok(
-                    api::DeleteApiSpecificationResponse::Unauthorized(
-                        decode_json(response).await?,
-                    ),
+                api::DeleteApiSpecificationResponse::Unauthorized(
+                    decode_json(response).await?,
                 )
             }
             403 => {
-                Ok(
-                    api::DeleteApiSpecificationResponse::Forbidden(
-                        decode_json(response).await?,
-                    ),
+                api::DeleteApiSpecificationResponse::Forbidden(
+                    decode_json(response).await?,
                 )
             }
             404 => {
-                Ok(
-                    api::DeleteApiSpecificationResponse::NotFound(
-                        decode_json(response).await?,
-                    ),
+                api::DeleteApiSpecificationResponse::NotFound(
+                    decode_json(response).await?,
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /categories`
-    async fn get_categories(
-        &self,
+    /// `GET /categories`, with the response's status, headers and URL.
+    pub async fn get_categories(
+        self,
         request: api::GetCategoriesRequest,
-    ) -> Result<api::GetCategoriesResponse, api::Error> {
+    ) -> Result<Raw<api::GetCategoriesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/categories");
         let mut query = String::new();
@@ -440,12 +724,13 @@ impl Api for Client {
             let v = &request.page;
             push_query(&mut query, "page", &percent_encode(&v.to_string()));
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getCategories",
@@ -457,25 +742,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(api::GetCategoriesResponse::Ok {
+                api::GetCategoriesResponse::Ok {
                     link: response_header(&response, "link")?,
                     x_total_count: response_header(&response, "x-total-count")?,
-                })
+                }
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /categories`
-    async fn create_category(
-        &self,
+    /// `POST /categories`, with the response's status, headers and URL.
+    pub async fn create_category(
+        self,
         request: api::CreateCategoryRequest,
-    ) -> Result<api::CreateCategoryResponse, api::Error> {
+    ) -> Result<Raw<api::CreateCategoryResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/categories");
         let mut query = String::new();
@@ -483,12 +772,13 @@ impl Api for Client {
         if let Some(v) = &request.x_readme_version {
             insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "createCategory",
@@ -500,23 +790,25 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::CreateCategoryResponse::Created),
-            400 => {
-                Ok(api::CreateCategoryResponse::BadRequest(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::CreateCategoryResponse::Created,
+            400 => api::CreateCategoryResponse::BadRequest(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /categories/{slug}`
-    async fn get_category(
-        &self,
+    /// `GET /categories/{slug}`, with the response's status, headers and URL.
+    pub async fn get_category(
+        self,
         request: api::GetCategoryRequest,
-    ) -> Result<api::GetCategoryResponse, api::Error> {
+    ) -> Result<Raw<api::GetCategoryResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/categories/");
         {
@@ -528,12 +820,13 @@ impl Api for Client {
         if let Some(v) = &request.x_readme_version {
             insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getCategory",
@@ -545,21 +838,25 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetCategoryResponse::Ok),
-            404 => Ok(api::GetCategoryResponse::NotFound(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetCategoryResponse::Ok,
+            404 => api::GetCategoryResponse::NotFound(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /categories/{slug}`
-    async fn update_category(
-        &self,
+    /// `PUT /categories/{slug}`, with the response's status, headers and URL.
+    pub async fn update_category(
+        self,
         request: api::UpdateCategoryRequest,
-    ) -> Result<api::UpdateCategoryResponse, api::Error> {
+    ) -> Result<Raw<api::UpdateCategoryResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/categories/");
         {
@@ -571,12 +868,13 @@ impl Api for Client {
         if let Some(v) = &request.x_readme_version {
             insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "updateCategory",
@@ -588,26 +886,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::UpdateCategoryResponse::Ok),
-            400 => {
-                Ok(api::UpdateCategoryResponse::BadRequest(decode_json(response).await?))
-            }
-            404 => {
-                Ok(api::UpdateCategoryResponse::NotFound(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::UpdateCategoryResponse::Ok,
+            400 => api::UpdateCategoryResponse::BadRequest(decode_json(response).await?),
+            404 => api::UpdateCategoryResponse::NotFound(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /categories/{slug}`
-    async fn delete_category(
-        &self,
+    /// `DELETE /categories/{slug}`, with the response's status, headers and URL.
+    pub async fn delete_category(
+        self,
         request: api::DeleteCategoryRequest,
-    ) -> Result<api::DeleteCategoryResponse, api::Error> {
+    ) -> Result<Raw<api::DeleteCategoryResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/categories/");
         {
@@ -619,12 +917,13 @@ impl Api for Client {
         if let Some(v) = &request.x_readme_version {
             insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "deleteCategory",
@@ -636,23 +935,25 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::DeleteCategoryResponse::NoContent),
-            404 => {
-                Ok(api::DeleteCategoryResponse::NotFound(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::DeleteCategoryResponse::NoContent,
+            404 => api::DeleteCategoryResponse::NotFound(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /categories/{slug}/docs`
-    async fn get_category_docs(
-        &self,
+    /// `GET /categories/{slug}/docs`, with the response's status, headers and URL.
+    pub async fn get_category_docs(
+        self,
         request: api::GetCategoryDocsRequest,
-    ) -> Result<api::GetCategoryDocsResponse, api::Error> {
+    ) -> Result<Raw<api::GetCategoryDocsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/categories/");
         {
@@ -665,12 +966,13 @@ impl Api for Client {
         if let Some(v) = &request.x_readme_version {
             insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getCategoryDocs",
@@ -682,23 +984,25 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetCategoryDocsResponse::Ok),
-            404 => {
-                Ok(api::GetCategoryDocsResponse::NotFound(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetCategoryDocsResponse::Ok,
+            404 => api::GetCategoryDocsResponse::NotFound(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /changelogs`
-    async fn get_changelogs(
-        &self,
+    /// `GET /changelogs`, with the response's status, headers and URL.
+    pub async fn get_changelogs(
+        self,
         request: api::GetChangelogsRequest,
-    ) -> Result<api::GetChangelogsResponse, api::Error> {
+    ) -> Result<Raw<api::GetChangelogsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/changelogs");
         let mut query = String::new();
@@ -711,12 +1015,13 @@ impl Api for Client {
             let v = &request.page;
             push_query(&mut query, "page", &percent_encode(&v.to_string()));
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getChangelogs",
@@ -728,35 +1033,40 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(api::GetChangelogsResponse::Ok {
+                api::GetChangelogsResponse::Ok {
                     link: response_header(&response, "link")?,
                     x_total_count: response_header(&response, "x-total-count")?,
-                })
+                }
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /changelogs`
-    async fn create_changelog(
-        &self,
+    /// `POST /changelogs`, with the response's status, headers and URL.
+    pub async fn create_changelog(
+        self,
         request: api::CreateChangelogRequest,
-    ) -> Result<api::CreateChangelogResponse, api::Error> {
+    ) -> Result<Raw<api::CreateChangelogResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/changelogs");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "createChangelog",
@@ -768,21 +1078,25 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::CreateChangelogResponse::Created),
-            400 => Ok(api::CreateChangelogResponse::BadRequest),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::CreateChangelogResponse::Created,
+            400 => api::CreateChangelogResponse::BadRequest,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /changelogs/{slug}`
-    async fn get_changelog(
-        &self,
+    /// `GET /changelogs/{slug}`, with the response's status, headers and URL.
+    pub async fn get_changelog(
+        self,
         request: api::GetChangelogRequest,
-    ) -> Result<api::GetChangelogResponse, api::Error> {
+    ) -> Result<Raw<api::GetChangelogResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/changelogs/");
         {
@@ -791,12 +1105,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getChangelog",
@@ -808,21 +1123,25 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetChangelogResponse::Ok),
-            404 => Ok(api::GetChangelogResponse::NotFound),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetChangelogResponse::Ok,
+            404 => api::GetChangelogResponse::NotFound,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /changelogs/{slug}`
-    async fn update_changelog(
-        &self,
+    /// `PUT /changelogs/{slug}`, with the response's status, headers and URL.
+    pub async fn update_changelog(
+        self,
         request: api::UpdateChangelogRequest,
-    ) -> Result<api::UpdateChangelogResponse, api::Error> {
+    ) -> Result<Raw<api::UpdateChangelogResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/changelogs/");
         {
@@ -831,12 +1150,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "updateChangelog",
@@ -848,22 +1168,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::UpdateChangelogResponse::Ok),
-            400 => Ok(api::UpdateChangelogResponse::BadRequest),
-            404 => Ok(api::UpdateChangelogResponse::NotFound),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::UpdateChangelogResponse::Ok,
+            400 => api::UpdateChangelogResponse::BadRequest,
+            404 => api::UpdateChangelogResponse::NotFound,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /changelogs/{slug}`
-    async fn delete_changelog(
-        &self,
+    /// `DELETE /changelogs/{slug}`, with the response's status, headers and URL.
+    pub async fn delete_changelog(
+        self,
         request: api::DeleteChangelogRequest,
-    ) -> Result<api::DeleteChangelogResponse, api::Error> {
+    ) -> Result<Raw<api::DeleteChangelogResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/changelogs/");
         {
@@ -872,12 +1196,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "deleteChangelog",
@@ -889,21 +1214,25 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::DeleteChangelogResponse::NoContent),
-            404 => Ok(api::DeleteChangelogResponse::NotFound),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::DeleteChangelogResponse::NoContent,
+            404 => api::DeleteChangelogResponse::NotFound,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /custompages`
-    async fn get_custom_pages(
-        &self,
+    /// `GET /custompages`, with the response's status, headers and URL.
+    pub async fn get_custom_pages(
+        self,
         request: api::GetCustomPagesRequest,
-    ) -> Result<api::GetCustomPagesResponse, api::Error> {
+    ) -> Result<Raw<api::GetCustomPagesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/custompages");
         let mut query = String::new();
@@ -916,12 +1245,13 @@ impl Api for Client {
             let v = &request.page;
             push_query(&mut query, "page", &percent_encode(&v.to_string()));
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getCustomPages",
@@ -933,45 +1263,44 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(api::GetCustomPagesResponse::Ok {
+                api::GetCustomPagesResponse::Ok {
                     link: response_header(&response, "link")?,
                     x_total_count: response_header(&response, "x-total-count")?,
-                })
+                }
             }
             401 => {
-                Ok(
-                    api::GetCustomPagesResponse::Unauthorized(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::GetCustomPagesResponse::Unauthorized(decode_json(response).await?)
             }
-            403 => {
-                Ok(api::GetCustomPagesResponse::Forbidden(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+            403 => api::GetCustomPagesResponse::Forbidden(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /custompages`
-    async fn create_custom_page(
-        &self,
+    /// `POST /custompages`, with the response's status, headers and URL.
+    pub async fn create_custom_page(
+        self,
         request: api::CreateCustomPageRequest,
-    ) -> Result<api::CreateCustomPageResponse, api::Error> {
+    ) -> Result<Raw<api::CreateCustomPageResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/custompages");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "createCustomPage",
@@ -983,41 +1312,31 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::CreateCustomPageResponse::Created),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::CreateCustomPageResponse::Created,
             400 => {
-                Ok(
-                    api::CreateCustomPageResponse::BadRequest(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::CreateCustomPageResponse::BadRequest(decode_json(response).await?)
             }
             401 => {
-                Ok(
-                    api::CreateCustomPageResponse::Unauthorized(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::CreateCustomPageResponse::Unauthorized(decode_json(response).await?)
             }
-            403 => {
-                Ok(
-                    api::CreateCustomPageResponse::Forbidden(
-                        decode_json(response).await?,
-                    ),
-                )
-            }
-            _ => Err(unexpected(response).await),
-        }
+            403 => api::CreateCustomPageResponse::Forbidden(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /custompages/{slug}`
-    async fn get_custom_page(
-        &self,
+    /// `GET /custompages/{slug}`, with the response's status, headers and URL.
+    pub async fn get_custom_page(
+        self,
         request: api::GetCustomPageRequest,
-    ) -> Result<api::GetCustomPageResponse, api::Error> {
+    ) -> Result<Raw<api::GetCustomPageResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/custompages/");
         {
@@ -1026,12 +1345,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getCustomPage",
@@ -1043,31 +1363,27 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetCustomPageResponse::Ok),
-            401 => {
-                Ok(
-                    api::GetCustomPageResponse::Unauthorized(
-                        decode_json(response).await?,
-                    ),
-                )
-            }
-            403 => {
-                Ok(api::GetCustomPageResponse::Forbidden(decode_json(response).await?))
-            }
-            404 => Ok(api::GetCustomPageResponse::NotFound(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetCustomPageResponse::Ok,
+            401 => api::GetCustomPageResponse::Unauthorized(decode_json(response).await?),
+            403 => api::GetCustomPageResponse::Forbidden(decode_json(response).await?),
+            404 => api::GetCustomPageResponse::NotFound(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /custompages/{slug}`
-    async fn update_custom_page(
-        &self,
+    /// `PUT /custompages/{slug}`, with the response's status, headers and URL.
+    pub async fn update_custom_page(
+        self,
         request: api::UpdateCustomPageRequest,
-    ) -> Result<api::UpdateCustomPageResponse, api::Error> {
+    ) -> Result<Raw<api::UpdateCustomPageResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/custompages/");
         {
@@ -1076,12 +1392,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "updateCustomPage",
@@ -1093,44 +1410,32 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::UpdateCustomPageResponse::Ok),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::UpdateCustomPageResponse::Ok,
             400 => {
-                Ok(
-                    api::UpdateCustomPageResponse::BadRequest(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::UpdateCustomPageResponse::BadRequest(decode_json(response).await?)
             }
             401 => {
-                Ok(
-                    api::UpdateCustomPageResponse::Unauthorized(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::UpdateCustomPageResponse::Unauthorized(decode_json(response).await?)
             }
-            403 => {
-                Ok(
-                    api::UpdateCustomPageResponse::Forbidden(
-                        decode_json(response).await?,
-                    ),
-                )
-            }
-            404 => {
-                Ok(api::UpdateCustomPageResponse::NotFound(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+            403 => api::UpdateCustomPageResponse::Forbidden(decode_json(response).await?),
+            404 => api::UpdateCustomPageResponse::NotFound(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /custompages/{slug}`
-    async fn delete_custom_page(
-        &self,
+    /// `DELETE /custompages/{slug}`, with the response's status, headers and URL.
+    pub async fn delete_custom_page(
+        self,
         request: api::DeleteCustomPageRequest,
-    ) -> Result<api::DeleteCustomPageResponse, api::Error> {
+    ) -> Result<Raw<api::DeleteCustomPageResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/custompages/");
         {
@@ -1139,12 +1444,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "deleteCustomPage",
@@ -1156,37 +1462,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::DeleteCustomPageResponse::NoContent),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::DeleteCustomPageResponse::NoContent,
             401 => {
-                Ok(
-                    api::DeleteCustomPageResponse::Unauthorized(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::DeleteCustomPageResponse::Unauthorized(decode_json(response).await?)
             }
-            403 => {
-                Ok(
-                    api::DeleteCustomPageResponse::Forbidden(
-                        decode_json(response).await?,
-                    ),
-                )
-            }
-            404 => {
-                Ok(api::DeleteCustomPageResponse::NotFound(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+            403 => api::DeleteCustomPageResponse::Forbidden(decode_json(response).await?),
+            404 => api::DeleteCustomPageResponse::NotFound(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /docs`
-    async fn create_doc(
-        &self,
+    /// `POST /docs`, with the response's status, headers and URL.
+    pub async fn create_doc(
+        self,
         request: api::CreateDocRequest,
-    ) -> Result<api::CreateDocResponse, api::Error> {
+    ) -> Result<Raw<api::CreateDocResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/docs");
         let mut query = String::new();
@@ -1194,12 +1492,13 @@ impl Api for Client {
         if let Some(v) = &request.x_readme_version {
             insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "createDoc",
@@ -1211,23 +1510,27 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::CreateDocResponse::Created(decode_json(response).await?)),
-            400 => Ok(api::CreateDocResponse::BadRequest(decode_json(response).await?)),
-            401 => Ok(api::CreateDocResponse::Unauthorized(decode_json(response).await?)),
-            403 => Ok(api::CreateDocResponse::Forbidden(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::CreateDocResponse::Created(decode_json(response).await?),
+            400 => api::CreateDocResponse::BadRequest(decode_json(response).await?),
+            401 => api::CreateDocResponse::Unauthorized(decode_json(response).await?),
+            403 => api::CreateDocResponse::Forbidden(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /docs/search`
-    async fn search_docs(
-        &self,
+    /// `POST /docs/search`, with the response's status, headers and URL.
+    pub async fn search_docs(
+        self,
         request: api::SearchDocsRequest,
-    ) -> Result<api::SearchDocsResponse, api::Error> {
+    ) -> Result<Raw<api::SearchDocsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/docs/search");
         let mut query = String::new();
@@ -1239,12 +1542,13 @@ impl Api for Client {
         if let Some(v) = &request.x_readme_version {
             insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "searchDocs",
@@ -1256,24 +1560,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::SearchDocsResponse::Ok),
-            401 => {
-                Ok(api::SearchDocsResponse::Unauthorized(decode_json(response).await?))
-            }
-            403 => Ok(api::SearchDocsResponse::Forbidden(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::SearchDocsResponse::Ok,
+            401 => api::SearchDocsResponse::Unauthorized(decode_json(response).await?),
+            403 => api::SearchDocsResponse::Forbidden(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /docs/{slug}`
-    async fn get_doc(
-        &self,
+    /// `GET /docs/{slug}`, with the response's status, headers and URL.
+    pub async fn get_doc(
+        self,
         request: api::GetDocRequest,
-    ) -> Result<api::GetDocResponse, api::Error> {
+    ) -> Result<Raw<api::GetDocResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/docs/");
         {
@@ -1285,12 +1591,13 @@ impl Api for Client {
         if let Some(v) = &request.x_readme_version {
             insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getDoc",
@@ -1302,23 +1609,27 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetDocResponse::Ok(decode_json(response).await?)),
-            401 => Ok(api::GetDocResponse::Unauthorized(decode_json(response).await?)),
-            403 => Ok(api::GetDocResponse::Forbidden(decode_json(response).await?)),
-            404 => Ok(api::GetDocResponse::NotFound(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetDocResponse::Ok(decode_json(response).await?),
+            401 => api::GetDocResponse::Unauthorized(decode_json(response).await?),
+            403 => api::GetDocResponse::Forbidden(decode_json(response).await?),
+            404 => api::GetDocResponse::NotFound(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /docs/{slug}`
-    async fn update_doc(
-        &self,
+    /// `PUT /docs/{slug}`, with the response's status, headers and URL.
+    pub async fn update_doc(
+        self,
         request: api::UpdateDocRequest,
-    ) -> Result<api::UpdateDocResponse, api::Error> {
+    ) -> Result<Raw<api::UpdateDocResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/docs/");
         {
@@ -1330,12 +1641,13 @@ impl Api for Client {
         if let Some(v) = &request.x_readme_version {
             insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "updateDoc",
@@ -1347,24 +1659,28 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::UpdateDocResponse::Ok(decode_json(response).await?)),
-            400 => Ok(api::UpdateDocResponse::BadRequest(decode_json(response).await?)),
-            401 => Ok(api::UpdateDocResponse::Unauthorized(decode_json(response).await?)),
-            403 => Ok(api::UpdateDocResponse::Forbidden(decode_json(response).await?)),
-            404 => Ok(api::UpdateDocResponse::NotFound(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::UpdateDocResponse::Ok(decode_json(response).await?),
+            400 => api::UpdateDocResponse::BadRequest(decode_json(response).await?),
+            401 => api::UpdateDocResponse::Unauthorized(decode_json(response).await?),
+            403 => api::UpdateDocResponse::Forbidden(decode_json(response).await?),
+            404 => api::UpdateDocResponse::NotFound(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /docs/{slug}`
-    async fn delete_doc(
-        &self,
+    /// `DELETE /docs/{slug}`, with the response's status, headers and URL.
+    pub async fn delete_doc(
+        self,
         request: api::DeleteDocRequest,
-    ) -> Result<api::DeleteDocResponse, api::Error> {
+    ) -> Result<Raw<api::DeleteDocResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/docs/");
         {
@@ -1376,12 +1692,13 @@ impl Api for Client {
         if let Some(v) = &request.x_readme_version {
             insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "deleteDoc",
@@ -1393,23 +1710,27 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::DeleteDocResponse::NoContent),
-            401 => Ok(api::DeleteDocResponse::Unauthorized(decode_json(response).await?)),
-            403 => Ok(api::DeleteDocResponse::Forbidden(decode_json(response).await?)),
-            404 => Ok(api::DeleteDocResponse::NotFound(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::DeleteDocResponse::NoContent,
+            401 => api::DeleteDocResponse::Unauthorized(decode_json(response).await?),
+            403 => api::DeleteDocResponse::Forbidden(decode_json(response).await?),
+            404 => api::DeleteDocResponse::NotFound(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /docs/{slug}/production`
-    async fn get_production_doc(
-        &self,
+    /// `GET /docs/{slug}/production`, with the response's status, headers and URL.
+    pub async fn get_production_doc(
+        self,
         request: api::GetProductionDocRequest,
-    ) -> Result<api::GetProductionDocResponse, api::Error> {
+    ) -> Result<Raw<api::GetProductionDocResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/docs/");
         {
@@ -1422,12 +1743,13 @@ impl Api for Client {
         if let Some(v) = &request.x_readme_version {
             insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getProductionDoc",
@@ -1439,37 +1761,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetProductionDocResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetProductionDocResponse::Ok(decode_json(response).await?),
             401 => {
-                Ok(
-                    api::GetProductionDocResponse::Unauthorized(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::GetProductionDocResponse::Unauthorized(decode_json(response).await?)
             }
-            403 => {
-                Ok(
-                    api::GetProductionDocResponse::Forbidden(
-                        decode_json(response).await?,
-                    ),
-                )
-            }
-            404 => {
-                Ok(api::GetProductionDocResponse::NotFound(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+            403 => api::GetProductionDocResponse::Forbidden(decode_json(response).await?),
+            404 => api::GetProductionDocResponse::NotFound(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /outbound-ips`
-    async fn get_outbound_i_ps(
-        &self,
+    /// `GET /outbound-ips`, with the response's status, headers and URL.
+    pub async fn get_outbound_i_ps(
+        self,
         request: api::GetOutboundIPsRequest,
-    ) -> Result<api::GetOutboundIPsResponse, api::Error> {
+    ) -> Result<Raw<api::GetOutboundIPsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/outbound-ips");
         let query = String::new();
@@ -1485,30 +1799,35 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetOutboundIPsResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetOutboundIPsResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /owlbot/ask`
-    async fn ask_owlbot(
-        &self,
+    /// `POST /owlbot/ask`, with the response's status, headers and URL.
+    pub async fn ask_owlbot(
+        self,
         request: api::AskOwlbotRequest,
-    ) -> Result<api::AskOwlbotResponse, api::Error> {
+    ) -> Result<Raw<api::AskOwlbotResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/owlbot/ask");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "askOwlbot",
@@ -1520,33 +1839,35 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::AskOwlbotResponse::Ok(
-                        match media_type(&response).as_str() {
-                            "text/event-stream" => {
-                                api::AskOwlbotOkBody::EventStream(
-                                    response_events(response, from_text, None),
-                                )
-                            }
-                            _ => api::AskOwlbotOkBody::Json(decode_json(response).await?),
-                        },
-                    ),
+                api::AskOwlbotResponse::Ok(
+                    match media_type(&response).as_str() {
+                        "text/event-stream" => {
+                            api::AskOwlbotOkBody::EventStream(
+                                response_events(response, from_text, None),
+                            )
+                        }
+                        _ => api::AskOwlbotOkBody::Json(decode_json(response).await?),
+                    },
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /schema`
-    async fn get_api_schema(
-        &self,
+    /// `GET /schema`, with the response's status, headers and URL.
+    pub async fn get_api_schema(
+        self,
         request: api::GetApiSchemaRequest,
-    ) -> Result<api::GetApiSchemaResponse, api::Error> {
+    ) -> Result<Raw<api::GetApiSchemaResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/schema");
         let query = String::new();
@@ -1562,30 +1883,35 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetApiSchemaResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetApiSchemaResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /version`
-    async fn get_versions(
-        &self,
+    /// `GET /version`, with the response's status, headers and URL.
+    pub async fn get_versions(
+        self,
         request: api::GetVersionsRequest,
-    ) -> Result<api::GetVersionsResponse, api::Error> {
+    ) -> Result<Raw<api::GetVersionsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/version");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getVersions",
@@ -1597,34 +1923,37 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetVersionsResponse::Ok),
-            401 => {
-                Ok(api::GetVersionsResponse::Unauthorized(decode_json(response).await?))
-            }
-            403 => Ok(api::GetVersionsResponse::Forbidden(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetVersionsResponse::Ok,
+            401 => api::GetVersionsResponse::Unauthorized(decode_json(response).await?),
+            403 => api::GetVersionsResponse::Forbidden(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /version`
-    async fn create_version(
-        &self,
+    /// `POST /version`, with the response's status, headers and URL.
+    pub async fn create_version(
+        self,
         request: api::CreateVersionRequest,
-    ) -> Result<api::CreateVersionResponse, api::Error> {
+    ) -> Result<Raw<api::CreateVersionResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/version");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "createVersion",
@@ -1636,34 +1965,28 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::CreateVersionResponse::Ok),
-            400 => {
-                Ok(api::CreateVersionResponse::BadRequest(decode_json(response).await?))
-            }
-            401 => {
-                Ok(
-                    api::CreateVersionResponse::Unauthorized(
-                        decode_json(response).await?,
-                    ),
-                )
-            }
-            403 => {
-                Ok(api::CreateVersionResponse::Forbidden(decode_json(response).await?))
-            }
-            404 => Ok(api::CreateVersionResponse::NotFound(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::CreateVersionResponse::Ok,
+            400 => api::CreateVersionResponse::BadRequest(decode_json(response).await?),
+            401 => api::CreateVersionResponse::Unauthorized(decode_json(response).await?),
+            403 => api::CreateVersionResponse::Forbidden(decode_json(response).await?),
+            404 => api::CreateVersionResponse::NotFound(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /version/{versionId}`
-    async fn get_version(
-        &self,
+    /// `GET /version/{versionId}`, with the response's status, headers and URL.
+    pub async fn get_version(
+        self,
         request: api::GetVersionRequest,
-    ) -> Result<api::GetVersionResponse, api::Error> {
+    ) -> Result<Raw<api::GetVersionResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/version/");
         {
@@ -1672,12 +1995,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getVersion",
@@ -1689,25 +2013,27 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetVersionResponse::Ok),
-            401 => {
-                Ok(api::GetVersionResponse::Unauthorized(decode_json(response).await?))
-            }
-            403 => Ok(api::GetVersionResponse::Forbidden(decode_json(response).await?)),
-            404 => Ok(api::GetVersionResponse::NotFound(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetVersionResponse::Ok,
+            401 => api::GetVersionResponse::Unauthorized(decode_json(response).await?),
+            403 => api::GetVersionResponse::Forbidden(decode_json(response).await?),
+            404 => api::GetVersionResponse::NotFound(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /version/{versionId}`
-    async fn update_version(
-        &self,
+    /// `PUT /version/{versionId}`, with the response's status, headers and URL.
+    pub async fn update_version(
+        self,
         request: api::UpdateVersionRequest,
-    ) -> Result<api::UpdateVersionResponse, api::Error> {
+    ) -> Result<Raw<api::UpdateVersionResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/version/");
         {
@@ -1716,12 +2042,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "updateVersion",
@@ -1733,34 +2060,28 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::UpdateVersionResponse::Ok),
-            400 => {
-                Ok(api::UpdateVersionResponse::BadRequest(decode_json(response).await?))
-            }
-            401 => {
-                Ok(
-                    api::UpdateVersionResponse::Unauthorized(
-                        decode_json(response).await?,
-                    ),
-                )
-            }
-            403 => {
-                Ok(api::UpdateVersionResponse::Forbidden(decode_json(response).await?))
-            }
-            404 => Ok(api::UpdateVersionResponse::NotFound(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::UpdateVersionResponse::Ok,
+            400 => api::UpdateVersionResponse::BadRequest(decode_json(response).await?),
+            401 => api::UpdateVersionResponse::Unauthorized(decode_json(response).await?),
+            403 => api::UpdateVersionResponse::Forbidden(decode_json(response).await?),
+            404 => api::UpdateVersionResponse::NotFound(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /version/{versionId}`
-    async fn delete_version(
-        &self,
+    /// `DELETE /version/{versionId}`, with the response's status, headers and URL.
+    pub async fn delete_version(
+        self,
         request: api::DeleteVersionRequest,
-    ) -> Result<api::DeleteVersionResponse, api::Error> {
+    ) -> Result<Raw<api::DeleteVersionResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/version/");
         {
@@ -1769,12 +2090,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "deleteVersion",
@@ -1786,27 +2108,31 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::DeleteVersionResponse::Ok),
-            400 => {
-                Ok(api::DeleteVersionResponse::BadRequest(decode_json(response).await?))
-            }
-            401 => {
-                Ok(
-                    api::DeleteVersionResponse::Unauthorized(
-                        decode_json(response).await?,
-                    ),
-                )
-            }
-            403 => {
-                Ok(api::DeleteVersionResponse::Forbidden(decode_json(response).await?))
-            }
-            404 => Ok(api::DeleteVersionResponse::NotFound(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::DeleteVersionResponse::Ok,
+            400 => api::DeleteVersionResponse::BadRequest(decode_json(response).await?),
+            401 => api::DeleteVersionResponse::Unauthorized(decode_json(response).await?),
+            403 => api::DeleteVersionResponse::Forbidden(decode_json(response).await?),
+            404 => api::DeleteVersionResponse::NotFound(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }
 
@@ -1826,14 +2152,15 @@ impl api::Authenticate for Client {
 impl Client {
     /// Puts the credentials of the first requirement that can be met
     /// into the request. When none can, the request goes without, and
-    /// the server's 401 says what is missing.
+    /// the server's 401 says what is missing. `Some(scopes)`: the
+    /// bearer token is to come from the token provider.
     fn authorize(
         &self,
         context: &api::Context,
         requirements: &[api::Requirement],
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
-    ) -> Result<(), api::Error> {
+    ) -> Result<Option<&'static [&'static str]>, api::Error> {
         let _ = (&query, &headers, ());
         let s0 = context
             .credentials
@@ -1844,8 +2171,9 @@ impl Client {
             api::Scheme::ApiKey => s0.is_some(),
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
-            return Ok(());
+            return Ok(None);
         };
+        let token = None;
         for (scheme, _) in *requirement {
             match scheme {
                 api::Scheme::ApiKey => {
@@ -1864,7 +2192,7 @@ impl Client {
                 }
             }
         }
-        Ok(())
+        Ok(token)
     }
 }
 

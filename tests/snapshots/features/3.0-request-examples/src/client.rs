@@ -22,7 +22,10 @@ use super::api::{self, Api};
 use super::runtime::client::*;
 use super::runtime::stream_client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -54,6 +57,116 @@ impl Api for Client {
         &self,
         request: api::GetParameterExamplesParam1Param2Request,
     ) -> Result<api::GetParameterExamplesParam1Param2Response, api::Error> {
+        self.raw()
+            .get_parameter_examples_param1_param2(request)
+            .await
+            .map(Raw::into_value)
+    }
+
+    /// `PUT /parameterExamples/{param1}/{param2}`
+    async fn put_parameter_examples_param1_param2(
+        &self,
+        request: api::PutParameterExamplesParam1Param2Request,
+    ) -> Result<api::PutParameterExamplesParam1Param2Response, api::Error> {
+        self.raw()
+            .put_parameter_examples_param1_param2(request)
+            .await
+            .map(Raw::into_value)
+    }
+
+    /// `PATCH /parameterExamples/{param1}/{param2}`
+    async fn patch_parameter_examples_param1_param2(
+        &self,
+        request: api::PatchParameterExamplesParam1Param2Request,
+    ) -> Result<api::PatchParameterExamplesParam1Param2Response, api::Error> {
+        self.raw()
+            .patch_parameter_examples_param1_param2(request)
+            .await
+            .map(Raw::into_value)
+    }
+
+    /// `PUT /requestBody`
+    async fn put_request_body(
+        &self,
+        request: api::PutRequestBodyRequest,
+    ) -> Result<api::PutRequestBodyResponse, api::Error> {
+        self.raw().put_request_body(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /requestBody`
+    async fn post_request_body(
+        &self,
+        request: api::PostRequestBodyRequest,
+    ) -> Result<api::PostRequestBodyResponse, api::Error> {
+        self.raw().post_request_body(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /requestBody`
+    async fn patch_request_body(
+        &self,
+        request: api::PatchRequestBodyRequest,
+    ) -> Result<api::PatchRequestBodyResponse, api::Error> {
+        self.raw().patch_request_body(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /requestBody-primitive-example`
+    async fn put_request_body_primitive_example(
+        &self,
+        request: api::PutRequestBodyPrimitiveExampleRequest,
+    ) -> Result<api::PutRequestBodyPrimitiveExampleResponse, api::Error> {
+        self.raw().put_request_body_primitive_example(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /requestBody-primitive-example`
+    async fn post_request_body_primitive_example(
+        &self,
+        request: api::PostRequestBodyPrimitiveExampleRequest,
+    ) -> Result<api::PostRequestBodyPrimitiveExampleResponse, api::Error> {
+        self.raw()
+            .post_request_body_primitive_example(request)
+            .await
+            .map(Raw::into_value)
+    }
+
+    /// `PATCH /requestBody-primitive-example`
+    async fn patch_request_body_primitive_example(
+        &self,
+        request: api::PatchRequestBodyPrimitiveExampleRequest,
+    ) -> Result<api::PatchRequestBodyPrimitiveExampleResponse, api::Error> {
+        self.raw()
+            .patch_request_body_primitive_example(request)
+            .await
+            .map(Raw::into_value)
+    }
+
+    /// `POST /requestBody-multi-media-types`
+    async fn post_request_body_multi_media_types(
+        &self,
+        request: api::PostRequestBodyMultiMediaTypesRequest,
+    ) -> Result<api::PostRequestBodyMultiMediaTypesResponse, api::Error> {
+        self.raw()
+            .post_request_body_multi_media_types(request)
+            .await
+            .map(Raw::into_value)
+    }
+
+    /// `POST /requestBody-form-data-example`
+    async fn demo_form_data(
+        &self,
+        request: api::DemoFormDataRequest,
+    ) -> Result<api::DemoFormDataResponse, api::Error> {
+        self.raw().demo_form_data(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /parameterExamples/{param1}/{param2}`, with the response's status, headers and URL.
+    pub async fn get_parameter_examples_param1_param2(
+        self,
+        request: api::GetParameterExamplesParam1Param2Request,
+    ) -> Result<Raw<api::GetParameterExamplesParam1Param2Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/parameterExamples/");
         {
@@ -78,38 +191,38 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::GetParameterExamplesParam1Param2Response::Ok(
-                        decode_json(response).await?,
-                    ),
+                api::GetParameterExamplesParam1Param2Response::Ok(
+                    decode_json(response).await?,
                 )
             }
             400 => {
-                Ok(
-                    api::GetParameterExamplesParam1Param2Response::BadRequest(
-                        decode_stream(response),
-                    ),
+                api::GetParameterExamplesParam1Param2Response::BadRequest(
+                    decode_stream(response),
                 )
             }
             _ => {
-                Ok(api::GetParameterExamplesParam1Param2Response::Default {
+                api::GetParameterExamplesParam1Param2Response::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /parameterExamples/{param1}/{param2}`
-    async fn put_parameter_examples_param1_param2(
-        &self,
+    /// `PUT /parameterExamples/{param1}/{param2}`, with the response's status, headers and URL.
+    pub async fn put_parameter_examples_param1_param2(
+        self,
         request: api::PutParameterExamplesParam1Param2Request,
-    ) -> Result<api::PutParameterExamplesParam1Param2Response, api::Error> {
+    ) -> Result<Raw<api::PutParameterExamplesParam1Param2Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/parameterExamples/");
         {
@@ -134,26 +247,28 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::PutParameterExamplesParam1Param2Response::Ok(
-                        decode_json(response).await?,
-                    ),
+                api::PutParameterExamplesParam1Param2Response::Ok(
+                    decode_json(response).await?,
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /parameterExamples/{param1}/{param2}`
-    async fn patch_parameter_examples_param1_param2(
-        &self,
+    /// `PATCH /parameterExamples/{param1}/{param2}`, with the response's status, headers and URL.
+    pub async fn patch_parameter_examples_param1_param2(
+        self,
         request: api::PatchParameterExamplesParam1Param2Request,
-    ) -> Result<api::PatchParameterExamplesParam1Param2Response, api::Error> {
+    ) -> Result<Raw<api::PatchParameterExamplesParam1Param2Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/parameterExamples/");
         {
@@ -191,38 +306,38 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: true,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::PatchParameterExamplesParam1Param2Response::Ok(
-                        decode_json(response).await?,
-                    ),
+                api::PatchParameterExamplesParam1Param2Response::Ok(
+                    decode_json(response).await?,
                 )
             }
             400 => {
-                Ok(
-                    api::PatchParameterExamplesParam1Param2Response::BadRequest(
-                        decode_stream(response),
-                    ),
+                api::PatchParameterExamplesParam1Param2Response::BadRequest(
+                    decode_stream(response),
                 )
             }
             _ => {
-                Ok(api::PatchParameterExamplesParam1Param2Response::Default {
+                api::PatchParameterExamplesParam1Param2Response::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /requestBody`
-    async fn put_request_body(
-        &self,
+    /// `PUT /requestBody`, with the response's status, headers and URL.
+    pub async fn put_request_body(
+        self,
         request: api::PutRequestBodyRequest,
-    ) -> Result<api::PutRequestBodyResponse, api::Error> {
+    ) -> Result<Raw<api::PutRequestBodyResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/requestBody");
         let query = String::new();
@@ -238,20 +353,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PutRequestBodyResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PutRequestBodyResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /requestBody`
-    async fn post_request_body(
-        &self,
+    /// `POST /requestBody`, with the response's status, headers and URL.
+    pub async fn post_request_body(
+        self,
         request: api::PostRequestBodyRequest,
-    ) -> Result<api::PostRequestBodyResponse, api::Error> {
+    ) -> Result<Raw<api::PostRequestBodyResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/requestBody");
         let query = String::new();
@@ -267,26 +386,30 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: true,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostRequestBodyResponse::Ok(decode_json(response).await?)),
-            400 => Ok(api::PostRequestBodyResponse::BadRequest(decode_stream(response))),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostRequestBodyResponse::Ok(decode_json(response).await?),
+            400 => api::PostRequestBodyResponse::BadRequest(decode_stream(response)),
             _ => {
-                Ok(api::PostRequestBodyResponse::Default {
+                api::PostRequestBodyResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /requestBody`
-    async fn patch_request_body(
-        &self,
+    /// `PATCH /requestBody`, with the response's status, headers and URL.
+    pub async fn patch_request_body(
+        self,
         request: api::PatchRequestBodyRequest,
-    ) -> Result<api::PatchRequestBodyResponse, api::Error> {
+    ) -> Result<Raw<api::PatchRequestBodyResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/requestBody");
         let query = String::new();
@@ -302,20 +425,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PatchRequestBodyResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PatchRequestBodyResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /requestBody-primitive-example`
-    async fn put_request_body_primitive_example(
-        &self,
+    /// `PUT /requestBody-primitive-example`, with the response's status, headers and URL.
+    pub async fn put_request_body_primitive_example(
+        self,
         request: api::PutRequestBodyPrimitiveExampleRequest,
-    ) -> Result<api::PutRequestBodyPrimitiveExampleResponse, api::Error> {
+    ) -> Result<Raw<api::PutRequestBodyPrimitiveExampleResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/requestBody-primitive-example");
         let query = String::new();
@@ -331,26 +458,28 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::PutRequestBodyPrimitiveExampleResponse::Ok(
-                        decode_json(response).await?,
-                    ),
+                api::PutRequestBodyPrimitiveExampleResponse::Ok(
+                    decode_json(response).await?,
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /requestBody-primitive-example`
-    async fn post_request_body_primitive_example(
-        &self,
+    /// `POST /requestBody-primitive-example`, with the response's status, headers and URL.
+    pub async fn post_request_body_primitive_example(
+        self,
         request: api::PostRequestBodyPrimitiveExampleRequest,
-    ) -> Result<api::PostRequestBodyPrimitiveExampleResponse, api::Error> {
+    ) -> Result<Raw<api::PostRequestBodyPrimitiveExampleResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/requestBody-primitive-example");
         let query = String::new();
@@ -366,26 +495,28 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::PostRequestBodyPrimitiveExampleResponse::Ok(
-                        decode_json(response).await?,
-                    ),
+                api::PostRequestBodyPrimitiveExampleResponse::Ok(
+                    decode_json(response).await?,
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /requestBody-primitive-example`
-    async fn patch_request_body_primitive_example(
-        &self,
+    /// `PATCH /requestBody-primitive-example`, with the response's status, headers and URL.
+    pub async fn patch_request_body_primitive_example(
+        self,
         request: api::PatchRequestBodyPrimitiveExampleRequest,
-    ) -> Result<api::PatchRequestBodyPrimitiveExampleResponse, api::Error> {
+    ) -> Result<Raw<api::PatchRequestBodyPrimitiveExampleResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/requestBody-primitive-example");
         let query = String::new();
@@ -401,26 +532,28 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::PatchRequestBodyPrimitiveExampleResponse::Ok(
-                        decode_json(response).await?,
-                    ),
+                api::PatchRequestBodyPrimitiveExampleResponse::Ok(
+                    decode_json(response).await?,
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /requestBody-multi-media-types`
-    async fn post_request_body_multi_media_types(
-        &self,
+    /// `POST /requestBody-multi-media-types`, with the response's status, headers and URL.
+    pub async fn post_request_body_multi_media_types(
+        self,
         request: api::PostRequestBodyMultiMediaTypesRequest,
-    ) -> Result<api::PostRequestBodyMultiMediaTypesResponse, api::Error> {
+    ) -> Result<Raw<api::PostRequestBodyMultiMediaTypesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/requestBody-multi-media-types");
         let query = String::new();
@@ -443,44 +576,44 @@ impl Api for Client {
                     }
                 },
                 streams: true,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::PostRequestBodyMultiMediaTypesResponse::Ok(
-                        match media_type(&response).as_str() {
-                            "text/plain" => {
-                                api::PostRequestBodyMultiMediaTypesOkBody::Text(
-                                    decode_text(response).await?,
-                                )
-                            }
-                            _ => {
-                                api::PostRequestBodyMultiMediaTypesOkBody::Json(
-                                    decode_json(response).await?,
-                                )
-                            }
-                        },
-                    ),
+                api::PostRequestBodyMultiMediaTypesResponse::Ok(
+                    match media_type(&response).as_str() {
+                        "text/plain" => {
+                            api::PostRequestBodyMultiMediaTypesOkBody::Text(
+                                decode_text(response).await?,
+                            )
+                        }
+                        _ => {
+                            api::PostRequestBodyMultiMediaTypesOkBody::Json(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 )
             }
             400 => {
-                Ok(
-                    api::PostRequestBodyMultiMediaTypesResponse::BadRequest(
-                        decode_stream(response),
-                    ),
+                api::PostRequestBodyMultiMediaTypesResponse::BadRequest(
+                    decode_stream(response),
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /requestBody-form-data-example`
-    async fn demo_form_data(
-        &self,
+    /// `POST /requestBody-form-data-example`, with the response's status, headers and URL.
+    pub async fn demo_form_data(
+        self,
         request: api::DemoFormDataRequest,
-    ) -> Result<api::DemoFormDataResponse, api::Error> {
+    ) -> Result<Raw<api::DemoFormDataResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/requestBody-form-data-example");
         let query = String::new();
@@ -501,13 +634,27 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::DemoFormDataResponse::Ok(decode_json(response).await?)),
-            401 => Ok(api::DemoFormDataResponse::Unauthorized),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::DemoFormDataResponse::Ok(decode_json(response).await?),
+            401 => api::DemoFormDataResponse::Unauthorized,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

@@ -22,7 +22,10 @@ use super::api::{self, Api};
 use super::runtime::client::*;
 use super::runtime::stream_client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -54,6 +57,26 @@ impl Api for Client {
         &self,
         request: api::GetExampleRequest,
     ) -> Result<api::GetExampleResponse, api::Error> {
+        self.raw().get_example(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /examples`
+    async fn get_examples(
+        &self,
+        request: api::GetExamplesRequest,
+    ) -> Result<api::GetExamplesResponse, api::Error> {
+        self.raw().get_examples(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /example`, with the response's status, headers and URL.
+    pub async fn get_example(
+        self,
+        request: api::GetExampleRequest,
+    ) -> Result<Raw<api::GetExampleResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/example");
         let query = String::new();
@@ -69,26 +92,30 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(api::GetExampleResponse::Ok {
+                api::GetExampleResponse::Ok {
                     testheader: response_header(&response, "testheader")?,
                     body: decode_json(response).await?,
-                })
+                }
             }
-            204 => Ok(api::GetExampleResponse::NoContent(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+            204 => api::GetExampleResponse::NoContent(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /examples`
-    async fn get_examples(
-        &self,
+    /// `GET /examples`, with the response's status, headers and URL.
+    pub async fn get_examples(
+        self,
         request: api::GetExamplesRequest,
-    ) -> Result<api::GetExamplesResponse, api::Error> {
+    ) -> Result<Raw<api::GetExamplesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/examples");
         let query = String::new();
@@ -104,15 +131,18 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::GetExamplesResponse::Created(decode_json(response).await?)),
-            202 => Ok(api::GetExamplesResponse::Accepted(decode_json(response).await?)),
-            400 => Ok(api::GetExamplesResponse::BadRequest(decode_stream(response))),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::GetExamplesResponse::Created(decode_json(response).await?),
+            202 => api::GetExamplesResponse::Accepted(decode_json(response).await?),
+            400 => api::GetExamplesResponse::BadRequest(decode_stream(response)),
             _ => {
-                Ok(api::GetExamplesResponse::Default {
+                api::GetExamplesResponse::Default {
                     status: response.status(),
                     body: match media_type(&response).as_str() {
                         "text/csv, text/comma-separated-values" => {
@@ -126,8 +156,19 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

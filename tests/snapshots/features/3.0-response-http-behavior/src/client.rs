@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +56,34 @@ impl Api for Client {
         &self,
         request: api::CachedRequest,
     ) -> Result<api::CachedResponse, api::Error> {
+        self.raw().cached(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/302`
+    async fn redirect(
+        &self,
+        request: api::RedirectRequest,
+    ) -> Result<api::RedirectResponse, api::Error> {
+        self.raw().redirect(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /status/204`
+    async fn nocontent(
+        &self,
+        request: api::NocontentRequest,
+    ) -> Result<api::NocontentResponse, api::Error> {
+        self.raw().nocontent(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /cache`, with the response's status, headers and URL.
+    pub async fn cached(
+        self,
+        request: api::CachedRequest,
+    ) -> Result<Raw<api::CachedResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/cache");
         let mut query = String::new();
@@ -63,7 +94,7 @@ impl Api for Client {
         if let Some(v) = &request.if_none_match {
             insert_header(&mut headers, "if-none-match", &verbatim(&v.to_string()))?;
         }
-        self.authorize(&request.context, &[], &mut query, &mut headers)?;
+        let token = self.authorize(&request.context, &[], &mut query, &mut headers)?;
         let response = self
             .send(Call {
                 operation: "cached",
@@ -75,24 +106,28 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::CachedResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::CachedResponse::Default {
             status: response.status(),
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/302`
-    async fn redirect(
-        &self,
+    /// `GET /status/302`, with the response's status, headers and URL.
+    pub async fn redirect(
+        self,
         request: api::RedirectRequest,
-    ) -> Result<api::RedirectResponse, api::Error> {
+    ) -> Result<Raw<api::RedirectResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/302");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(&request.context, &[], &mut query, &mut headers)?;
+        let token = self.authorize(&request.context, &[], &mut query, &mut headers)?;
         let response = self
             .send(Call {
                 operation: "redirect",
@@ -104,24 +139,28 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::RedirectResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::RedirectResponse::Default {
             status: response.status(),
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /status/204`
-    async fn nocontent(
-        &self,
+    /// `GET /status/204`, with the response's status, headers and URL.
+    pub async fn nocontent(
+        self,
         request: api::NocontentRequest,
-    ) -> Result<api::NocontentResponse, api::Error> {
+    ) -> Result<Raw<api::NocontentResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/204");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(&request.context, &[], &mut query, &mut headers)?;
+        let token = self.authorize(&request.context, &[], &mut query, &mut headers)?;
         let response = self
             .send(Call {
                 operation: "nocontent",
@@ -133,12 +172,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::NocontentResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::NocontentResponse::Default {
             status: response.status(),
-        })
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }
 
@@ -158,17 +211,18 @@ impl api::Authenticate for Client {
 impl Client {
     /// Puts the credentials of the first requirement that can be met
     /// into the request. When none can, the request goes without, and
-    /// the server's 401 says what is missing.
+    /// the server's 401 says what is missing. `Some(scopes)`: the
+    /// bearer token is to come from the token provider.
     fn authorize(
         &self,
         context: &api::Context,
         requirements: &[api::Requirement],
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
-    ) -> Result<(), api::Error> {
+    ) -> Result<Option<&'static [&'static str]>, api::Error> {
         let _ = (&query, &headers, ());
         let _ = (context, requirements);
-        Ok(())
+        Ok(None)
     }
 }
 

@@ -22,7 +22,10 @@ use super::api::{self, Api};
 use super::runtime::client::*;
 use super::runtime::stream_client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -54,6 +57,45 @@ impl Api for Client {
         &self,
         request: api::PostMultipleTypesMultipleExamplesRequest,
     ) -> Result<api::PostMultipleTypesMultipleExamplesResponse, api::Error> {
+        self.raw()
+            .post_multiple_types_multiple_examples(request)
+            .await
+            .map(Raw::into_value)
+    }
+
+    /// `POST /multiple-types-single-example`
+    async fn post_multiple_types_single_example(
+        &self,
+        request: api::PostMultipleTypesSingleExampleRequest,
+    ) -> Result<api::PostMultipleTypesSingleExampleResponse, api::Error> {
+        self.raw().post_multiple_types_single_example(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /single-type-multiple-examples`
+    async fn get_single_type_multiple_examples(
+        &self,
+        request: api::GetSingleTypeMultipleExamplesRequest,
+    ) -> Result<api::GetSingleTypeMultipleExamplesResponse, api::Error> {
+        self.raw().get_single_type_multiple_examples(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /single-type-single-example`
+    async fn get_single_type_single_example(
+        &self,
+        request: api::GetSingleTypeSingleExampleRequest,
+    ) -> Result<api::GetSingleTypeSingleExampleResponse, api::Error> {
+        self.raw().get_single_type_single_example(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `POST /multiple-types-multiple-examples`, with the response's status, headers and URL.
+    pub async fn post_multiple_types_multiple_examples(
+        self,
+        request: api::PostMultipleTypesMultipleExamplesRequest,
+    ) -> Result<Raw<api::PostMultipleTypesMultipleExamplesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/multiple-types-multiple-examples");
         let query = String::new();
@@ -72,44 +114,44 @@ impl Api for Client {
                     None => None,
                 },
                 streams: true,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::PostMultipleTypesMultipleExamplesResponse::Ok(
-                        match media_type(&response).as_str() {
-                            "text/plain" => {
-                                api::PostMultipleTypesMultipleExamplesOkBody::Text(
-                                    decode_text(response).await?,
-                                )
-                            }
-                            _ => {
-                                api::PostMultipleTypesMultipleExamplesOkBody::Json(
-                                    decode_json(response).await?,
-                                )
-                            }
-                        },
-                    ),
+                api::PostMultipleTypesMultipleExamplesResponse::Ok(
+                    match media_type(&response).as_str() {
+                        "text/plain" => {
+                            api::PostMultipleTypesMultipleExamplesOkBody::Text(
+                                decode_text(response).await?,
+                            )
+                        }
+                        _ => {
+                            api::PostMultipleTypesMultipleExamplesOkBody::Json(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 )
             }
             400 => {
-                Ok(
-                    api::PostMultipleTypesMultipleExamplesResponse::BadRequest(
-                        decode_stream(response),
-                    ),
+                api::PostMultipleTypesMultipleExamplesResponse::BadRequest(
+                    decode_stream(response),
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /multiple-types-single-example`
-    async fn post_multiple_types_single_example(
-        &self,
+    /// `POST /multiple-types-single-example`, with the response's status, headers and URL.
+    pub async fn post_multiple_types_single_example(
+        self,
         request: api::PostMultipleTypesSingleExampleRequest,
-    ) -> Result<api::PostMultipleTypesSingleExampleResponse, api::Error> {
+    ) -> Result<Raw<api::PostMultipleTypesSingleExampleResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/multiple-types-single-example");
         let query = String::new();
@@ -128,44 +170,44 @@ impl Api for Client {
                     None => None,
                 },
                 streams: true,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::PostMultipleTypesSingleExampleResponse::Ok(
-                        match media_type(&response).as_str() {
-                            "text/plain" => {
-                                api::PostMultipleTypesSingleExampleOkBody::Text(
-                                    decode_text(response).await?,
-                                )
-                            }
-                            _ => {
-                                api::PostMultipleTypesSingleExampleOkBody::Json(
-                                    decode_json(response).await?,
-                                )
-                            }
-                        },
-                    ),
+                api::PostMultipleTypesSingleExampleResponse::Ok(
+                    match media_type(&response).as_str() {
+                        "text/plain" => {
+                            api::PostMultipleTypesSingleExampleOkBody::Text(
+                                decode_text(response).await?,
+                            )
+                        }
+                        _ => {
+                            api::PostMultipleTypesSingleExampleOkBody::Json(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 )
             }
             400 => {
-                Ok(
-                    api::PostMultipleTypesSingleExampleResponse::BadRequest(
-                        decode_stream(response),
-                    ),
+                api::PostMultipleTypesSingleExampleResponse::BadRequest(
+                    decode_stream(response),
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /single-type-multiple-examples`
-    async fn get_single_type_multiple_examples(
-        &self,
+    /// `GET /single-type-multiple-examples`, with the response's status, headers and URL.
+    pub async fn get_single_type_multiple_examples(
+        self,
         request: api::GetSingleTypeMultipleExamplesRequest,
-    ) -> Result<api::GetSingleTypeMultipleExamplesResponse, api::Error> {
+    ) -> Result<Raw<api::GetSingleTypeMultipleExamplesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/single-type-multiple-examples");
         let query = String::new();
@@ -181,33 +223,33 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::GetSingleTypeMultipleExamplesResponse::Ok(
-                        decode_json(response).await?,
-                    ),
+                api::GetSingleTypeMultipleExamplesResponse::Ok(
+                    decode_json(response).await?,
                 )
             }
             400 => {
-                Ok(
-                    api::GetSingleTypeMultipleExamplesResponse::BadRequest(
-                        decode_stream(response),
-                    ),
+                api::GetSingleTypeMultipleExamplesResponse::BadRequest(
+                    decode_stream(response),
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /single-type-single-example`
-    async fn get_single_type_single_example(
-        &self,
+    /// `GET /single-type-single-example`, with the response's status, headers and URL.
+    pub async fn get_single_type_single_example(
+        self,
         request: api::GetSingleTypeSingleExampleRequest,
-    ) -> Result<api::GetSingleTypeSingleExampleResponse, api::Error> {
+    ) -> Result<Raw<api::GetSingleTypeSingleExampleResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/single-type-single-example");
         let query = String::new();
@@ -223,25 +265,33 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::GetSingleTypeSingleExampleResponse::Ok(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::GetSingleTypeSingleExampleResponse::Ok(decode_json(response).await?)
             }
             400 => {
-                Ok(
-                    api::GetSingleTypeSingleExampleResponse::BadRequest(
-                        decode_stream(response),
-                    ),
+                api::GetSingleTypeSingleExampleResponse::BadRequest(
+                    decode_stream(response),
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

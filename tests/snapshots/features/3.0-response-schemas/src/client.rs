@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +56,77 @@ impl Api for Client {
         &self,
         request: api::GetAnythingArrayOfPrimitivesRequest,
     ) -> Result<api::GetAnythingArrayOfPrimitivesResponse, api::Error> {
+        self.raw().get_anything_array_of_primitives(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/object`
+    async fn get_anything_object(
+        &self,
+        request: api::GetAnythingObjectRequest,
+    ) -> Result<api::GetAnythingObjectResponse, api::Error> {
+        self.raw().get_anything_object(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/markdown`
+    async fn get_anything_markdown(
+        &self,
+        request: api::GetAnythingMarkdownRequest,
+    ) -> Result<api::GetAnythingMarkdownResponse, api::Error> {
+        self.raw().get_anything_markdown(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/array-of-objects`
+    async fn get_anything_array_of_objects(
+        &self,
+        request: api::GetAnythingArrayOfObjectsRequest,
+    ) -> Result<api::GetAnythingArrayOfObjectsResponse, api::Error> {
+        self.raw().get_anything_array_of_objects(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/polymorphism`
+    async fn get_anything_polymorphism(
+        &self,
+        request: api::GetAnythingPolymorphismRequest,
+    ) -> Result<api::GetAnythingPolymorphismResponse, api::Error> {
+        self.raw().get_anything_polymorphism(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/recursive`
+    async fn get_anything_recursive(
+        &self,
+        request: api::GetAnythingRecursiveRequest,
+    ) -> Result<api::GetAnythingRecursiveResponse, api::Error> {
+        self.raw().get_anything_recursive(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/returns-as-json-but-is-actually-string`
+    async fn get_anything_returns_as_json_but_is_actually_string(
+        &self,
+        request: api::GetAnythingReturnsAsJsonButIsActuallyStringRequest,
+    ) -> Result<api::GetAnythingReturnsAsJsonButIsActuallyStringResponse, api::Error> {
+        self.raw()
+            .get_anything_returns_as_json_but_is_actually_string(request)
+            .await
+            .map(Raw::into_value)
+    }
+
+    /// `GET /multiple-responses/object`
+    async fn get_multiple_responses_object(
+        &self,
+        request: api::GetMultipleResponsesObjectRequest,
+    ) -> Result<api::GetMultipleResponsesObjectResponse, api::Error> {
+        self.raw().get_multiple_responses_object(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /anything/array-of-primitives`, with the response's status, headers and URL.
+    pub async fn get_anything_array_of_primitives(
+        self,
+        request: api::GetAnythingArrayOfPrimitivesRequest,
+    ) -> Result<Raw<api::GetAnythingArrayOfPrimitivesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/array-of-primitives");
         let query = String::new();
@@ -68,26 +142,28 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::GetAnythingArrayOfPrimitivesResponse::Ok(
-                        decode_json(response).await?,
-                    ),
+                api::GetAnythingArrayOfPrimitivesResponse::Ok(
+                    decode_json(response).await?,
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/object`
-    async fn get_anything_object(
-        &self,
+    /// `GET /anything/object`, with the response's status, headers and URL.
+    pub async fn get_anything_object(
+        self,
         request: api::GetAnythingObjectRequest,
-    ) -> Result<api::GetAnythingObjectResponse, api::Error> {
+    ) -> Result<Raw<api::GetAnythingObjectResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/object");
         let query = String::new();
@@ -106,20 +182,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetAnythingObjectResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetAnythingObjectResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/markdown`
-    async fn get_anything_markdown(
-        &self,
+    /// `GET /anything/markdown`, with the response's status, headers and URL.
+    pub async fn get_anything_markdown(
+        self,
         request: api::GetAnythingMarkdownRequest,
-    ) -> Result<api::GetAnythingMarkdownResponse, api::Error> {
+    ) -> Result<Raw<api::GetAnythingMarkdownResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/markdown");
         let query = String::new();
@@ -135,27 +215,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetAnythingMarkdownResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetAnythingMarkdownResponse::Ok(decode_json(response).await?),
             400 => {
-                Ok(
-                    api::GetAnythingMarkdownResponse::BadRequest(
-                        decode_json(response).await?,
-                    ),
+                api::GetAnythingMarkdownResponse::BadRequest(
+                    decode_json(response).await?,
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/array-of-objects`
-    async fn get_anything_array_of_objects(
-        &self,
+    /// `GET /anything/array-of-objects`, with the response's status, headers and URL.
+    pub async fn get_anything_array_of_objects(
+        self,
         request: api::GetAnythingArrayOfObjectsRequest,
-    ) -> Result<api::GetAnythingArrayOfObjectsResponse, api::Error> {
+    ) -> Result<Raw<api::GetAnythingArrayOfObjectsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/array-of-objects");
         let query = String::new();
@@ -171,26 +253,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::GetAnythingArrayOfObjectsResponse::Ok(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::GetAnythingArrayOfObjectsResponse::Ok(decode_json(response).await?)
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/polymorphism`
-    async fn get_anything_polymorphism(
-        &self,
+    /// `GET /anything/polymorphism`, with the response's status, headers and URL.
+    pub async fn get_anything_polymorphism(
+        self,
         request: api::GetAnythingPolymorphismRequest,
-    ) -> Result<api::GetAnythingPolymorphismResponse, api::Error> {
+    ) -> Result<Raw<api::GetAnythingPolymorphismResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/polymorphism");
         let query = String::new();
@@ -206,26 +288,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(
-                    api::GetAnythingPolymorphismResponse::Ok(
-                        decode_json(response).await?,
-                    ),
-                )
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetAnythingPolymorphismResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/recursive`
-    async fn get_anything_recursive(
-        &self,
+    /// `GET /anything/recursive`, with the response's status, headers and URL.
+    pub async fn get_anything_recursive(
+        self,
         request: api::GetAnythingRecursiveRequest,
-    ) -> Result<api::GetAnythingRecursiveResponse, api::Error> {
+    ) -> Result<Raw<api::GetAnythingRecursiveResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/recursive");
         let query = String::new();
@@ -241,22 +321,27 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(api::GetAnythingRecursiveResponse::Ok(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetAnythingRecursiveResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/returns-as-json-but-is-actually-string`
-    async fn get_anything_returns_as_json_but_is_actually_string(
-        &self,
+    /// `GET /anything/returns-as-json-but-is-actually-string`, with the response's status, headers and URL.
+    pub async fn get_anything_returns_as_json_but_is_actually_string(
+        self,
         request: api::GetAnythingReturnsAsJsonButIsActuallyStringRequest,
-    ) -> Result<api::GetAnythingReturnsAsJsonButIsActuallyStringResponse, api::Error> {
+    ) -> Result<
+        Raw<api::GetAnythingReturnsAsJsonButIsActuallyStringResponse>,
+        api::Error,
+    > {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/returns-as-json-but-is-actually-string");
         let query = String::new();
@@ -272,26 +357,28 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::GetAnythingReturnsAsJsonButIsActuallyStringResponse::Ok(
-                        decode_json(response).await?,
-                    ),
+                api::GetAnythingReturnsAsJsonButIsActuallyStringResponse::Ok(
+                    decode_json(response).await?,
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /multiple-responses/object`
-    async fn get_multiple_responses_object(
-        &self,
+    /// `GET /multiple-responses/object`, with the response's status, headers and URL.
+    pub async fn get_multiple_responses_object(
+        self,
         request: api::GetMultipleResponsesObjectRequest,
-    ) -> Result<api::GetMultipleResponsesObjectResponse, api::Error> {
+    ) -> Result<Raw<api::GetMultipleResponsesObjectResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/multiple-responses/object");
         let query = String::new();
@@ -307,25 +394,33 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::GetMultipleResponsesObjectResponse::Ok(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::GetMultipleResponsesObjectResponse::Ok(decode_json(response).await?)
             }
             400 => {
-                Ok(
-                    api::GetMultipleResponsesObjectResponse::BadRequest(
-                        decode_json(response).await?,
-                    ),
+                api::GetMultipleResponsesObjectResponse::BadRequest(
+                    decode_json(response).await?,
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

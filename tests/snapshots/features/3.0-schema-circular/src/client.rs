@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +56,34 @@ impl Api for Client {
         &self,
         request: api::PutNestedTestRequest,
     ) -> Result<api::PutNestedTestResponse, api::Error> {
+        self.raw().put_nested_test(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /circular`
+    async fn put_circular(
+        &self,
+        request: api::PutCircularRequest,
+    ) -> Result<api::PutCircularResponse, api::Error> {
+        self.raw().put_circular(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /not-quite-circular`
+    async fn post_not_quite_circular(
+        &self,
+        request: api::PostNotQuiteCircularRequest,
+    ) -> Result<api::PostNotQuiteCircularResponse, api::Error> {
+        self.raw().post_not_quite_circular(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `PUT /nestedTest`, with the response's status, headers and URL.
+    pub async fn put_nested_test(
+        self,
+        request: api::PutNestedTestRequest,
+    ) -> Result<Raw<api::PutNestedTestResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/nestedTest");
         let query = String::new();
@@ -71,20 +102,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PutNestedTestResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PutNestedTestResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /circular`
-    async fn put_circular(
-        &self,
+    /// `PUT /circular`, with the response's status, headers and URL.
+    pub async fn put_circular(
+        self,
         request: api::PutCircularRequest,
-    ) -> Result<api::PutCircularResponse, api::Error> {
+    ) -> Result<Raw<api::PutCircularResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/circular");
         let query = String::new();
@@ -113,23 +148,27 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PutCircularResponse::Ok),
-            400 => Ok(api::PutCircularResponse::BadRequest),
-            401 => Ok(api::PutCircularResponse::Unauthorized),
-            500 => Ok(api::PutCircularResponse::InternalServerError),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PutCircularResponse::Ok,
+            400 => api::PutCircularResponse::BadRequest,
+            401 => api::PutCircularResponse::Unauthorized,
+            500 => api::PutCircularResponse::InternalServerError,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /not-quite-circular`
-    async fn post_not_quite_circular(
-        &self,
+    /// `POST /not-quite-circular`, with the response's status, headers and URL.
+    pub async fn post_not_quite_circular(
+        self,
         request: api::PostNotQuiteCircularRequest,
-    ) -> Result<api::PostNotQuiteCircularResponse, api::Error> {
+    ) -> Result<Raw<api::PostNotQuiteCircularResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/not-quite-circular");
         let query = String::new();
@@ -145,13 +184,27 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostNotQuiteCircularResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostNotQuiteCircularResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }
 

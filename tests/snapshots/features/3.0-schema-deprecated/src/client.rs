@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +56,18 @@ impl Api for Client {
         &self,
         request: api::PostAnythingRequest,
     ) -> Result<api::PostAnythingResponse, api::Error> {
+        self.raw().post_anything(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `POST /anything`, with the response's status, headers and URL.
+    pub async fn post_anything(
+        self,
+        request: api::PostAnythingRequest,
+    ) -> Result<Raw<api::PostAnythingResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything");
         let mut query = String::new();
@@ -80,13 +95,27 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostAnythingResponse::Ok(decode_json(response).await?)),
-            400 => Ok(api::PostAnythingResponse::BadRequest),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostAnythingResponse::Ok(decode_json(response).await?),
+            400 => api::PostAnythingResponse::BadRequest,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +56,34 @@ impl Api for Client {
         &self,
         request: api::NumberEnumSupportRequest,
     ) -> Result<api::NumberEnumSupportResponse, api::Error> {
+        self.raw().number_enum_support(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /anything/strings`
+    async fn boolean_enum_support(
+        &self,
+        request: api::BooleanEnumSupportRequest,
+    ) -> Result<api::BooleanEnumSupportResponse, api::Error> {
+        self.raw().boolean_enum_support(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/strings`
+    async fn string_enum_support(
+        &self,
+        request: api::StringEnumSupportRequest,
+    ) -> Result<api::StringEnumSupportResponse, api::Error> {
+        self.raw().string_enum_support(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /anything/strings`, with the response's status, headers and URL.
+    pub async fn number_enum_support(
+        self,
+        request: api::NumberEnumSupportRequest,
+    ) -> Result<Raw<api::NumberEnumSupportResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/strings");
         let query = String::new();
@@ -71,20 +102,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::NumberEnumSupportResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::NumberEnumSupportResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /anything/strings`
-    async fn boolean_enum_support(
-        &self,
+    /// `PUT /anything/strings`, with the response's status, headers and URL.
+    pub async fn boolean_enum_support(
+        self,
         request: api::BooleanEnumSupportRequest,
-    ) -> Result<api::BooleanEnumSupportResponse, api::Error> {
+    ) -> Result<Raw<api::BooleanEnumSupportResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/strings");
         let query = String::new();
@@ -103,20 +138,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::BooleanEnumSupportResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::BooleanEnumSupportResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/strings`
-    async fn string_enum_support(
-        &self,
+    /// `POST /anything/strings`, with the response's status, headers and URL.
+    pub async fn string_enum_support(
+        self,
         request: api::StringEnumSupportRequest,
-    ) -> Result<api::StringEnumSupportResponse, api::Error> {
+    ) -> Result<Raw<api::StringEnumSupportResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/strings");
         let query = String::new();
@@ -135,12 +174,26 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::StringEnumSupportResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::StringEnumSupportResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +56,184 @@ impl Api for Client {
         &self,
         request: api::StringFormatSupportRequest,
     ) -> Result<api::StringFormatSupportResponse, api::Error> {
+        self.raw().string_format_support(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/strings`
+    async fn string_schema_support(
+        &self,
+        request: api::StringSchemaSupportRequest,
+    ) -> Result<api::StringSchemaSupportResponse, api::Error> {
+        self.raw().string_schema_support(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/strings/top-level-payloads`
+    async fn string_top_level(
+        &self,
+        request: api::StringTopLevelRequest,
+    ) -> Result<api::StringTopLevelResponse, api::Error> {
+        self.raw().string_top_level(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /anything/strings/top-level-payloads`
+    async fn string_top_level_json(
+        &self,
+        request: api::StringTopLevelJsonRequest,
+    ) -> Result<api::StringTopLevelJsonResponse, api::Error> {
+        self.raw().string_top_level_json(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /anything/numbers`
+    async fn number_format_support(
+        &self,
+        request: api::NumberFormatSupportRequest,
+    ) -> Result<api::NumberFormatSupportResponse, api::Error> {
+        self.raw().number_format_support(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/numbers`
+    async fn number_schema_support(
+        &self,
+        request: api::NumberSchemaSupportRequest,
+    ) -> Result<api::NumberSchemaSupportResponse, api::Error> {
+        self.raw().number_schema_support(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /anything/numbers`
+    async fn number_top_level(
+        &self,
+        request: api::NumberTopLevelRequest,
+    ) -> Result<api::NumberTopLevelResponse, api::Error> {
+        self.raw().number_top_level(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/booleans`
+    async fn boolean_schema_support(
+        &self,
+        request: api::BooleanSchemaSupportRequest,
+    ) -> Result<api::BooleanSchemaSupportResponse, api::Error> {
+        self.raw().boolean_schema_support(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /anything/booleans`
+    async fn boolean_top_level(
+        &self,
+        request: api::BooleanTopLevelRequest,
+    ) -> Result<api::BooleanTopLevelResponse, api::Error> {
+        self.raw().boolean_top_level(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/arrays`
+    async fn array_schema_support(
+        &self,
+        request: api::ArraySchemaSupportRequest,
+    ) -> Result<api::ArraySchemaSupportResponse, api::Error> {
+        self.raw().array_schema_support(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/arrays/top-level-payloads`
+    async fn array_top_level_objects(
+        &self,
+        request: api::ArrayTopLevelObjectsRequest,
+    ) -> Result<api::ArrayTopLevelObjectsResponse, api::Error> {
+        self.raw().array_top_level_objects(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /anything/arrays/top-level-payloads`
+    async fn array_top_level_primitives(
+        &self,
+        request: api::ArrayTopLevelPrimitivesRequest,
+    ) -> Result<api::ArrayTopLevelPrimitivesResponse, api::Error> {
+        self.raw().array_top_level_primitives(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/objects`
+    async fn object_schema_support(
+        &self,
+        request: api::ObjectSchemaSupportRequest,
+    ) -> Result<api::ObjectSchemaSupportResponse, api::Error> {
+        self.raw().object_schema_support(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/circular`
+    async fn circular_handling(
+        &self,
+        request: api::CircularHandlingRequest,
+    ) -> Result<api::CircularHandlingResponse, api::Error> {
+        self.raw().circular_handling(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /anything/circular`
+    async fn circular_top_level(
+        &self,
+        request: api::CircularTopLevelRequest,
+    ) -> Result<api::CircularTopLevelResponse, api::Error> {
+        self.raw().circular_top_level(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/raw_body/top-level-payloads`
+    async fn raw_body_top_level(
+        &self,
+        request: api::RawBodyTopLevelRequest,
+    ) -> Result<api::RawBodyTopLevelResponse, api::Error> {
+        self.raw().raw_body_top_level(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /anything/raw_body/top-level-payloads`
+    async fn raw_body_top_level_json(
+        &self,
+        request: api::RawBodyTopLevelJsonRequest,
+    ) -> Result<api::RawBodyTopLevelJsonResponse, api::Error> {
+        self.raw().raw_body_top_level_json(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/quirks`
+    async fn quirks_missing_type(
+        &self,
+        request: api::QuirksMissingTypeRequest,
+    ) -> Result<api::QuirksMissingTypeResponse, api::Error> {
+        self.raw().quirks_missing_type(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /anything/quirks/polymorphism`
+    async fn quirks_entirely_incompatible_all_of(
+        &self,
+        request: api::QuirksEntirelyIncompatibleAllOfRequest,
+    ) -> Result<api::QuirksEntirelyIncompatibleAllOfResponse, api::Error> {
+        self.raw()
+            .quirks_entirely_incompatible_all_of(request)
+            .await
+            .map(Raw::into_value)
+    }
+
+    /// `POST /anything/quirks/polymorphism`
+    async fn quirks_incompatible_nested_all_of(
+        &self,
+        request: api::QuirksIncompatibleNestedAllOfRequest,
+    ) -> Result<api::QuirksIncompatibleNestedAllOfResponse, api::Error> {
+        self.raw().quirks_incompatible_nested_all_of(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /anything/quirks/polymorphism`
+    async fn quirks_partially_usable_incompatible_all_of(
+        &self,
+        request: api::QuirksPartiallyUsableIncompatibleAllOfRequest,
+    ) -> Result<api::QuirksPartiallyUsableIncompatibleAllOfResponse, api::Error> {
+        self.raw()
+            .quirks_partially_usable_incompatible_all_of(request)
+            .await
+            .map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `PUT /anything/strings`, with the response's status, headers and URL.
+    pub async fn string_format_support(
+        self,
+        request: api::StringFormatSupportRequest,
+    ) -> Result<Raw<api::StringFormatSupportResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/strings");
         let query = String::new();
@@ -71,20 +252,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::StringFormatSupportResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::StringFormatSupportResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/strings`
-    async fn string_schema_support(
-        &self,
+    /// `POST /anything/strings`, with the response's status, headers and URL.
+    pub async fn string_schema_support(
+        self,
         request: api::StringSchemaSupportRequest,
-    ) -> Result<api::StringSchemaSupportResponse, api::Error> {
+    ) -> Result<Raw<api::StringSchemaSupportResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/strings");
         let query = String::new();
@@ -103,20 +288,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::StringSchemaSupportResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::StringSchemaSupportResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/strings/top-level-payloads`
-    async fn string_top_level(
-        &self,
+    /// `POST /anything/strings/top-level-payloads`, with the response's status, headers and URL.
+    pub async fn string_top_level(
+        self,
         request: api::StringTopLevelRequest,
-    ) -> Result<api::StringTopLevelResponse, api::Error> {
+    ) -> Result<Raw<api::StringTopLevelResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/strings/top-level-payloads");
         let query = String::new();
@@ -135,20 +324,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::StringTopLevelResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::StringTopLevelResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /anything/strings/top-level-payloads`
-    async fn string_top_level_json(
-        &self,
+    /// `PATCH /anything/strings/top-level-payloads`, with the response's status, headers and URL.
+    pub async fn string_top_level_json(
+        self,
         request: api::StringTopLevelJsonRequest,
-    ) -> Result<api::StringTopLevelJsonResponse, api::Error> {
+    ) -> Result<Raw<api::StringTopLevelJsonResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/strings/top-level-payloads");
         let query = String::new();
@@ -167,20 +360,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::StringTopLevelJsonResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::StringTopLevelJsonResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /anything/numbers`
-    async fn number_format_support(
-        &self,
+    /// `PUT /anything/numbers`, with the response's status, headers and URL.
+    pub async fn number_format_support(
+        self,
         request: api::NumberFormatSupportRequest,
-    ) -> Result<api::NumberFormatSupportResponse, api::Error> {
+    ) -> Result<Raw<api::NumberFormatSupportResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/numbers");
         let query = String::new();
@@ -199,20 +396,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::NumberFormatSupportResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::NumberFormatSupportResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/numbers`
-    async fn number_schema_support(
-        &self,
+    /// `POST /anything/numbers`, with the response's status, headers and URL.
+    pub async fn number_schema_support(
+        self,
         request: api::NumberSchemaSupportRequest,
-    ) -> Result<api::NumberSchemaSupportResponse, api::Error> {
+    ) -> Result<Raw<api::NumberSchemaSupportResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/numbers");
         let query = String::new();
@@ -231,20 +432,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::NumberSchemaSupportResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::NumberSchemaSupportResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /anything/numbers`
-    async fn number_top_level(
-        &self,
+    /// `PATCH /anything/numbers`, with the response's status, headers and URL.
+    pub async fn number_top_level(
+        self,
         request: api::NumberTopLevelRequest,
-    ) -> Result<api::NumberTopLevelResponse, api::Error> {
+    ) -> Result<Raw<api::NumberTopLevelResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/numbers");
         let query = String::new();
@@ -263,20 +468,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::NumberTopLevelResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::NumberTopLevelResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/booleans`
-    async fn boolean_schema_support(
-        &self,
+    /// `POST /anything/booleans`, with the response's status, headers and URL.
+    pub async fn boolean_schema_support(
+        self,
         request: api::BooleanSchemaSupportRequest,
-    ) -> Result<api::BooleanSchemaSupportResponse, api::Error> {
+    ) -> Result<Raw<api::BooleanSchemaSupportResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/booleans");
         let query = String::new();
@@ -295,20 +504,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::BooleanSchemaSupportResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::BooleanSchemaSupportResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /anything/booleans`
-    async fn boolean_top_level(
-        &self,
+    /// `PATCH /anything/booleans`, with the response's status, headers and URL.
+    pub async fn boolean_top_level(
+        self,
         request: api::BooleanTopLevelRequest,
-    ) -> Result<api::BooleanTopLevelResponse, api::Error> {
+    ) -> Result<Raw<api::BooleanTopLevelResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/booleans");
         let query = String::new();
@@ -327,20 +540,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::BooleanTopLevelResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::BooleanTopLevelResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/arrays`
-    async fn array_schema_support(
-        &self,
+    /// `POST /anything/arrays`, with the response's status, headers and URL.
+    pub async fn array_schema_support(
+        self,
         request: api::ArraySchemaSupportRequest,
-    ) -> Result<api::ArraySchemaSupportResponse, api::Error> {
+    ) -> Result<Raw<api::ArraySchemaSupportResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/arrays");
         let query = String::new();
@@ -359,20 +576,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::ArraySchemaSupportResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::ArraySchemaSupportResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/arrays/top-level-payloads`
-    async fn array_top_level_objects(
-        &self,
+    /// `POST /anything/arrays/top-level-payloads`, with the response's status, headers and URL.
+    pub async fn array_top_level_objects(
+        self,
         request: api::ArrayTopLevelObjectsRequest,
-    ) -> Result<api::ArrayTopLevelObjectsResponse, api::Error> {
+    ) -> Result<Raw<api::ArrayTopLevelObjectsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/arrays/top-level-payloads");
         let query = String::new();
@@ -391,20 +612,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::ArrayTopLevelObjectsResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::ArrayTopLevelObjectsResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /anything/arrays/top-level-payloads`
-    async fn array_top_level_primitives(
-        &self,
+    /// `PATCH /anything/arrays/top-level-payloads`, with the response's status, headers and URL.
+    pub async fn array_top_level_primitives(
+        self,
         request: api::ArrayTopLevelPrimitivesRequest,
-    ) -> Result<api::ArrayTopLevelPrimitivesResponse, api::Error> {
+    ) -> Result<Raw<api::ArrayTopLevelPrimitivesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/arrays/top-level-payloads");
         let query = String::new();
@@ -423,20 +648,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::ArrayTopLevelPrimitivesResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::ArrayTopLevelPrimitivesResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/objects`
-    async fn object_schema_support(
-        &self,
+    /// `POST /anything/objects`, with the response's status, headers and URL.
+    pub async fn object_schema_support(
+        self,
         request: api::ObjectSchemaSupportRequest,
-    ) -> Result<api::ObjectSchemaSupportResponse, api::Error> {
+    ) -> Result<Raw<api::ObjectSchemaSupportResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/objects");
         let query = String::new();
@@ -455,20 +684,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::ObjectSchemaSupportResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::ObjectSchemaSupportResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/circular`
-    async fn circular_handling(
-        &self,
+    /// `POST /anything/circular`, with the response's status, headers and URL.
+    pub async fn circular_handling(
+        self,
         request: api::CircularHandlingRequest,
-    ) -> Result<api::CircularHandlingResponse, api::Error> {
+    ) -> Result<Raw<api::CircularHandlingResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/circular");
         let query = String::new();
@@ -487,20 +720,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::CircularHandlingResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::CircularHandlingResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /anything/circular`
-    async fn circular_top_level(
-        &self,
+    /// `PATCH /anything/circular`, with the response's status, headers and URL.
+    pub async fn circular_top_level(
+        self,
         request: api::CircularTopLevelRequest,
-    ) -> Result<api::CircularTopLevelResponse, api::Error> {
+    ) -> Result<Raw<api::CircularTopLevelResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/circular");
         let query = String::new();
@@ -519,20 +756,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::CircularTopLevelResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::CircularTopLevelResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/raw_body/top-level-payloads`
-    async fn raw_body_top_level(
-        &self,
+    /// `POST /anything/raw_body/top-level-payloads`, with the response's status, headers and URL.
+    pub async fn raw_body_top_level(
+        self,
         request: api::RawBodyTopLevelRequest,
-    ) -> Result<api::RawBodyTopLevelResponse, api::Error> {
+    ) -> Result<Raw<api::RawBodyTopLevelResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/raw_body/top-level-payloads");
         let query = String::new();
@@ -551,20 +792,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::RawBodyTopLevelResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::RawBodyTopLevelResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /anything/raw_body/top-level-payloads`
-    async fn raw_body_top_level_json(
-        &self,
+    /// `PATCH /anything/raw_body/top-level-payloads`, with the response's status, headers and URL.
+    pub async fn raw_body_top_level_json(
+        self,
         request: api::RawBodyTopLevelJsonRequest,
-    ) -> Result<api::RawBodyTopLevelJsonResponse, api::Error> {
+    ) -> Result<Raw<api::RawBodyTopLevelJsonResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/raw_body/top-level-payloads");
         let query = String::new();
@@ -583,20 +828,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::RawBodyTopLevelJsonResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::RawBodyTopLevelJsonResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/quirks`
-    async fn quirks_missing_type(
-        &self,
+    /// `POST /anything/quirks`, with the response's status, headers and URL.
+    pub async fn quirks_missing_type(
+        self,
         request: api::QuirksMissingTypeRequest,
-    ) -> Result<api::QuirksMissingTypeResponse, api::Error> {
+    ) -> Result<Raw<api::QuirksMissingTypeResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/quirks");
         let query = String::new();
@@ -615,20 +864,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::QuirksMissingTypeResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::QuirksMissingTypeResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /anything/quirks/polymorphism`
-    async fn quirks_entirely_incompatible_all_of(
-        &self,
+    /// `PUT /anything/quirks/polymorphism`, with the response's status, headers and URL.
+    pub async fn quirks_entirely_incompatible_all_of(
+        self,
         request: api::QuirksEntirelyIncompatibleAllOfRequest,
-    ) -> Result<api::QuirksEntirelyIncompatibleAllOfResponse, api::Error> {
+    ) -> Result<Raw<api::QuirksEntirelyIncompatibleAllOfResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/quirks/polymorphism");
         let query = String::new();
@@ -644,20 +897,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::QuirksEntirelyIncompatibleAllOfResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::QuirksEntirelyIncompatibleAllOfResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/quirks/polymorphism`
-    async fn quirks_incompatible_nested_all_of(
-        &self,
+    /// `POST /anything/quirks/polymorphism`, with the response's status, headers and URL.
+    pub async fn quirks_incompatible_nested_all_of(
+        self,
         request: api::QuirksIncompatibleNestedAllOfRequest,
-    ) -> Result<api::QuirksIncompatibleNestedAllOfResponse, api::Error> {
+    ) -> Result<Raw<api::QuirksIncompatibleNestedAllOfResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/quirks/polymorphism");
         let query = String::new();
@@ -673,20 +930,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::QuirksIncompatibleNestedAllOfResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::QuirksIncompatibleNestedAllOfResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /anything/quirks/polymorphism`
-    async fn quirks_partially_usable_incompatible_all_of(
-        &self,
+    /// `PATCH /anything/quirks/polymorphism`, with the response's status, headers and URL.
+    pub async fn quirks_partially_usable_incompatible_all_of(
+        self,
         request: api::QuirksPartiallyUsableIncompatibleAllOfRequest,
-    ) -> Result<api::QuirksPartiallyUsableIncompatibleAllOfResponse, api::Error> {
+    ) -> Result<Raw<api::QuirksPartiallyUsableIncompatibleAllOfResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/quirks/polymorphism");
         let query = String::new();
@@ -702,12 +963,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::QuirksPartiallyUsableIncompatibleAllOfResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::QuirksPartiallyUsableIncompatibleAllOfResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

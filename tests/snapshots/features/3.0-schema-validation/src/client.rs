@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +56,50 @@ impl Api for Client {
         &self,
         request: api::GetAnythingNumbersRequest,
     ) -> Result<api::GetAnythingNumbersResponse, api::Error> {
+        self.raw().get_anything_numbers(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/strings`
+    async fn get_anything_strings(
+        &self,
+        request: api::GetAnythingStringsRequest,
+    ) -> Result<api::GetAnythingStringsResponse, api::Error> {
+        self.raw().get_anything_strings(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/jsonschema-formats`
+    async fn get_anything_jsonschema_formats(
+        &self,
+        request: api::GetAnythingJsonschemaFormatsRequest,
+    ) -> Result<api::GetAnythingJsonschemaFormatsResponse, api::Error> {
+        self.raw().get_anything_jsonschema_formats(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/oas-formats`
+    async fn get_anything_oas_formats(
+        &self,
+        request: api::GetAnythingOasFormatsRequest,
+    ) -> Result<api::GetAnythingOasFormatsResponse, api::Error> {
+        self.raw().get_anything_oas_formats(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/booleans`
+    async fn get_anything_booleans(
+        &self,
+        request: api::GetAnythingBooleansRequest,
+    ) -> Result<api::GetAnythingBooleansResponse, api::Error> {
+        self.raw().get_anything_booleans(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /anything/numbers`, with the response's status, headers and URL.
+    pub async fn get_anything_numbers(
+        self,
+        request: api::GetAnythingNumbersRequest,
+    ) -> Result<Raw<api::GetAnythingNumbersResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/numbers");
         let mut query = String::new();
@@ -92,20 +139,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetAnythingNumbersResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetAnythingNumbersResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/strings`
-    async fn get_anything_strings(
-        &self,
+    /// `GET /anything/strings`, with the response's status, headers and URL.
+    pub async fn get_anything_strings(
+        self,
         request: api::GetAnythingStringsRequest,
-    ) -> Result<api::GetAnythingStringsResponse, api::Error> {
+    ) -> Result<Raw<api::GetAnythingStringsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/strings");
         let mut query = String::new();
@@ -161,20 +212,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetAnythingStringsResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetAnythingStringsResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/jsonschema-formats`
-    async fn get_anything_jsonschema_formats(
-        &self,
+    /// `GET /anything/jsonschema-formats`, with the response's status, headers and URL.
+    pub async fn get_anything_jsonschema_formats(
+        self,
         request: api::GetAnythingJsonschemaFormatsRequest,
-    ) -> Result<api::GetAnythingJsonschemaFormatsResponse, api::Error> {
+    ) -> Result<Raw<api::GetAnythingJsonschemaFormatsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/jsonschema-formats");
         let mut query = String::new();
@@ -268,20 +323,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetAnythingJsonschemaFormatsResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetAnythingJsonschemaFormatsResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/oas-formats`
-    async fn get_anything_oas_formats(
-        &self,
+    /// `GET /anything/oas-formats`, with the response's status, headers and URL.
+    pub async fn get_anything_oas_formats(
+        self,
         request: api::GetAnythingOasFormatsRequest,
-    ) -> Result<api::GetAnythingOasFormatsResponse, api::Error> {
+    ) -> Result<Raw<api::GetAnythingOasFormatsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/oas-formats");
         let mut query = String::new();
@@ -319,20 +378,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetAnythingOasFormatsResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetAnythingOasFormatsResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/booleans`
-    async fn get_anything_booleans(
-        &self,
+    /// `GET /anything/booleans`, with the response's status, headers and URL.
+    pub async fn get_anything_booleans(
+        self,
         request: api::GetAnythingBooleansRequest,
-    ) -> Result<api::GetAnythingBooleansResponse, api::Error> {
+    ) -> Result<Raw<api::GetAnythingBooleansResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/booleans");
         let mut query = String::new();
@@ -356,13 +419,27 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetAnythingBooleansResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetAnythingBooleansResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }
 

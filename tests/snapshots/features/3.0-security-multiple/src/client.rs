@@ -21,7 +21,12 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
+
+pub use super::runtime::oauth2::OAuth2;
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -47,30 +52,73 @@ impl Default for Client {
     }
 }
 
+impl Client {
+    /** The token endpoint of `oauth2`, as the spec gives it: for
+ [`OAuth2::client_credentials`] and [`OAuth2::refresh_token`].*/
+    pub const OAUTH2_TOKEN_URL: &'static str = "http://example.com/oauth/token";
+}
+
 impl Api for Client {
     /// `POST /anything/and`
     async fn post_anything_and(
         &self,
         request: api::PostAnythingAndRequest,
     ) -> Result<api::PostAnythingAndResponse, api::Error> {
+        self.raw().post_anything_and(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/or`
+    async fn post_anything_or(
+        &self,
+        request: api::PostAnythingOrRequest,
+    ) -> Result<api::PostAnythingOrResponse, api::Error> {
+        self.raw().post_anything_or(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/and-or`
+    async fn post_anything_and_or(
+        &self,
+        request: api::PostAnythingAndOrRequest,
+    ) -> Result<api::PostAnythingAndOrResponse, api::Error> {
+        self.raw().post_anything_and_or(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/many-and-or`
+    async fn post_anything_many_and_or(
+        &self,
+        request: api::PostAnythingManyAndOrRequest,
+    ) -> Result<api::PostAnythingManyAndOrResponse, api::Error> {
+        self.raw().post_anything_many_and_or(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `POST /anything/and`, with the response's status, headers and URL.
+    pub async fn post_anything_and(
+        self,
+        request: api::PostAnythingAndRequest,
+    ) -> Result<Raw<api::PostAnythingAndResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/and");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
-        self.authorize(
-            &request.context,
-            &[
+        let token = self
+            .authorize(
+                &request.context,
                 &[
-                    (api::Scheme::ApiKeyHeader, &[]),
-                    (api::Scheme::Basic, &[]),
-                    (api::Scheme::Oauth2, &["write:things"]),
+                    &[
+                        (api::Scheme::ApiKeyHeader, &[]),
+                        (api::Scheme::Basic, &[]),
+                        (api::Scheme::Oauth2, &["write:things"]),
+                    ],
                 ],
-            ],
-            &mut query,
-            &mut headers,
-            &mut cookies,
-        )?;
+                &mut query,
+                &mut headers,
+                &mut cookies,
+            )?;
         let response = self
             .send(Call {
                 operation: "post_anything_and",
@@ -82,35 +130,40 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            401 => Ok(api::PostAnythingAndResponse::Unauthorized),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            401 => api::PostAnythingAndResponse::Unauthorized,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/or`
-    async fn post_anything_or(
-        &self,
+    /// `POST /anything/or`, with the response's status, headers and URL.
+    pub async fn post_anything_or(
+        self,
         request: api::PostAnythingOrRequest,
-    ) -> Result<api::PostAnythingOrResponse, api::Error> {
+    ) -> Result<Raw<api::PostAnythingOrResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/or");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
-        self.authorize(
-            &request.context,
-            &[
-                &[(api::Scheme::Oauth2, &["write:things"])],
-                &[(api::Scheme::ApiKeyHeader, &[])],
-            ],
-            &mut query,
-            &mut headers,
-            &mut cookies,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[
+                    &[(api::Scheme::Oauth2, &["write:things"])],
+                    &[(api::Scheme::ApiKeyHeader, &[])],
+                ],
+                &mut query,
+                &mut headers,
+                &mut cookies,
+            )?;
         let response = self
             .send(Call {
                 operation: "post_anything_or",
@@ -122,38 +175,43 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            401 => Ok(api::PostAnythingOrResponse::Unauthorized),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            401 => api::PostAnythingOrResponse::Unauthorized,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/and-or`
-    async fn post_anything_and_or(
-        &self,
+    /// `POST /anything/and-or`, with the response's status, headers and URL.
+    pub async fn post_anything_and_or(
+        self,
         request: api::PostAnythingAndOrRequest,
-    ) -> Result<api::PostAnythingAndOrResponse, api::Error> {
+    ) -> Result<Raw<api::PostAnythingAndOrResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/and-or");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
-        self.authorize(
-            &request.context,
-            &[
+        let token = self
+            .authorize(
+                &request.context,
                 &[
-                    (api::Scheme::Oauth2, &["write:things"]),
-                    (api::Scheme::ApiKeyHeader, &[]),
+                    &[
+                        (api::Scheme::Oauth2, &["write:things"]),
+                        (api::Scheme::ApiKeyHeader, &[]),
+                    ],
+                    &[(api::Scheme::Oauth2Alternate, &["write:things"])],
                 ],
-                &[(api::Scheme::Oauth2Alternate, &["write:things"])],
-            ],
-            &mut query,
-            &mut headers,
-            &mut cookies,
-        )?;
+                &mut query,
+                &mut headers,
+                &mut cookies,
+            )?;
         let response = self
             .send(Call {
                 operation: "post_anything_and_or",
@@ -165,43 +223,48 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            401 => Ok(api::PostAnythingAndOrResponse::Unauthorized),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            401 => api::PostAnythingAndOrResponse::Unauthorized,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/many-and-or`
-    async fn post_anything_many_and_or(
-        &self,
+    /// `POST /anything/many-and-or`, with the response's status, headers and URL.
+    pub async fn post_anything_many_and_or(
+        self,
         request: api::PostAnythingManyAndOrRequest,
-    ) -> Result<api::PostAnythingManyAndOrResponse, api::Error> {
+    ) -> Result<Raw<api::PostAnythingManyAndOrResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/many-and-or");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
-        self.authorize(
-            &request.context,
-            &[
-                &[(api::Scheme::Oauth2, &[]), (api::Scheme::Basic, &[])],
-                &[(api::Scheme::Bearer, &[]), (api::Scheme::BearerJwt, &[])],
-                &[(api::Scheme::BearerJwt, &[])],
-                &[(api::Scheme::Basic, &[])],
-                &[(api::Scheme::Basic, &[]), (api::Scheme::Bearer, &[])],
+        let token = self
+            .authorize(
+                &request.context,
                 &[
-                    (api::Scheme::ApiKeyCookie, &[]),
-                    (api::Scheme::ApiKeyHeader, &[]),
-                    (api::Scheme::ApiKeyQuery, &[]),
+                    &[(api::Scheme::Oauth2, &[]), (api::Scheme::Basic, &[])],
+                    &[(api::Scheme::Bearer, &[]), (api::Scheme::BearerJwt, &[])],
+                    &[(api::Scheme::BearerJwt, &[])],
+                    &[(api::Scheme::Basic, &[])],
+                    &[(api::Scheme::Basic, &[]), (api::Scheme::Bearer, &[])],
+                    &[
+                        (api::Scheme::ApiKeyCookie, &[]),
+                        (api::Scheme::ApiKeyHeader, &[]),
+                        (api::Scheme::ApiKeyQuery, &[]),
+                    ],
                 ],
-            ],
-            &mut query,
-            &mut headers,
-            &mut cookies,
-        )?;
+                &mut query,
+                &mut headers,
+                &mut cookies,
+            )?;
         let response = self
             .send(Call {
                 operation: "post_anything_many_and_or",
@@ -213,13 +276,27 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            401 => Ok(api::PostAnythingManyAndOrResponse::Unauthorized),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            401 => api::PostAnythingManyAndOrResponse::Unauthorized,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }
 
@@ -239,7 +316,8 @@ impl api::Authenticate for Client {
 impl Client {
     /// Puts the credentials of the first requirement that can be met
     /// into the request. When none can, the request goes without, and
-    /// the server's 401 says what is missing.
+    /// the server's 401 says what is missing. `Some(scopes)`: the
+    /// bearer token is to come from the token provider.
     fn authorize(
         &self,
         context: &api::Context,
@@ -247,7 +325,7 @@ impl Client {
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
         cookies: &mut String,
-    ) -> Result<(), api::Error> {
+    ) -> Result<Option<&'static [&'static str]>, api::Error> {
         let _ = (&query, &headers, &cookies);
         let s0 = context
             .credentials
@@ -289,20 +367,22 @@ impl Client {
             .oauth2_alternate
             .as_ref()
             .or(self.credentials().oauth2_alternate.as_ref());
+        let tokens = self.token_provider().is_some();
         let present = |(scheme, _): &(api::Scheme, _)| match scheme {
             api::Scheme::ApiKeyCookie => s0.is_some(),
             api::Scheme::ApiKeyHeader => s1.is_some(),
             api::Scheme::ApiKeyQuery => s2.is_some(),
             api::Scheme::Basic => s3.is_some(),
-            api::Scheme::Bearer => s4.is_some(),
-            api::Scheme::BearerJwt => s5.is_some(),
-            api::Scheme::Oauth2 => s6.is_some(),
-            api::Scheme::Oauth2Alternate => s7.is_some(),
+            api::Scheme::Bearer => s4.is_some() || tokens,
+            api::Scheme::BearerJwt => s5.is_some() || tokens,
+            api::Scheme::Oauth2 => s6.is_some() || tokens,
+            api::Scheme::Oauth2Alternate => s7.is_some() || tokens,
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
-            return Ok(());
+            return Ok(None);
         };
-        for (scheme, _) in *requirement {
+        let mut token = None;
+        for (scheme, scopes) in *requirement {
             match scheme {
                 api::Scheme::ApiKeyCookie => {
                     if let Some(value) = s0 {
@@ -348,6 +428,8 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
                 api::Scheme::BearerJwt => {
@@ -359,6 +441,8 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
                 api::Scheme::Oauth2 => {
@@ -370,6 +454,8 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
                 api::Scheme::Oauth2Alternate => {
@@ -381,10 +467,12 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
             }
         }
-        Ok(())
+        Ok(token)
     }
 }

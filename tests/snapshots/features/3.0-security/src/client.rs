@@ -21,7 +21,12 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
+
+pub use super::runtime::oauth2::OAuth2;
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -47,24 +52,164 @@ impl Default for Client {
     }
 }
 
+impl Client {
+    /** The token endpoint of `oauth2`, as the spec gives it: for
+ [`OAuth2::client_credentials`] and [`OAuth2::refresh_token`].*/
+    pub const OAUTH2_TOKEN_URL: &'static str = "http://example.com/oauth/token";
+    /** The token endpoint of `oauth2_authorizationCode`, as the spec gives it: for
+ [`OAuth2::client_credentials`] and [`OAuth2::refresh_token`].*/
+    pub const OAUTH2_AUTHORIZATION_CODE_TOKEN_URL: &'static str = "http://alt.example.com/oauth/token";
+    /** The token endpoint of `oauth2_clientCredentials`, as the spec gives it: for
+ [`OAuth2::client_credentials`] and [`OAuth2::refresh_token`].*/
+    pub const OAUTH2_CLIENT_CREDENTIALS_TOKEN_URL: &'static str = "http://alt.example.com/oauth/token";
+    /** The token endpoint of `oauth2_password`, as the spec gives it: for
+ [`OAuth2::client_credentials`] and [`OAuth2::refresh_token`].*/
+    pub const OAUTH2_PASSWORD_TOKEN_URL: &'static str = "http://alt.example.com/oauth/token";
+}
+
 impl Api for Client {
     /// `GET /anything/apiKey`
     async fn get_anything_api_key(
         &self,
         request: api::GetAnythingApiKeyRequest,
     ) -> Result<api::GetAnythingApiKeyResponse, api::Error> {
+        self.raw().get_anything_api_key(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /anything/apiKey`
+    async fn put_anything_api_key(
+        &self,
+        request: api::PutAnythingApiKeyRequest,
+    ) -> Result<api::PutAnythingApiKeyResponse, api::Error> {
+        self.raw().put_anything_api_key(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/apiKey`
+    async fn post_anything_api_key(
+        &self,
+        request: api::PostAnythingApiKeyRequest,
+    ) -> Result<api::PostAnythingApiKeyResponse, api::Error> {
+        self.raw().post_anything_api_key(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/basic`
+    async fn post_anything_basic(
+        &self,
+        request: api::PostAnythingBasicRequest,
+    ) -> Result<api::PostAnythingBasicResponse, api::Error> {
+        self.raw().post_anything_basic(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /anything/bearer`
+    async fn put_anything_bearer(
+        &self,
+        request: api::PutAnythingBearerRequest,
+    ) -> Result<api::PutAnythingBearerResponse, api::Error> {
+        self.raw().put_anything_bearer(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/bearer`
+    async fn post_anything_bearer(
+        &self,
+        request: api::PostAnythingBearerRequest,
+    ) -> Result<api::PostAnythingBearerResponse, api::Error> {
+        self.raw().post_anything_bearer(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/oauth2`
+    async fn get_anything_oauth2(
+        &self,
+        request: api::GetAnythingOauth2Request,
+    ) -> Result<api::GetAnythingOauth2Response, api::Error> {
+        self.raw().get_anything_oauth2(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /anything/oauth2`
+    async fn put_anything_oauth2(
+        &self,
+        request: api::PutAnythingOauth2Request,
+    ) -> Result<api::PutAnythingOauth2Response, api::Error> {
+        self.raw().put_anything_oauth2(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/oauth2`
+    async fn post_anything_oauth2(
+        &self,
+        request: api::PostAnythingOauth2Request,
+    ) -> Result<api::PostAnythingOauth2Response, api::Error> {
+        self.raw().post_anything_oauth2(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /anything/oauth2`
+    async fn delete_anything_oauth2(
+        &self,
+        request: api::DeleteAnythingOauth2Request,
+    ) -> Result<api::DeleteAnythingOauth2Response, api::Error> {
+        self.raw().delete_anything_oauth2(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /anything/oauth2`
+    async fn patch_anything_oauth2(
+        &self,
+        request: api::PatchAnythingOauth2Request,
+    ) -> Result<api::PatchAnythingOauth2Response, api::Error> {
+        self.raw().patch_anything_oauth2(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/openIdConnect`
+    async fn post_anything_open_id_connect(
+        &self,
+        request: api::PostAnythingOpenIdConnectRequest,
+    ) -> Result<api::PostAnythingOpenIdConnectResponse, api::Error> {
+        self.raw().post_anything_open_id_connect(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/no-auth`
+    async fn post_anything_no_auth(
+        &self,
+        request: api::PostAnythingNoAuthRequest,
+    ) -> Result<api::PostAnythingNoAuthResponse, api::Error> {
+        self.raw().post_anything_no_auth(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/optional-auth`
+    async fn get_anything_optional_auth(
+        &self,
+        request: api::GetAnythingOptionalAuthRequest,
+    ) -> Result<api::GetAnythingOptionalAuthResponse, api::Error> {
+        self.raw().get_anything_optional_auth(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /status/401`
+    async fn post_status_401(
+        &self,
+        request: api::PostStatus401Request,
+    ) -> Result<api::PostStatus401Response, api::Error> {
+        self.raw().post_status_401(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /anything/apiKey`, with the response's status, headers and URL.
+    pub async fn get_anything_api_key(
+        self,
+        request: api::GetAnythingApiKeyRequest,
+    ) -> Result<Raw<api::GetAnythingApiKeyResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/apiKey");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKeyQuery, &[])]],
-            &mut query,
-            &mut headers,
-            &mut cookies,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKeyQuery, &[])]],
+                &mut query,
+                &mut headers,
+                &mut cookies,
+            )?;
         let response = self
             .send(Call {
                 operation: "get_anything_api_key",
@@ -76,32 +221,37 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetAnythingApiKeyResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetAnythingApiKeyResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /anything/apiKey`
-    async fn put_anything_api_key(
-        &self,
+    /// `PUT /anything/apiKey`, with the response's status, headers and URL.
+    pub async fn put_anything_api_key(
+        self,
         request: api::PutAnythingApiKeyRequest,
-    ) -> Result<api::PutAnythingApiKeyResponse, api::Error> {
+    ) -> Result<Raw<api::PutAnythingApiKeyResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/apiKey");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKeyHeader, &[])]],
-            &mut query,
-            &mut headers,
-            &mut cookies,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKeyHeader, &[])]],
+                &mut query,
+                &mut headers,
+                &mut cookies,
+            )?;
         let response = self
             .send(Call {
                 operation: "put_anything_api_key",
@@ -113,32 +263,37 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PutAnythingApiKeyResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PutAnythingApiKeyResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/apiKey`
-    async fn post_anything_api_key(
-        &self,
+    /// `POST /anything/apiKey`, with the response's status, headers and URL.
+    pub async fn post_anything_api_key(
+        self,
         request: api::PostAnythingApiKeyRequest,
-    ) -> Result<api::PostAnythingApiKeyResponse, api::Error> {
+    ) -> Result<Raw<api::PostAnythingApiKeyResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/apiKey");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKeyCookie, &[])]],
-            &mut query,
-            &mut headers,
-            &mut cookies,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKeyCookie, &[])]],
+                &mut query,
+                &mut headers,
+                &mut cookies,
+            )?;
         let response = self
             .send(Call {
                 operation: "post_anything_api_key",
@@ -150,32 +305,37 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostAnythingApiKeyResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostAnythingApiKeyResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/basic`
-    async fn post_anything_basic(
-        &self,
+    /// `POST /anything/basic`, with the response's status, headers and URL.
+    pub async fn post_anything_basic(
+        self,
         request: api::PostAnythingBasicRequest,
-    ) -> Result<api::PostAnythingBasicResponse, api::Error> {
+    ) -> Result<Raw<api::PostAnythingBasicResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/basic");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Basic, &[])]],
-            &mut query,
-            &mut headers,
-            &mut cookies,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Basic, &[])]],
+                &mut query,
+                &mut headers,
+                &mut cookies,
+            )?;
         let response = self
             .send(Call {
                 operation: "post_anything_basic",
@@ -187,32 +347,37 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostAnythingBasicResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostAnythingBasicResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /anything/bearer`
-    async fn put_anything_bearer(
-        &self,
+    /// `PUT /anything/bearer`, with the response's status, headers and URL.
+    pub async fn put_anything_bearer(
+        self,
         request: api::PutAnythingBearerRequest,
-    ) -> Result<api::PutAnythingBearerResponse, api::Error> {
+    ) -> Result<Raw<api::PutAnythingBearerResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/bearer");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::BearerJwt, &[])]],
-            &mut query,
-            &mut headers,
-            &mut cookies,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::BearerJwt, &[])]],
+                &mut query,
+                &mut headers,
+                &mut cookies,
+            )?;
         let response = self
             .send(Call {
                 operation: "put_anything_bearer",
@@ -224,32 +389,37 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PutAnythingBearerResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PutAnythingBearerResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/bearer`
-    async fn post_anything_bearer(
-        &self,
+    /// `POST /anything/bearer`, with the response's status, headers and URL.
+    pub async fn post_anything_bearer(
+        self,
         request: api::PostAnythingBearerRequest,
-    ) -> Result<api::PostAnythingBearerResponse, api::Error> {
+    ) -> Result<Raw<api::PostAnythingBearerResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/bearer");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-            &mut cookies,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+                &mut cookies,
+            )?;
         let response = self
             .send(Call {
                 operation: "post_anything_bearer",
@@ -261,32 +431,37 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostAnythingBearerResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostAnythingBearerResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/oauth2`
-    async fn get_anything_oauth2(
-        &self,
+    /// `GET /anything/oauth2`, with the response's status, headers and URL.
+    pub async fn get_anything_oauth2(
+        self,
         request: api::GetAnythingOauth2Request,
-    ) -> Result<api::GetAnythingOauth2Response, api::Error> {
+    ) -> Result<Raw<api::GetAnythingOauth2Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/oauth2");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Oauth2AuthorizationCode, &["write:things"])]],
-            &mut query,
-            &mut headers,
-            &mut cookies,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Oauth2AuthorizationCode, &["write:things"])]],
+                &mut query,
+                &mut headers,
+                &mut cookies,
+            )?;
         let response = self
             .send(Call {
                 operation: "get_anything_oauth2",
@@ -298,32 +473,37 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetAnythingOauth2Response::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetAnythingOauth2Response::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /anything/oauth2`
-    async fn put_anything_oauth2(
-        &self,
+    /// `PUT /anything/oauth2`, with the response's status, headers and URL.
+    pub async fn put_anything_oauth2(
+        self,
         request: api::PutAnythingOauth2Request,
-    ) -> Result<api::PutAnythingOauth2Response, api::Error> {
+    ) -> Result<Raw<api::PutAnythingOauth2Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/oauth2");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Oauth2ClientCredentials, &["write:things"])]],
-            &mut query,
-            &mut headers,
-            &mut cookies,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Oauth2ClientCredentials, &["write:things"])]],
+                &mut query,
+                &mut headers,
+                &mut cookies,
+            )?;
         let response = self
             .send(Call {
                 operation: "put_anything_oauth2",
@@ -335,32 +515,37 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PutAnythingOauth2Response::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PutAnythingOauth2Response::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/oauth2`
-    async fn post_anything_oauth2(
-        &self,
+    /// `POST /anything/oauth2`, with the response's status, headers and URL.
+    pub async fn post_anything_oauth2(
+        self,
         request: api::PostAnythingOauth2Request,
-    ) -> Result<api::PostAnythingOauth2Response, api::Error> {
+    ) -> Result<Raw<api::PostAnythingOauth2Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/oauth2");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Oauth2, &["write:things"])]],
-            &mut query,
-            &mut headers,
-            &mut cookies,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Oauth2, &["write:things"])]],
+                &mut query,
+                &mut headers,
+                &mut cookies,
+            )?;
         let response = self
             .send(Call {
                 operation: "post_anything_oauth2",
@@ -372,32 +557,37 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostAnythingOauth2Response::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostAnythingOauth2Response::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /anything/oauth2`
-    async fn delete_anything_oauth2(
-        &self,
+    /// `DELETE /anything/oauth2`, with the response's status, headers and URL.
+    pub async fn delete_anything_oauth2(
+        self,
         request: api::DeleteAnythingOauth2Request,
-    ) -> Result<api::DeleteAnythingOauth2Response, api::Error> {
+    ) -> Result<Raw<api::DeleteAnythingOauth2Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/oauth2");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Oauth2Password, &["write:things"])]],
-            &mut query,
-            &mut headers,
-            &mut cookies,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Oauth2Password, &["write:things"])]],
+                &mut query,
+                &mut headers,
+                &mut cookies,
+            )?;
         let response = self
             .send(Call {
                 operation: "delete_anything_oauth2",
@@ -409,32 +599,37 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::DeleteAnythingOauth2Response::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::DeleteAnythingOauth2Response::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /anything/oauth2`
-    async fn patch_anything_oauth2(
-        &self,
+    /// `PATCH /anything/oauth2`, with the response's status, headers and URL.
+    pub async fn patch_anything_oauth2(
+        self,
         request: api::PatchAnythingOauth2Request,
-    ) -> Result<api::PatchAnythingOauth2Response, api::Error> {
+    ) -> Result<Raw<api::PatchAnythingOauth2Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/oauth2");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Oauth2Implicit, &["write:things"])]],
-            &mut query,
-            &mut headers,
-            &mut cookies,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Oauth2Implicit, &["write:things"])]],
+                &mut query,
+                &mut headers,
+                &mut cookies,
+            )?;
         let response = self
             .send(Call {
                 operation: "patch_anything_oauth2",
@@ -446,32 +641,37 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PatchAnythingOauth2Response::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PatchAnythingOauth2Response::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/openIdConnect`
-    async fn post_anything_open_id_connect(
-        &self,
+    /// `POST /anything/openIdConnect`, with the response's status, headers and URL.
+    pub async fn post_anything_open_id_connect(
+        self,
         request: api::PostAnythingOpenIdConnectRequest,
-    ) -> Result<api::PostAnythingOpenIdConnectResponse, api::Error> {
+    ) -> Result<Raw<api::PostAnythingOpenIdConnectResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/openIdConnect");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::OpenIdConnect, &[])]],
-            &mut query,
-            &mut headers,
-            &mut cookies,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::OpenIdConnect, &[])]],
+                &mut query,
+                &mut headers,
+                &mut cookies,
+            )?;
         let response = self
             .send(Call {
                 operation: "post_anything_open_id_connect",
@@ -483,20 +683,24 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostAnythingOpenIdConnectResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostAnythingOpenIdConnectResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/no-auth`
-    async fn post_anything_no_auth(
-        &self,
+    /// `POST /anything/no-auth`, with the response's status, headers and URL.
+    pub async fn post_anything_no_auth(
+        self,
         request: api::PostAnythingNoAuthRequest,
-    ) -> Result<api::PostAnythingNoAuthResponse, api::Error> {
+    ) -> Result<Raw<api::PostAnythingNoAuthResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/no-auth");
         let query = String::new();
@@ -513,32 +717,37 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostAnythingNoAuthResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostAnythingNoAuthResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/optional-auth`
-    async fn get_anything_optional_auth(
-        &self,
+    /// `GET /anything/optional-auth`, with the response's status, headers and URL.
+    pub async fn get_anything_optional_auth(
+        self,
         request: api::GetAnythingOptionalAuthRequest,
-    ) -> Result<api::GetAnythingOptionalAuthResponse, api::Error> {
+    ) -> Result<Raw<api::GetAnythingOptionalAuthResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/optional-auth");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKeyQuery, &[])], &[]],
-            &mut query,
-            &mut headers,
-            &mut cookies,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKeyQuery, &[])], &[]],
+                &mut query,
+                &mut headers,
+                &mut cookies,
+            )?;
         let response = self
             .send(Call {
                 operation: "get_anything_optional_auth",
@@ -550,32 +759,37 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetAnythingOptionalAuthResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetAnythingOptionalAuthResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /status/401`
-    async fn post_status_401(
-        &self,
+    /// `POST /status/401`, with the response's status, headers and URL.
+    pub async fn post_status_401(
+        self,
         request: api::PostStatus401Request,
-    ) -> Result<api::PostStatus401Response, api::Error> {
+    ) -> Result<Raw<api::PostStatus401Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/status/401");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKeyHeader, &[])]],
-            &mut query,
-            &mut headers,
-            &mut cookies,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKeyHeader, &[])]],
+                &mut query,
+                &mut headers,
+                &mut cookies,
+            )?;
         let response = self
             .send(Call {
                 operation: "post_status_401",
@@ -587,13 +801,27 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            401 => Ok(api::PostStatus401Response::Unauthorized),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            401 => api::PostStatus401Response::Unauthorized,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }
 
@@ -613,7 +841,8 @@ impl api::Authenticate for Client {
 impl Client {
     /// Puts the credentials of the first requirement that can be met
     /// into the request. When none can, the request goes without, and
-    /// the server's 401 says what is missing.
+    /// the server's 401 says what is missing. `Some(scopes)`: the
+    /// bearer token is to come from the token provider.
     fn authorize(
         &self,
         context: &api::Context,
@@ -621,7 +850,7 @@ impl Client {
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
         cookies: &mut String,
-    ) -> Result<(), api::Error> {
+    ) -> Result<Option<&'static [&'static str]>, api::Error> {
         let _ = (&query, &headers, &cookies);
         let s0 = context
             .credentials
@@ -683,24 +912,26 @@ impl Client {
             .open_id_connect
             .as_ref()
             .or(self.credentials().open_id_connect.as_ref());
+        let tokens = self.token_provider().is_some();
         let present = |(scheme, _): &(api::Scheme, _)| match scheme {
             api::Scheme::ApiKeyCookie => s0.is_some(),
             api::Scheme::ApiKeyHeader => s1.is_some(),
             api::Scheme::ApiKeyQuery => s2.is_some(),
             api::Scheme::Basic => s3.is_some(),
-            api::Scheme::Bearer => s4.is_some(),
-            api::Scheme::BearerJwt => s5.is_some(),
-            api::Scheme::Oauth2 => s6.is_some(),
-            api::Scheme::Oauth2AuthorizationCode => s7.is_some(),
-            api::Scheme::Oauth2ClientCredentials => s8.is_some(),
-            api::Scheme::Oauth2Implicit => s9.is_some(),
-            api::Scheme::Oauth2Password => s10.is_some(),
-            api::Scheme::OpenIdConnect => s11.is_some(),
+            api::Scheme::Bearer => s4.is_some() || tokens,
+            api::Scheme::BearerJwt => s5.is_some() || tokens,
+            api::Scheme::Oauth2 => s6.is_some() || tokens,
+            api::Scheme::Oauth2AuthorizationCode => s7.is_some() || tokens,
+            api::Scheme::Oauth2ClientCredentials => s8.is_some() || tokens,
+            api::Scheme::Oauth2Implicit => s9.is_some() || tokens,
+            api::Scheme::Oauth2Password => s10.is_some() || tokens,
+            api::Scheme::OpenIdConnect => s11.is_some() || tokens,
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
-            return Ok(());
+            return Ok(None);
         };
-        for (scheme, _) in *requirement {
+        let mut token = None;
+        for (scheme, scopes) in *requirement {
             match scheme {
                 api::Scheme::ApiKeyCookie => {
                     if let Some(value) = s0 {
@@ -746,6 +977,8 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
                 api::Scheme::BearerJwt => {
@@ -757,6 +990,8 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
                 api::Scheme::Oauth2 => {
@@ -768,6 +1003,8 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
                 api::Scheme::Oauth2AuthorizationCode => {
@@ -779,6 +1016,8 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
                 api::Scheme::Oauth2ClientCredentials => {
@@ -790,6 +1029,8 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
                 api::Scheme::Oauth2Implicit => {
@@ -801,6 +1042,8 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
                 api::Scheme::Oauth2Password => {
@@ -812,6 +1055,8 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
                 api::Scheme::OpenIdConnect => {
@@ -823,10 +1068,12 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
             }
         }
-        Ok(())
+        Ok(token)
     }
 }

@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +56,66 @@ impl Api for Client {
         &self,
         request: api::GetRelativePathServerRequest,
     ) -> Result<api::GetRelativePathServerResponse, api::Error> {
+        self.raw().get_relative_path_server(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /relative-operation-server`
+    async fn get_relative_operation_server(
+        &self,
+        request: api::GetRelativeOperationServerRequest,
+    ) -> Result<api::GetRelativeOperationServerResponse, api::Error> {
+        self.raw().get_relative_operation_server(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /operation-server-variables`
+    async fn get_operation_server_variables(
+        &self,
+        request: api::GetOperationServerVariablesRequest,
+    ) -> Result<api::GetOperationServerVariablesResponse, api::Error> {
+        self.raw().get_operation_server_variables(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /path-item-ref-server`
+    async fn get_path_item_ref_server(
+        &self,
+        request: api::GetPathItemRefServerRequest,
+    ) -> Result<api::GetPathItemRefServerResponse, api::Error> {
+        self.raw().get_path_item_ref_server(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /path-item-server-source`
+    async fn get_path_item_server_source(
+        &self,
+        request: api::GetPathItemServerSourceRequest,
+    ) -> Result<api::GetPathItemServerSourceResponse, api::Error> {
+        self.raw().get_path_item_server_source(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /empty-operation-servers`
+    async fn get_empty_operation_servers(
+        &self,
+        request: api::GetEmptyOperationServersRequest,
+    ) -> Result<api::GetEmptyOperationServersResponse, api::Error> {
+        self.raw().get_empty_operation_servers(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /empty-path-item-servers`
+    async fn get_empty_path_item_servers(
+        &self,
+        request: api::GetEmptyPathItemServersRequest,
+    ) -> Result<api::GetEmptyPathItemServersResponse, api::Error> {
+        self.raw().get_empty_path_item_servers(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /relative-path-server`, with the response's status, headers and URL.
+    pub async fn get_relative_path_server(
+        self,
+        request: api::GetRelativePathServerRequest,
+    ) -> Result<Raw<api::GetRelativePathServerResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/relative-path-server");
         let query = String::new();
@@ -68,20 +131,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetRelativePathServerResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetRelativePathServerResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /relative-operation-server`
-    async fn get_relative_operation_server(
-        &self,
+    /// `GET /relative-operation-server`, with the response's status, headers and URL.
+    pub async fn get_relative_operation_server(
+        self,
         request: api::GetRelativeOperationServerRequest,
-    ) -> Result<api::GetRelativeOperationServerResponse, api::Error> {
+    ) -> Result<Raw<api::GetRelativeOperationServerResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/relative-operation-server");
         let query = String::new();
@@ -97,20 +164,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetRelativeOperationServerResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetRelativeOperationServerResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /operation-server-variables`
-    async fn get_operation_server_variables(
-        &self,
+    /// `GET /operation-server-variables`, with the response's status, headers and URL.
+    pub async fn get_operation_server_variables(
+        self,
         request: api::GetOperationServerVariablesRequest,
-    ) -> Result<api::GetOperationServerVariablesResponse, api::Error> {
+    ) -> Result<Raw<api::GetOperationServerVariablesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/operation-server-variables");
         let query = String::new();
@@ -126,20 +197,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetOperationServerVariablesResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetOperationServerVariablesResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /path-item-ref-server`
-    async fn get_path_item_ref_server(
-        &self,
+    /// `GET /path-item-ref-server`, with the response's status, headers and URL.
+    pub async fn get_path_item_ref_server(
+        self,
         request: api::GetPathItemRefServerRequest,
-    ) -> Result<api::GetPathItemRefServerResponse, api::Error> {
+    ) -> Result<Raw<api::GetPathItemRefServerResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/path-item-ref-server");
         let query = String::new();
@@ -155,20 +230,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetPathItemRefServerResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetPathItemRefServerResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /path-item-server-source`
-    async fn get_path_item_server_source(
-        &self,
+    /// `GET /path-item-server-source`, with the response's status, headers and URL.
+    pub async fn get_path_item_server_source(
+        self,
         request: api::GetPathItemServerSourceRequest,
-    ) -> Result<api::GetPathItemServerSourceResponse, api::Error> {
+    ) -> Result<Raw<api::GetPathItemServerSourceResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/path-item-server-source");
         let query = String::new();
@@ -184,20 +263,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetPathItemServerSourceResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetPathItemServerSourceResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /empty-operation-servers`
-    async fn get_empty_operation_servers(
-        &self,
+    /// `GET /empty-operation-servers`, with the response's status, headers and URL.
+    pub async fn get_empty_operation_servers(
+        self,
         request: api::GetEmptyOperationServersRequest,
-    ) -> Result<api::GetEmptyOperationServersResponse, api::Error> {
+    ) -> Result<Raw<api::GetEmptyOperationServersResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/empty-operation-servers");
         let query = String::new();
@@ -213,20 +296,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetEmptyOperationServersResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetEmptyOperationServersResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /empty-path-item-servers`
-    async fn get_empty_path_item_servers(
-        &self,
+    /// `GET /empty-path-item-servers`, with the response's status, headers and URL.
+    pub async fn get_empty_path_item_servers(
+        self,
         request: api::GetEmptyPathItemServersRequest,
-    ) -> Result<api::GetEmptyPathItemServersResponse, api::Error> {
+    ) -> Result<Raw<api::GetEmptyPathItemServersResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/empty-path-item-servers");
         let query = String::new();
@@ -242,12 +329,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetEmptyPathItemServersResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetEmptyPathItemServersResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +56,42 @@ impl Api for Client {
         &self,
         request: api::PostGlobalRequest,
     ) -> Result<api::PostGlobalResponse, api::Error> {
+        self.raw().post_global(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /operation`
+    async fn post_operation(
+        &self,
+        request: api::PostOperationRequest,
+    ) -> Result<api::PostOperationResponse, api::Error> {
+        self.raw().post_operation(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /path`
+    async fn put_path(
+        &self,
+        request: api::PutPathRequest,
+    ) -> Result<api::PutPathResponse, api::Error> {
+        self.raw().put_path(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /combo`
+    async fn put_combo(
+        &self,
+        request: api::PutComboRequest,
+    ) -> Result<api::PutComboResponse, api::Error> {
+        self.raw().put_combo(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `POST /global`, with the response's status, headers and URL.
+    pub async fn post_global(
+        self,
+        request: api::PostGlobalRequest,
+    ) -> Result<Raw<api::PostGlobalResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/global");
         let query = String::new();
@@ -68,20 +107,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostGlobalResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostGlobalResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /operation`
-    async fn post_operation(
-        &self,
+    /// `POST /operation`, with the response's status, headers and URL.
+    pub async fn post_operation(
+        self,
         request: api::PostOperationRequest,
-    ) -> Result<api::PostOperationResponse, api::Error> {
+    ) -> Result<Raw<api::PostOperationResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/operation");
         let query = String::new();
@@ -97,20 +140,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostOperationResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostOperationResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /path`
-    async fn put_path(
-        &self,
+    /// `PUT /path`, with the response's status, headers and URL.
+    pub async fn put_path(
+        self,
         request: api::PutPathRequest,
-    ) -> Result<api::PutPathResponse, api::Error> {
+    ) -> Result<Raw<api::PutPathResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/path");
         let query = String::new();
@@ -126,20 +173,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PutPathResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PutPathResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /combo`
-    async fn put_combo(
-        &self,
+    /// `PUT /combo`, with the response's status, headers and URL.
+    pub async fn put_combo(
+        self,
         request: api::PutComboRequest,
-    ) -> Result<api::PutComboResponse, api::Error> {
+    ) -> Result<Raw<api::PutComboResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/combo");
         let query = String::new();
@@ -155,12 +206,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PutComboResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PutComboResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

@@ -20,8 +20,15 @@
 
 use super::api::{self, Api};
 use super::runtime::client::*;
+use super::runtime::pages::*;
+use super::types;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
+
+pub use super::runtime::pages::{Pages, Paginate};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +60,970 @@ impl Api for Client {
         &self,
         request: api::GetAnimalRequest,
     ) -> Result<api::GetAnimalResponse, api::Error> {
+        self.raw().get_animal(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /animal/search`
+    async fn get_animal_search(
+        &self,
+        request: api::GetAnimalSearchRequest,
+    ) -> Result<api::GetAnimalSearchResponse, api::Error> {
+        self.raw().get_animal_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /animal/search`
+    async fn post_animal_search(
+        &self,
+        request: api::PostAnimalSearchRequest,
+    ) -> Result<api::PostAnimalSearchResponse, api::Error> {
+        self.raw().post_animal_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /astronomicalObject`
+    async fn get_astronomical_object(
+        &self,
+        request: api::GetAstronomicalObjectRequest,
+    ) -> Result<api::GetAstronomicalObjectResponse, api::Error> {
+        self.raw().get_astronomical_object(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /astronomicalObject/search`
+    async fn get_astronomical_object_search(
+        &self,
+        request: api::GetAstronomicalObjectSearchRequest,
+    ) -> Result<api::GetAstronomicalObjectSearchResponse, api::Error> {
+        self.raw().get_astronomical_object_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /astronomicalObject/search`
+    async fn post_astronomical_object_search(
+        &self,
+        request: api::PostAstronomicalObjectSearchRequest,
+    ) -> Result<api::PostAstronomicalObjectSearchResponse, api::Error> {
+        self.raw().post_astronomical_object_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /book`
+    async fn get_book(
+        &self,
+        request: api::GetBookRequest,
+    ) -> Result<api::GetBookResponse, api::Error> {
+        self.raw().get_book(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /book/search`
+    async fn get_book_search(
+        &self,
+        request: api::GetBookSearchRequest,
+    ) -> Result<api::GetBookSearchResponse, api::Error> {
+        self.raw().get_book_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /book/search`
+    async fn post_book_search(
+        &self,
+        request: api::PostBookSearchRequest,
+    ) -> Result<api::PostBookSearchResponse, api::Error> {
+        self.raw().post_book_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /bookCollection`
+    async fn get_book_collection(
+        &self,
+        request: api::GetBookCollectionRequest,
+    ) -> Result<api::GetBookCollectionResponse, api::Error> {
+        self.raw().get_book_collection(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /bookCollection/search`
+    async fn get_book_collection_search(
+        &self,
+        request: api::GetBookCollectionSearchRequest,
+    ) -> Result<api::GetBookCollectionSearchResponse, api::Error> {
+        self.raw().get_book_collection_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /bookCollection/search`
+    async fn post_book_collection_search(
+        &self,
+        request: api::PostBookCollectionSearchRequest,
+    ) -> Result<api::PostBookCollectionSearchResponse, api::Error> {
+        self.raw().post_book_collection_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /bookSeries`
+    async fn get_book_series(
+        &self,
+        request: api::GetBookSeriesRequest,
+    ) -> Result<api::GetBookSeriesResponse, api::Error> {
+        self.raw().get_book_series(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /bookSeries/search`
+    async fn get_book_series_search(
+        &self,
+        request: api::GetBookSeriesSearchRequest,
+    ) -> Result<api::GetBookSeriesSearchResponse, api::Error> {
+        self.raw().get_book_series_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /bookSeries/search`
+    async fn post_book_series_search(
+        &self,
+        request: api::PostBookSeriesSearchRequest,
+    ) -> Result<api::PostBookSeriesSearchResponse, api::Error> {
+        self.raw().post_book_series_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /character`
+    async fn get_character(
+        &self,
+        request: api::GetCharacterRequest,
+    ) -> Result<api::GetCharacterResponse, api::Error> {
+        self.raw().get_character(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /character/search`
+    async fn get_character_search(
+        &self,
+        request: api::GetCharacterSearchRequest,
+    ) -> Result<api::GetCharacterSearchResponse, api::Error> {
+        self.raw().get_character_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /character/search`
+    async fn post_character_search(
+        &self,
+        request: api::PostCharacterSearchRequest,
+    ) -> Result<api::PostCharacterSearchResponse, api::Error> {
+        self.raw().post_character_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /comics`
+    async fn get_comics(
+        &self,
+        request: api::GetComicsRequest,
+    ) -> Result<api::GetComicsResponse, api::Error> {
+        self.raw().get_comics(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /comics/search`
+    async fn get_comics_search(
+        &self,
+        request: api::GetComicsSearchRequest,
+    ) -> Result<api::GetComicsSearchResponse, api::Error> {
+        self.raw().get_comics_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /comics/search`
+    async fn post_comics_search(
+        &self,
+        request: api::PostComicsSearchRequest,
+    ) -> Result<api::PostComicsSearchResponse, api::Error> {
+        self.raw().post_comics_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /comicCollection`
+    async fn get_comic_collection(
+        &self,
+        request: api::GetComicCollectionRequest,
+    ) -> Result<api::GetComicCollectionResponse, api::Error> {
+        self.raw().get_comic_collection(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /comicCollection/search`
+    async fn get_comic_collection_search(
+        &self,
+        request: api::GetComicCollectionSearchRequest,
+    ) -> Result<api::GetComicCollectionSearchResponse, api::Error> {
+        self.raw().get_comic_collection_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /comicCollection/search`
+    async fn post_comic_collection_search(
+        &self,
+        request: api::PostComicCollectionSearchRequest,
+    ) -> Result<api::PostComicCollectionSearchResponse, api::Error> {
+        self.raw().post_comic_collection_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /comicSeries`
+    async fn get_comic_series(
+        &self,
+        request: api::GetComicSeriesRequest,
+    ) -> Result<api::GetComicSeriesResponse, api::Error> {
+        self.raw().get_comic_series(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /comicSeries/search`
+    async fn get_comic_series_search(
+        &self,
+        request: api::GetComicSeriesSearchRequest,
+    ) -> Result<api::GetComicSeriesSearchResponse, api::Error> {
+        self.raw().get_comic_series_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /comicSeries/search`
+    async fn post_comic_series_search(
+        &self,
+        request: api::PostComicSeriesSearchRequest,
+    ) -> Result<api::PostComicSeriesSearchResponse, api::Error> {
+        self.raw().post_comic_series_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /comicStrip`
+    async fn get_comic_strip(
+        &self,
+        request: api::GetComicStripRequest,
+    ) -> Result<api::GetComicStripResponse, api::Error> {
+        self.raw().get_comic_strip(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /comicStrip/search`
+    async fn get_comic_strip_search(
+        &self,
+        request: api::GetComicStripSearchRequest,
+    ) -> Result<api::GetComicStripSearchResponse, api::Error> {
+        self.raw().get_comic_strip_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /comicStrip/search`
+    async fn post_comic_strip_search(
+        &self,
+        request: api::PostComicStripSearchRequest,
+    ) -> Result<api::PostComicStripSearchResponse, api::Error> {
+        self.raw().post_comic_strip_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /company`
+    async fn get_company(
+        &self,
+        request: api::GetCompanyRequest,
+    ) -> Result<api::GetCompanyResponse, api::Error> {
+        self.raw().get_company(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /company/search`
+    async fn get_company_search(
+        &self,
+        request: api::GetCompanySearchRequest,
+    ) -> Result<api::GetCompanySearchResponse, api::Error> {
+        self.raw().get_company_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /company/search`
+    async fn post_company_search(
+        &self,
+        request: api::PostCompanySearchRequest,
+    ) -> Result<api::PostCompanySearchResponse, api::Error> {
+        self.raw().post_company_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /conflict`
+    async fn get_conflict(
+        &self,
+        request: api::GetConflictRequest,
+    ) -> Result<api::GetConflictResponse, api::Error> {
+        self.raw().get_conflict(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /conflict/search`
+    async fn get_conflict_search(
+        &self,
+        request: api::GetConflictSearchRequest,
+    ) -> Result<api::GetConflictSearchResponse, api::Error> {
+        self.raw().get_conflict_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /conflict/search`
+    async fn post_conflict_search(
+        &self,
+        request: api::PostConflictSearchRequest,
+    ) -> Result<api::PostConflictSearchResponse, api::Error> {
+        self.raw().post_conflict_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /element`
+    async fn get_element(
+        &self,
+        request: api::GetElementRequest,
+    ) -> Result<api::GetElementResponse, api::Error> {
+        self.raw().get_element(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /element/search`
+    async fn get_element_search(
+        &self,
+        request: api::GetElementSearchRequest,
+    ) -> Result<api::GetElementSearchResponse, api::Error> {
+        self.raw().get_element_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /element/search`
+    async fn post_element_search(
+        &self,
+        request: api::PostElementSearchRequest,
+    ) -> Result<api::PostElementSearchResponse, api::Error> {
+        self.raw().post_element_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /episode`
+    async fn get_episode(
+        &self,
+        request: api::GetEpisodeRequest,
+    ) -> Result<api::GetEpisodeResponse, api::Error> {
+        self.raw().get_episode(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /episode/search`
+    async fn get_episode_search(
+        &self,
+        request: api::GetEpisodeSearchRequest,
+    ) -> Result<api::GetEpisodeSearchResponse, api::Error> {
+        self.raw().get_episode_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /episode/search`
+    async fn post_episode_search(
+        &self,
+        request: api::PostEpisodeSearchRequest,
+    ) -> Result<api::PostEpisodeSearchResponse, api::Error> {
+        self.raw().post_episode_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /food`
+    async fn get_food(
+        &self,
+        request: api::GetFoodRequest,
+    ) -> Result<api::GetFoodResponse, api::Error> {
+        self.raw().get_food(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /food/search`
+    async fn get_food_search(
+        &self,
+        request: api::GetFoodSearchRequest,
+    ) -> Result<api::GetFoodSearchResponse, api::Error> {
+        self.raw().get_food_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /food/search`
+    async fn post_food_search(
+        &self,
+        request: api::PostFoodSearchRequest,
+    ) -> Result<api::PostFoodSearchResponse, api::Error> {
+        self.raw().post_food_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /literature`
+    async fn get_literature(
+        &self,
+        request: api::GetLiteratureRequest,
+    ) -> Result<api::GetLiteratureResponse, api::Error> {
+        self.raw().get_literature(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /literature/search`
+    async fn get_literature_search(
+        &self,
+        request: api::GetLiteratureSearchRequest,
+    ) -> Result<api::GetLiteratureSearchResponse, api::Error> {
+        self.raw().get_literature_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /literature/search`
+    async fn post_literature_search(
+        &self,
+        request: api::PostLiteratureSearchRequest,
+    ) -> Result<api::PostLiteratureSearchResponse, api::Error> {
+        self.raw().post_literature_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /location`
+    async fn get_location(
+        &self,
+        request: api::GetLocationRequest,
+    ) -> Result<api::GetLocationResponse, api::Error> {
+        self.raw().get_location(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /location/search`
+    async fn get_location_search(
+        &self,
+        request: api::GetLocationSearchRequest,
+    ) -> Result<api::GetLocationSearchResponse, api::Error> {
+        self.raw().get_location_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /location/search`
+    async fn post_location_search(
+        &self,
+        request: api::PostLocationSearchRequest,
+    ) -> Result<api::PostLocationSearchResponse, api::Error> {
+        self.raw().post_location_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /magazine`
+    async fn get_magazine(
+        &self,
+        request: api::GetMagazineRequest,
+    ) -> Result<api::GetMagazineResponse, api::Error> {
+        self.raw().get_magazine(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /magazine/search`
+    async fn get_magazine_search(
+        &self,
+        request: api::GetMagazineSearchRequest,
+    ) -> Result<api::GetMagazineSearchResponse, api::Error> {
+        self.raw().get_magazine_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /magazine/search`
+    async fn post_magazine_search(
+        &self,
+        request: api::PostMagazineSearchRequest,
+    ) -> Result<api::PostMagazineSearchResponse, api::Error> {
+        self.raw().post_magazine_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /magazineSeries`
+    async fn get_magazine_series(
+        &self,
+        request: api::GetMagazineSeriesRequest,
+    ) -> Result<api::GetMagazineSeriesResponse, api::Error> {
+        self.raw().get_magazine_series(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /magazineSeries/search`
+    async fn get_magazine_series_search(
+        &self,
+        request: api::GetMagazineSeriesSearchRequest,
+    ) -> Result<api::GetMagazineSeriesSearchResponse, api::Error> {
+        self.raw().get_magazine_series_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /magazineSeries/search`
+    async fn post_magazine_series_search(
+        &self,
+        request: api::PostMagazineSeriesSearchRequest,
+    ) -> Result<api::PostMagazineSeriesSearchResponse, api::Error> {
+        self.raw().post_magazine_series_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /material`
+    async fn get_material(
+        &self,
+        request: api::GetMaterialRequest,
+    ) -> Result<api::GetMaterialResponse, api::Error> {
+        self.raw().get_material(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /material/search`
+    async fn get_material_search(
+        &self,
+        request: api::GetMaterialSearchRequest,
+    ) -> Result<api::GetMaterialSearchResponse, api::Error> {
+        self.raw().get_material_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /material/search`
+    async fn post_material_search(
+        &self,
+        request: api::PostMaterialSearchRequest,
+    ) -> Result<api::PostMaterialSearchResponse, api::Error> {
+        self.raw().post_material_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /medicalCondition`
+    async fn get_medical_condition(
+        &self,
+        request: api::GetMedicalConditionRequest,
+    ) -> Result<api::GetMedicalConditionResponse, api::Error> {
+        self.raw().get_medical_condition(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /medicalCondition/search`
+    async fn get_medical_condition_search(
+        &self,
+        request: api::GetMedicalConditionSearchRequest,
+    ) -> Result<api::GetMedicalConditionSearchResponse, api::Error> {
+        self.raw().get_medical_condition_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /medicalCondition/search`
+    async fn post_medical_condition_search(
+        &self,
+        request: api::PostMedicalConditionSearchRequest,
+    ) -> Result<api::PostMedicalConditionSearchResponse, api::Error> {
+        self.raw().post_medical_condition_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /movie`
+    async fn get_movie(
+        &self,
+        request: api::GetMovieRequest,
+    ) -> Result<api::GetMovieResponse, api::Error> {
+        self.raw().get_movie(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /movie/search`
+    async fn get_movie_search(
+        &self,
+        request: api::GetMovieSearchRequest,
+    ) -> Result<api::GetMovieSearchResponse, api::Error> {
+        self.raw().get_movie_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /movie/search`
+    async fn post_movie_search(
+        &self,
+        request: api::PostMovieSearchRequest,
+    ) -> Result<api::PostMovieSearchResponse, api::Error> {
+        self.raw().post_movie_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /occupation`
+    async fn get_occupation(
+        &self,
+        request: api::GetOccupationRequest,
+    ) -> Result<api::GetOccupationResponse, api::Error> {
+        self.raw().get_occupation(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /occupation/search`
+    async fn get_occupation_search(
+        &self,
+        request: api::GetOccupationSearchRequest,
+    ) -> Result<api::GetOccupationSearchResponse, api::Error> {
+        self.raw().get_occupation_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /occupation/search`
+    async fn post_occupation_search(
+        &self,
+        request: api::PostOccupationSearchRequest,
+    ) -> Result<api::PostOccupationSearchResponse, api::Error> {
+        self.raw().post_occupation_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /organization`
+    async fn get_organization(
+        &self,
+        request: api::GetOrganizationRequest,
+    ) -> Result<api::GetOrganizationResponse, api::Error> {
+        self.raw().get_organization(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /organization/search`
+    async fn get_organization_search(
+        &self,
+        request: api::GetOrganizationSearchRequest,
+    ) -> Result<api::GetOrganizationSearchResponse, api::Error> {
+        self.raw().get_organization_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /organization/search`
+    async fn post_organization_search(
+        &self,
+        request: api::PostOrganizationSearchRequest,
+    ) -> Result<api::PostOrganizationSearchResponse, api::Error> {
+        self.raw().post_organization_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /performer`
+    async fn get_performer(
+        &self,
+        request: api::GetPerformerRequest,
+    ) -> Result<api::GetPerformerResponse, api::Error> {
+        self.raw().get_performer(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /performer/search`
+    async fn get_performer_search(
+        &self,
+        request: api::GetPerformerSearchRequest,
+    ) -> Result<api::GetPerformerSearchResponse, api::Error> {
+        self.raw().get_performer_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /performer/search`
+    async fn post_performer_search(
+        &self,
+        request: api::PostPerformerSearchRequest,
+    ) -> Result<api::PostPerformerSearchResponse, api::Error> {
+        self.raw().post_performer_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /season`
+    async fn get_season(
+        &self,
+        request: api::GetSeasonRequest,
+    ) -> Result<api::GetSeasonResponse, api::Error> {
+        self.raw().get_season(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /season/search`
+    async fn get_season_search(
+        &self,
+        request: api::GetSeasonSearchRequest,
+    ) -> Result<api::GetSeasonSearchResponse, api::Error> {
+        self.raw().get_season_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /season/search`
+    async fn post_season_search(
+        &self,
+        request: api::PostSeasonSearchRequest,
+    ) -> Result<api::PostSeasonSearchResponse, api::Error> {
+        self.raw().post_season_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /series`
+    async fn get_series(
+        &self,
+        request: api::GetSeriesRequest,
+    ) -> Result<api::GetSeriesResponse, api::Error> {
+        self.raw().get_series(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /series/search`
+    async fn get_series_search(
+        &self,
+        request: api::GetSeriesSearchRequest,
+    ) -> Result<api::GetSeriesSearchResponse, api::Error> {
+        self.raw().get_series_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /series/search`
+    async fn post_series_search(
+        &self,
+        request: api::PostSeriesSearchRequest,
+    ) -> Result<api::PostSeriesSearchResponse, api::Error> {
+        self.raw().post_series_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /soundtrack`
+    async fn get_soundtrack(
+        &self,
+        request: api::GetSoundtrackRequest,
+    ) -> Result<api::GetSoundtrackResponse, api::Error> {
+        self.raw().get_soundtrack(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /soundtrack/search`
+    async fn get_soundtrack_search(
+        &self,
+        request: api::GetSoundtrackSearchRequest,
+    ) -> Result<api::GetSoundtrackSearchResponse, api::Error> {
+        self.raw().get_soundtrack_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /soundtrack/search`
+    async fn post_soundtrack_search(
+        &self,
+        request: api::PostSoundtrackSearchRequest,
+    ) -> Result<api::PostSoundtrackSearchResponse, api::Error> {
+        self.raw().post_soundtrack_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /spacecraft`
+    async fn get_spacecraft(
+        &self,
+        request: api::GetSpacecraftRequest,
+    ) -> Result<api::GetSpacecraftResponse, api::Error> {
+        self.raw().get_spacecraft(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /spacecraft/search`
+    async fn get_spacecraft_search(
+        &self,
+        request: api::GetSpacecraftSearchRequest,
+    ) -> Result<api::GetSpacecraftSearchResponse, api::Error> {
+        self.raw().get_spacecraft_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /spacecraft/search`
+    async fn post_spacecraft_search(
+        &self,
+        request: api::PostSpacecraftSearchRequest,
+    ) -> Result<api::PostSpacecraftSearchResponse, api::Error> {
+        self.raw().post_spacecraft_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /spacecraftClass`
+    async fn get_spacecraft_class(
+        &self,
+        request: api::GetSpacecraftClassRequest,
+    ) -> Result<api::GetSpacecraftClassResponse, api::Error> {
+        self.raw().get_spacecraft_class(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /spacecraftClass/search`
+    async fn get_spacecraft_class_search(
+        &self,
+        request: api::GetSpacecraftClassSearchRequest,
+    ) -> Result<api::GetSpacecraftClassSearchResponse, api::Error> {
+        self.raw().get_spacecraft_class_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /spacecraftClass/search`
+    async fn post_spacecraft_class_search(
+        &self,
+        request: api::PostSpacecraftClassSearchRequest,
+    ) -> Result<api::PostSpacecraftClassSearchResponse, api::Error> {
+        self.raw().post_spacecraft_class_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /species`
+    async fn get_species(
+        &self,
+        request: api::GetSpeciesRequest,
+    ) -> Result<api::GetSpeciesResponse, api::Error> {
+        self.raw().get_species(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /species/search`
+    async fn get_species_search(
+        &self,
+        request: api::GetSpeciesSearchRequest,
+    ) -> Result<api::GetSpeciesSearchResponse, api::Error> {
+        self.raw().get_species_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /species/search`
+    async fn post_species_search(
+        &self,
+        request: api::PostSpeciesSearchRequest,
+    ) -> Result<api::PostSpeciesSearchResponse, api::Error> {
+        self.raw().post_species_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /staff`
+    async fn get_staff(
+        &self,
+        request: api::GetStaffRequest,
+    ) -> Result<api::GetStaffResponse, api::Error> {
+        self.raw().get_staff(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /staff/search`
+    async fn get_staff_search(
+        &self,
+        request: api::GetStaffSearchRequest,
+    ) -> Result<api::GetStaffSearchResponse, api::Error> {
+        self.raw().get_staff_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /staff/search`
+    async fn post_staff_search(
+        &self,
+        request: api::PostStaffSearchRequest,
+    ) -> Result<api::PostStaffSearchResponse, api::Error> {
+        self.raw().post_staff_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /technology`
+    async fn get_technology(
+        &self,
+        request: api::GetTechnologyRequest,
+    ) -> Result<api::GetTechnologyResponse, api::Error> {
+        self.raw().get_technology(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /technology/search`
+    async fn get_technology_search(
+        &self,
+        request: api::GetTechnologySearchRequest,
+    ) -> Result<api::GetTechnologySearchResponse, api::Error> {
+        self.raw().get_technology_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /technology/search`
+    async fn post_technology_search(
+        &self,
+        request: api::PostTechnologySearchRequest,
+    ) -> Result<api::PostTechnologySearchResponse, api::Error> {
+        self.raw().post_technology_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /title`
+    async fn get_title(
+        &self,
+        request: api::GetTitleRequest,
+    ) -> Result<api::GetTitleResponse, api::Error> {
+        self.raw().get_title(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /title/search`
+    async fn get_title_search(
+        &self,
+        request: api::GetTitleSearchRequest,
+    ) -> Result<api::GetTitleSearchResponse, api::Error> {
+        self.raw().get_title_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /title/search`
+    async fn post_title_search(
+        &self,
+        request: api::PostTitleSearchRequest,
+    ) -> Result<api::PostTitleSearchResponse, api::Error> {
+        self.raw().post_title_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /tradingCard`
+    async fn get_trading_card(
+        &self,
+        request: api::GetTradingCardRequest,
+    ) -> Result<api::GetTradingCardResponse, api::Error> {
+        self.raw().get_trading_card(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /tradingCard/search`
+    async fn get_trading_card_search(
+        &self,
+        request: api::GetTradingCardSearchRequest,
+    ) -> Result<api::GetTradingCardSearchResponse, api::Error> {
+        self.raw().get_trading_card_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /tradingCard/search`
+    async fn post_trading_card_search(
+        &self,
+        request: api::PostTradingCardSearchRequest,
+    ) -> Result<api::PostTradingCardSearchResponse, api::Error> {
+        self.raw().post_trading_card_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /tradingCardDeck`
+    async fn get_trading_card_deck(
+        &self,
+        request: api::GetTradingCardDeckRequest,
+    ) -> Result<api::GetTradingCardDeckResponse, api::Error> {
+        self.raw().get_trading_card_deck(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /tradingCardDeck/search`
+    async fn get_trading_card_deck_search(
+        &self,
+        request: api::GetTradingCardDeckSearchRequest,
+    ) -> Result<api::GetTradingCardDeckSearchResponse, api::Error> {
+        self.raw().get_trading_card_deck_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /tradingCardDeck/search`
+    async fn post_trading_card_deck_search(
+        &self,
+        request: api::PostTradingCardDeckSearchRequest,
+    ) -> Result<api::PostTradingCardDeckSearchResponse, api::Error> {
+        self.raw().post_trading_card_deck_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /tradingCardSet`
+    async fn get_trading_card_set(
+        &self,
+        request: api::GetTradingCardSetRequest,
+    ) -> Result<api::GetTradingCardSetResponse, api::Error> {
+        self.raw().get_trading_card_set(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /tradingCardSet/search`
+    async fn get_trading_card_set_search(
+        &self,
+        request: api::GetTradingCardSetSearchRequest,
+    ) -> Result<api::GetTradingCardSetSearchResponse, api::Error> {
+        self.raw().get_trading_card_set_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /tradingCardSet/search`
+    async fn post_trading_card_set_search(
+        &self,
+        request: api::PostTradingCardSetSearchRequest,
+    ) -> Result<api::PostTradingCardSetSearchResponse, api::Error> {
+        self.raw().post_trading_card_set_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /videoGame`
+    async fn get_video_game(
+        &self,
+        request: api::GetVideoGameRequest,
+    ) -> Result<api::GetVideoGameResponse, api::Error> {
+        self.raw().get_video_game(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /videoGame/search`
+    async fn get_video_game_search(
+        &self,
+        request: api::GetVideoGameSearchRequest,
+    ) -> Result<api::GetVideoGameSearchResponse, api::Error> {
+        self.raw().get_video_game_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /videoGame/search`
+    async fn post_video_game_search(
+        &self,
+        request: api::PostVideoGameSearchRequest,
+    ) -> Result<api::PostVideoGameSearchResponse, api::Error> {
+        self.raw().post_video_game_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /videoRelease`
+    async fn get_video_release(
+        &self,
+        request: api::GetVideoReleaseRequest,
+    ) -> Result<api::GetVideoReleaseResponse, api::Error> {
+        self.raw().get_video_release(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /videoRelease/search`
+    async fn get_video_release_search(
+        &self,
+        request: api::GetVideoReleaseSearchRequest,
+    ) -> Result<api::GetVideoReleaseSearchResponse, api::Error> {
+        self.raw().get_video_release_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /videoRelease/search`
+    async fn post_video_release_search(
+        &self,
+        request: api::PostVideoReleaseSearchRequest,
+    ) -> Result<api::PostVideoReleaseSearchResponse, api::Error> {
+        self.raw().post_video_release_search(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /weapon`
+    async fn get_weapon(
+        &self,
+        request: api::GetWeaponRequest,
+    ) -> Result<api::GetWeaponResponse, api::Error> {
+        self.raw().get_weapon(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /weapon/search`
+    async fn get_weapon_search(
+        &self,
+        request: api::GetWeaponSearchRequest,
+    ) -> Result<api::GetWeaponSearchResponse, api::Error> {
+        self.raw().get_weapon_search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /weapon/search`
+    async fn post_weapon_search(
+        &self,
+        request: api::PostWeaponSearchRequest,
+    ) -> Result<api::PostWeaponSearchResponse, api::Error> {
+        self.raw().post_weapon_search(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /animal`, with the response's status, headers and URL.
+    pub async fn get_animal(
+        self,
+        request: api::GetAnimalRequest,
+    ) -> Result<Raw<api::GetAnimalResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/animal");
         let mut query = String::new();
@@ -75,25 +1046,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetAnimalResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetAnimalResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetAnimalResponse::Default {
+                api::GetAnimalResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /animal/search`
-    async fn get_animal_search(
-        &self,
+    /// `GET /animal/search`, with the response's status, headers and URL.
+    pub async fn get_animal_search(
+        self,
         request: api::GetAnimalSearchRequest,
-    ) -> Result<api::GetAnimalSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetAnimalSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/animal/search");
         let mut query = String::new();
@@ -118,25 +1093,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetAnimalSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetAnimalSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetAnimalSearchResponse::Default {
+                api::GetAnimalSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /animal/search`
-    async fn post_animal_search(
-        &self,
+    /// `POST /animal/search`, with the response's status, headers and URL.
+    pub async fn post_animal_search(
+        self,
         request: api::PostAnimalSearchRequest,
-    ) -> Result<api::PostAnimalSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostAnimalSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/animal/search");
         let mut query = String::new();
@@ -169,20 +1148,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostAnimalSearchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostAnimalSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /astronomicalObject`
-    async fn get_astronomical_object(
-        &self,
+    /// `GET /astronomicalObject`, with the response's status, headers and URL.
+    pub async fn get_astronomical_object(
+        self,
         request: api::GetAstronomicalObjectRequest,
-    ) -> Result<api::GetAstronomicalObjectResponse, api::Error> {
+    ) -> Result<Raw<api::GetAstronomicalObjectResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/astronomicalObject");
         let mut query = String::new();
@@ -205,27 +1188,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(api::GetAstronomicalObjectResponse::Ok(decode_json(response).await?))
-            }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetAstronomicalObjectResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetAstronomicalObjectResponse::Default {
+                api::GetAstronomicalObjectResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /astronomicalObject/search`
-    async fn get_astronomical_object_search(
-        &self,
+    /// `GET /astronomicalObject/search`, with the response's status, headers and URL.
+    pub async fn get_astronomical_object_search(
+        self,
         request: api::GetAstronomicalObjectSearchRequest,
-    ) -> Result<api::GetAstronomicalObjectSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetAstronomicalObjectSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/astronomicalObject/search");
         let mut query = String::new();
@@ -250,31 +1235,33 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::GetAstronomicalObjectSearchResponse::Ok(
-                        decode_json(response).await?,
-                    ),
+                api::GetAstronomicalObjectSearchResponse::Ok(
+                    decode_json(response).await?,
                 )
             }
             _ => {
-                Ok(api::GetAstronomicalObjectSearchResponse::Default {
+                api::GetAstronomicalObjectSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /astronomicalObject/search`
-    async fn post_astronomical_object_search(
-        &self,
+    /// `POST /astronomicalObject/search`, with the response's status, headers and URL.
+    pub async fn post_astronomical_object_search(
+        self,
         request: api::PostAstronomicalObjectSearchRequest,
-    ) -> Result<api::PostAstronomicalObjectSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostAstronomicalObjectSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/astronomicalObject/search");
         let mut query = String::new();
@@ -307,26 +1294,28 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::PostAstronomicalObjectSearchResponse::Ok(
-                        decode_json(response).await?,
-                    ),
+                api::PostAstronomicalObjectSearchResponse::Ok(
+                    decode_json(response).await?,
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /book`
-    async fn get_book(
-        &self,
+    /// `GET /book`, with the response's status, headers and URL.
+    pub async fn get_book(
+        self,
         request: api::GetBookRequest,
-    ) -> Result<api::GetBookResponse, api::Error> {
+    ) -> Result<Raw<api::GetBookResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/book");
         let mut query = String::new();
@@ -349,25 +1338,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetBookResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetBookResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetBookResponse::Default {
+                api::GetBookResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /book/search`
-    async fn get_book_search(
-        &self,
+    /// `GET /book/search`, with the response's status, headers and URL.
+    pub async fn get_book_search(
+        self,
         request: api::GetBookSearchRequest,
-    ) -> Result<api::GetBookSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetBookSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/book/search");
         let mut query = String::new();
@@ -392,25 +1385,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetBookSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetBookSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetBookSearchResponse::Default {
+                api::GetBookSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /book/search`
-    async fn post_book_search(
-        &self,
+    /// `POST /book/search`, with the response's status, headers and URL.
+    pub async fn post_book_search(
+        self,
         request: api::PostBookSearchRequest,
-    ) -> Result<api::PostBookSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostBookSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/book/search");
         let mut query = String::new();
@@ -443,20 +1440,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostBookSearchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostBookSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /bookCollection`
-    async fn get_book_collection(
-        &self,
+    /// `GET /bookCollection`, with the response's status, headers and URL.
+    pub async fn get_book_collection(
+        self,
         request: api::GetBookCollectionRequest,
-    ) -> Result<api::GetBookCollectionResponse, api::Error> {
+    ) -> Result<Raw<api::GetBookCollectionResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/bookCollection");
         let mut query = String::new();
@@ -479,25 +1480,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetBookCollectionResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetBookCollectionResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetBookCollectionResponse::Default {
+                api::GetBookCollectionResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /bookCollection/search`
-    async fn get_book_collection_search(
-        &self,
+    /// `GET /bookCollection/search`, with the response's status, headers and URL.
+    pub async fn get_book_collection_search(
+        self,
         request: api::GetBookCollectionSearchRequest,
-    ) -> Result<api::GetBookCollectionSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetBookCollectionSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/bookCollection/search");
         let mut query = String::new();
@@ -522,31 +1527,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(
-                    api::GetBookCollectionSearchResponse::Ok(
-                        decode_json(response).await?,
-                    ),
-                )
-            }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetBookCollectionSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetBookCollectionSearchResponse::Default {
+                api::GetBookCollectionSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /bookCollection/search`
-    async fn post_book_collection_search(
-        &self,
+    /// `POST /bookCollection/search`, with the response's status, headers and URL.
+    pub async fn post_book_collection_search(
+        self,
         request: api::PostBookCollectionSearchRequest,
-    ) -> Result<api::PostBookCollectionSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostBookCollectionSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/bookCollection/search");
         let mut query = String::new();
@@ -579,26 +1582,26 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::PostBookCollectionSearchResponse::Ok(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::PostBookCollectionSearchResponse::Ok(decode_json(response).await?)
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /bookSeries`
-    async fn get_book_series(
-        &self,
+    /// `GET /bookSeries`, with the response's status, headers and URL.
+    pub async fn get_book_series(
+        self,
         request: api::GetBookSeriesRequest,
-    ) -> Result<api::GetBookSeriesResponse, api::Error> {
+    ) -> Result<Raw<api::GetBookSeriesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/bookSeries");
         let mut query = String::new();
@@ -621,25 +1624,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetBookSeriesResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetBookSeriesResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetBookSeriesResponse::Default {
+                api::GetBookSeriesResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /bookSeries/search`
-    async fn get_book_series_search(
-        &self,
+    /// `GET /bookSeries/search`, with the response's status, headers and URL.
+    pub async fn get_book_series_search(
+        self,
         request: api::GetBookSeriesSearchRequest,
-    ) -> Result<api::GetBookSeriesSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetBookSeriesSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/bookSeries/search");
         let mut query = String::new();
@@ -664,25 +1671,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetBookSeriesSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetBookSeriesSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetBookSeriesSearchResponse::Default {
+                api::GetBookSeriesSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /bookSeries/search`
-    async fn post_book_series_search(
-        &self,
+    /// `POST /bookSeries/search`, with the response's status, headers and URL.
+    pub async fn post_book_series_search(
+        self,
         request: api::PostBookSeriesSearchRequest,
-    ) -> Result<api::PostBookSeriesSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostBookSeriesSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/bookSeries/search");
         let mut query = String::new();
@@ -715,22 +1726,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(api::PostBookSeriesSearchResponse::Ok(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostBookSeriesSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /character`
-    async fn get_character(
-        &self,
+    /// `GET /character`, with the response's status, headers and URL.
+    pub async fn get_character(
+        self,
         request: api::GetCharacterRequest,
-    ) -> Result<api::GetCharacterResponse, api::Error> {
+    ) -> Result<Raw<api::GetCharacterResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/character");
         let mut query = String::new();
@@ -753,25 +1766,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetCharacterResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetCharacterResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetCharacterResponse::Default {
+                api::GetCharacterResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /character/search`
-    async fn get_character_search(
-        &self,
+    /// `GET /character/search`, with the response's status, headers and URL.
+    pub async fn get_character_search(
+        self,
         request: api::GetCharacterSearchRequest,
-    ) -> Result<api::GetCharacterSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetCharacterSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/character/search");
         let mut query = String::new();
@@ -796,25 +1813,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetCharacterSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetCharacterSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetCharacterSearchResponse::Default {
+                api::GetCharacterSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /character/search`
-    async fn post_character_search(
-        &self,
+    /// `POST /character/search`, with the response's status, headers and URL.
+    pub async fn post_character_search(
+        self,
         request: api::PostCharacterSearchRequest,
-    ) -> Result<api::PostCharacterSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostCharacterSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/character/search");
         let mut query = String::new();
@@ -847,20 +1868,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostCharacterSearchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostCharacterSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /comics`
-    async fn get_comics(
-        &self,
+    /// `GET /comics`, with the response's status, headers and URL.
+    pub async fn get_comics(
+        self,
         request: api::GetComicsRequest,
-    ) -> Result<api::GetComicsResponse, api::Error> {
+    ) -> Result<Raw<api::GetComicsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/comics");
         let mut query = String::new();
@@ -883,25 +1908,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetComicsResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetComicsResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetComicsResponse::Default {
+                api::GetComicsResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /comics/search`
-    async fn get_comics_search(
-        &self,
+    /// `GET /comics/search`, with the response's status, headers and URL.
+    pub async fn get_comics_search(
+        self,
         request: api::GetComicsSearchRequest,
-    ) -> Result<api::GetComicsSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetComicsSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/comics/search");
         let mut query = String::new();
@@ -926,25 +1955,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetComicsSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetComicsSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetComicsSearchResponse::Default {
+                api::GetComicsSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /comics/search`
-    async fn post_comics_search(
-        &self,
+    /// `POST /comics/search`, with the response's status, headers and URL.
+    pub async fn post_comics_search(
+        self,
         request: api::PostComicsSearchRequest,
-    ) -> Result<api::PostComicsSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostComicsSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/comics/search");
         let mut query = String::new();
@@ -977,20 +2010,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostComicsSearchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostComicsSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /comicCollection`
-    async fn get_comic_collection(
-        &self,
+    /// `GET /comicCollection`, with the response's status, headers and URL.
+    pub async fn get_comic_collection(
+        self,
         request: api::GetComicCollectionRequest,
-    ) -> Result<api::GetComicCollectionResponse, api::Error> {
+    ) -> Result<Raw<api::GetComicCollectionResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/comicCollection");
         let mut query = String::new();
@@ -1013,25 +2050,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetComicCollectionResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetComicCollectionResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetComicCollectionResponse::Default {
+                api::GetComicCollectionResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /comicCollection/search`
-    async fn get_comic_collection_search(
-        &self,
+    /// `GET /comicCollection/search`, with the response's status, headers and URL.
+    pub async fn get_comic_collection_search(
+        self,
         request: api::GetComicCollectionSearchRequest,
-    ) -> Result<api::GetComicCollectionSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetComicCollectionSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/comicCollection/search");
         let mut query = String::new();
@@ -1056,31 +2097,31 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::GetComicCollectionSearchResponse::Ok(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::GetComicCollectionSearchResponse::Ok(decode_json(response).await?)
             }
             _ => {
-                Ok(api::GetComicCollectionSearchResponse::Default {
+                api::GetComicCollectionSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /comicCollection/search`
-    async fn post_comic_collection_search(
-        &self,
+    /// `POST /comicCollection/search`, with the response's status, headers and URL.
+    pub async fn post_comic_collection_search(
+        self,
         request: api::PostComicCollectionSearchRequest,
-    ) -> Result<api::PostComicCollectionSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostComicCollectionSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/comicCollection/search");
         let mut query = String::new();
@@ -1113,26 +2154,26 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::PostComicCollectionSearchResponse::Ok(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::PostComicCollectionSearchResponse::Ok(decode_json(response).await?)
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /comicSeries`
-    async fn get_comic_series(
-        &self,
+    /// `GET /comicSeries`, with the response's status, headers and URL.
+    pub async fn get_comic_series(
+        self,
         request: api::GetComicSeriesRequest,
-    ) -> Result<api::GetComicSeriesResponse, api::Error> {
+    ) -> Result<Raw<api::GetComicSeriesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/comicSeries");
         let mut query = String::new();
@@ -1155,25 +2196,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetComicSeriesResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetComicSeriesResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetComicSeriesResponse::Default {
+                api::GetComicSeriesResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /comicSeries/search`
-    async fn get_comic_series_search(
-        &self,
+    /// `GET /comicSeries/search`, with the response's status, headers and URL.
+    pub async fn get_comic_series_search(
+        self,
         request: api::GetComicSeriesSearchRequest,
-    ) -> Result<api::GetComicSeriesSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetComicSeriesSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/comicSeries/search");
         let mut query = String::new();
@@ -1198,27 +2243,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(api::GetComicSeriesSearchResponse::Ok(decode_json(response).await?))
-            }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetComicSeriesSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetComicSeriesSearchResponse::Default {
+                api::GetComicSeriesSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /comicSeries/search`
-    async fn post_comic_series_search(
-        &self,
+    /// `POST /comicSeries/search`, with the response's status, headers and URL.
+    pub async fn post_comic_series_search(
+        self,
         request: api::PostComicSeriesSearchRequest,
-    ) -> Result<api::PostComicSeriesSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostComicSeriesSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/comicSeries/search");
         let mut query = String::new();
@@ -1251,22 +2298,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(api::PostComicSeriesSearchResponse::Ok(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostComicSeriesSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /comicStrip`
-    async fn get_comic_strip(
-        &self,
+    /// `GET /comicStrip`, with the response's status, headers and URL.
+    pub async fn get_comic_strip(
+        self,
         request: api::GetComicStripRequest,
-    ) -> Result<api::GetComicStripResponse, api::Error> {
+    ) -> Result<Raw<api::GetComicStripResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/comicStrip");
         let mut query = String::new();
@@ -1289,25 +2338,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetComicStripResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetComicStripResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetComicStripResponse::Default {
+                api::GetComicStripResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /comicStrip/search`
-    async fn get_comic_strip_search(
-        &self,
+    /// `GET /comicStrip/search`, with the response's status, headers and URL.
+    pub async fn get_comic_strip_search(
+        self,
         request: api::GetComicStripSearchRequest,
-    ) -> Result<api::GetComicStripSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetComicStripSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/comicStrip/search");
         let mut query = String::new();
@@ -1332,25 +2385,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetComicStripSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetComicStripSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetComicStripSearchResponse::Default {
+                api::GetComicStripSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /comicStrip/search`
-    async fn post_comic_strip_search(
-        &self,
+    /// `POST /comicStrip/search`, with the response's status, headers and URL.
+    pub async fn post_comic_strip_search(
+        self,
         request: api::PostComicStripSearchRequest,
-    ) -> Result<api::PostComicStripSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostComicStripSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/comicStrip/search");
         let mut query = String::new();
@@ -1383,22 +2440,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(api::PostComicStripSearchResponse::Ok(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostComicStripSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /company`
-    async fn get_company(
-        &self,
+    /// `GET /company`, with the response's status, headers and URL.
+    pub async fn get_company(
+        self,
         request: api::GetCompanyRequest,
-    ) -> Result<api::GetCompanyResponse, api::Error> {
+    ) -> Result<Raw<api::GetCompanyResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/company");
         let mut query = String::new();
@@ -1421,25 +2480,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetCompanyResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetCompanyResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetCompanyResponse::Default {
+                api::GetCompanyResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /company/search`
-    async fn get_company_search(
-        &self,
+    /// `GET /company/search`, with the response's status, headers and URL.
+    pub async fn get_company_search(
+        self,
         request: api::GetCompanySearchRequest,
-    ) -> Result<api::GetCompanySearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetCompanySearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/company/search");
         let mut query = String::new();
@@ -1464,25 +2527,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetCompanySearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetCompanySearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetCompanySearchResponse::Default {
+                api::GetCompanySearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /company/search`
-    async fn post_company_search(
-        &self,
+    /// `POST /company/search`, with the response's status, headers and URL.
+    pub async fn post_company_search(
+        self,
         request: api::PostCompanySearchRequest,
-    ) -> Result<api::PostCompanySearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostCompanySearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/company/search");
         let mut query = String::new();
@@ -1515,20 +2582,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostCompanySearchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostCompanySearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /conflict`
-    async fn get_conflict(
-        &self,
+    /// `GET /conflict`, with the response's status, headers and URL.
+    pub async fn get_conflict(
+        self,
         request: api::GetConflictRequest,
-    ) -> Result<api::GetConflictResponse, api::Error> {
+    ) -> Result<Raw<api::GetConflictResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/conflict");
         let mut query = String::new();
@@ -1551,25 +2622,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetConflictResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetConflictResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetConflictResponse::Default {
+                api::GetConflictResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /conflict/search`
-    async fn get_conflict_search(
-        &self,
+    /// `GET /conflict/search`, with the response's status, headers and URL.
+    pub async fn get_conflict_search(
+        self,
         request: api::GetConflictSearchRequest,
-    ) -> Result<api::GetConflictSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetConflictSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/conflict/search");
         let mut query = String::new();
@@ -1594,25 +2669,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetConflictSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetConflictSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetConflictSearchResponse::Default {
+                api::GetConflictSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /conflict/search`
-    async fn post_conflict_search(
-        &self,
+    /// `POST /conflict/search`, with the response's status, headers and URL.
+    pub async fn post_conflict_search(
+        self,
         request: api::PostConflictSearchRequest,
-    ) -> Result<api::PostConflictSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostConflictSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/conflict/search");
         let mut query = String::new();
@@ -1645,20 +2724,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostConflictSearchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostConflictSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /element`
-    async fn get_element(
-        &self,
+    /// `GET /element`, with the response's status, headers and URL.
+    pub async fn get_element(
+        self,
         request: api::GetElementRequest,
-    ) -> Result<api::GetElementResponse, api::Error> {
+    ) -> Result<Raw<api::GetElementResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/element");
         let mut query = String::new();
@@ -1681,25 +2764,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetElementResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetElementResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetElementResponse::Default {
+                api::GetElementResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /element/search`
-    async fn get_element_search(
-        &self,
+    /// `GET /element/search`, with the response's status, headers and URL.
+    pub async fn get_element_search(
+        self,
         request: api::GetElementSearchRequest,
-    ) -> Result<api::GetElementSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetElementSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/element/search");
         let mut query = String::new();
@@ -1724,25 +2811,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetElementSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetElementSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetElementSearchResponse::Default {
+                api::GetElementSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /element/search`
-    async fn post_element_search(
-        &self,
+    /// `POST /element/search`, with the response's status, headers and URL.
+    pub async fn post_element_search(
+        self,
         request: api::PostElementSearchRequest,
-    ) -> Result<api::PostElementSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostElementSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/element/search");
         let mut query = String::new();
@@ -1775,20 +2866,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostElementSearchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostElementSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /episode`
-    async fn get_episode(
-        &self,
+    /// `GET /episode`, with the response's status, headers and URL.
+    pub async fn get_episode(
+        self,
         request: api::GetEpisodeRequest,
-    ) -> Result<api::GetEpisodeResponse, api::Error> {
+    ) -> Result<Raw<api::GetEpisodeResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/episode");
         let mut query = String::new();
@@ -1811,25 +2906,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetEpisodeResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetEpisodeResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetEpisodeResponse::Default {
+                api::GetEpisodeResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /episode/search`
-    async fn get_episode_search(
-        &self,
+    /// `GET /episode/search`, with the response's status, headers and URL.
+    pub async fn get_episode_search(
+        self,
         request: api::GetEpisodeSearchRequest,
-    ) -> Result<api::GetEpisodeSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetEpisodeSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/episode/search");
         let mut query = String::new();
@@ -1854,25 +2953,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetEpisodeSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetEpisodeSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetEpisodeSearchResponse::Default {
+                api::GetEpisodeSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /episode/search`
-    async fn post_episode_search(
-        &self,
+    /// `POST /episode/search`, with the response's status, headers and URL.
+    pub async fn post_episode_search(
+        self,
         request: api::PostEpisodeSearchRequest,
-    ) -> Result<api::PostEpisodeSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostEpisodeSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/episode/search");
         let mut query = String::new();
@@ -1905,20 +3008,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostEpisodeSearchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostEpisodeSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /food`
-    async fn get_food(
-        &self,
+    /// `GET /food`, with the response's status, headers and URL.
+    pub async fn get_food(
+        self,
         request: api::GetFoodRequest,
-    ) -> Result<api::GetFoodResponse, api::Error> {
+    ) -> Result<Raw<api::GetFoodResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/food");
         let mut query = String::new();
@@ -1941,25 +3048,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetFoodResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetFoodResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetFoodResponse::Default {
+                api::GetFoodResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /food/search`
-    async fn get_food_search(
-        &self,
+    /// `GET /food/search`, with the response's status, headers and URL.
+    pub async fn get_food_search(
+        self,
         request: api::GetFoodSearchRequest,
-    ) -> Result<api::GetFoodSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetFoodSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/food/search");
         let mut query = String::new();
@@ -1984,25 +3095,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetFoodSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetFoodSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetFoodSearchResponse::Default {
+                api::GetFoodSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /food/search`
-    async fn post_food_search(
-        &self,
+    /// `POST /food/search`, with the response's status, headers and URL.
+    pub async fn post_food_search(
+        self,
         request: api::PostFoodSearchRequest,
-    ) -> Result<api::PostFoodSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostFoodSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/food/search");
         let mut query = String::new();
@@ -2035,20 +3150,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostFoodSearchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostFoodSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /literature`
-    async fn get_literature(
-        &self,
+    /// `GET /literature`, with the response's status, headers and URL.
+    pub async fn get_literature(
+        self,
         request: api::GetLiteratureRequest,
-    ) -> Result<api::GetLiteratureResponse, api::Error> {
+    ) -> Result<Raw<api::GetLiteratureResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/literature");
         let mut query = String::new();
@@ -2071,25 +3190,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetLiteratureResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetLiteratureResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetLiteratureResponse::Default {
+                api::GetLiteratureResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /literature/search`
-    async fn get_literature_search(
-        &self,
+    /// `GET /literature/search`, with the response's status, headers and URL.
+    pub async fn get_literature_search(
+        self,
         request: api::GetLiteratureSearchRequest,
-    ) -> Result<api::GetLiteratureSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetLiteratureSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/literature/search");
         let mut query = String::new();
@@ -2114,25 +3237,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetLiteratureSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetLiteratureSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetLiteratureSearchResponse::Default {
+                api::GetLiteratureSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /literature/search`
-    async fn post_literature_search(
-        &self,
+    /// `POST /literature/search`, with the response's status, headers and URL.
+    pub async fn post_literature_search(
+        self,
         request: api::PostLiteratureSearchRequest,
-    ) -> Result<api::PostLiteratureSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostLiteratureSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/literature/search");
         let mut query = String::new();
@@ -2165,22 +3292,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(api::PostLiteratureSearchResponse::Ok(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostLiteratureSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /location`
-    async fn get_location(
-        &self,
+    /// `GET /location`, with the response's status, headers and URL.
+    pub async fn get_location(
+        self,
         request: api::GetLocationRequest,
-    ) -> Result<api::GetLocationResponse, api::Error> {
+    ) -> Result<Raw<api::GetLocationResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/location");
         let mut query = String::new();
@@ -2203,25 +3332,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetLocationResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetLocationResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetLocationResponse::Default {
+                api::GetLocationResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /location/search`
-    async fn get_location_search(
-        &self,
+    /// `GET /location/search`, with the response's status, headers and URL.
+    pub async fn get_location_search(
+        self,
         request: api::GetLocationSearchRequest,
-    ) -> Result<api::GetLocationSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetLocationSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/location/search");
         let mut query = String::new();
@@ -2246,25 +3379,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetLocationSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetLocationSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetLocationSearchResponse::Default {
+                api::GetLocationSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /location/search`
-    async fn post_location_search(
-        &self,
+    /// `POST /location/search`, with the response's status, headers and URL.
+    pub async fn post_location_search(
+        self,
         request: api::PostLocationSearchRequest,
-    ) -> Result<api::PostLocationSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostLocationSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/location/search");
         let mut query = String::new();
@@ -2297,20 +3434,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostLocationSearchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostLocationSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /magazine`
-    async fn get_magazine(
-        &self,
+    /// `GET /magazine`, with the response's status, headers and URL.
+    pub async fn get_magazine(
+        self,
         request: api::GetMagazineRequest,
-    ) -> Result<api::GetMagazineResponse, api::Error> {
+    ) -> Result<Raw<api::GetMagazineResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/magazine");
         let mut query = String::new();
@@ -2333,25 +3474,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetMagazineResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetMagazineResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetMagazineResponse::Default {
+                api::GetMagazineResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /magazine/search`
-    async fn get_magazine_search(
-        &self,
+    /// `GET /magazine/search`, with the response's status, headers and URL.
+    pub async fn get_magazine_search(
+        self,
         request: api::GetMagazineSearchRequest,
-    ) -> Result<api::GetMagazineSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetMagazineSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/magazine/search");
         let mut query = String::new();
@@ -2376,25 +3521,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetMagazineSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetMagazineSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetMagazineSearchResponse::Default {
+                api::GetMagazineSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /magazine/search`
-    async fn post_magazine_search(
-        &self,
+    /// `POST /magazine/search`, with the response's status, headers and URL.
+    pub async fn post_magazine_search(
+        self,
         request: api::PostMagazineSearchRequest,
-    ) -> Result<api::PostMagazineSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostMagazineSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/magazine/search");
         let mut query = String::new();
@@ -2427,20 +3576,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostMagazineSearchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostMagazineSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /magazineSeries`
-    async fn get_magazine_series(
-        &self,
+    /// `GET /magazineSeries`, with the response's status, headers and URL.
+    pub async fn get_magazine_series(
+        self,
         request: api::GetMagazineSeriesRequest,
-    ) -> Result<api::GetMagazineSeriesResponse, api::Error> {
+    ) -> Result<Raw<api::GetMagazineSeriesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/magazineSeries");
         let mut query = String::new();
@@ -2463,25 +3616,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetMagazineSeriesResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetMagazineSeriesResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetMagazineSeriesResponse::Default {
+                api::GetMagazineSeriesResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /magazineSeries/search`
-    async fn get_magazine_series_search(
-        &self,
+    /// `GET /magazineSeries/search`, with the response's status, headers and URL.
+    pub async fn get_magazine_series_search(
+        self,
         request: api::GetMagazineSeriesSearchRequest,
-    ) -> Result<api::GetMagazineSeriesSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetMagazineSeriesSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/magazineSeries/search");
         let mut query = String::new();
@@ -2506,31 +3663,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(
-                    api::GetMagazineSeriesSearchResponse::Ok(
-                        decode_json(response).await?,
-                    ),
-                )
-            }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetMagazineSeriesSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetMagazineSeriesSearchResponse::Default {
+                api::GetMagazineSeriesSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /magazineSeries/search`
-    async fn post_magazine_series_search(
-        &self,
+    /// `POST /magazineSeries/search`, with the response's status, headers and URL.
+    pub async fn post_magazine_series_search(
+        self,
         request: api::PostMagazineSeriesSearchRequest,
-    ) -> Result<api::PostMagazineSeriesSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostMagazineSeriesSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/magazineSeries/search");
         let mut query = String::new();
@@ -2563,26 +3718,26 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::PostMagazineSeriesSearchResponse::Ok(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::PostMagazineSeriesSearchResponse::Ok(decode_json(response).await?)
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /material`
-    async fn get_material(
-        &self,
+    /// `GET /material`, with the response's status, headers and URL.
+    pub async fn get_material(
+        self,
         request: api::GetMaterialRequest,
-    ) -> Result<api::GetMaterialResponse, api::Error> {
+    ) -> Result<Raw<api::GetMaterialResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/material");
         let mut query = String::new();
@@ -2605,25 +3760,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetMaterialResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetMaterialResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetMaterialResponse::Default {
+                api::GetMaterialResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /material/search`
-    async fn get_material_search(
-        &self,
+    /// `GET /material/search`, with the response's status, headers and URL.
+    pub async fn get_material_search(
+        self,
         request: api::GetMaterialSearchRequest,
-    ) -> Result<api::GetMaterialSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetMaterialSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/material/search");
         let mut query = String::new();
@@ -2648,25 +3807,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetMaterialSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetMaterialSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetMaterialSearchResponse::Default {
+                api::GetMaterialSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /material/search`
-    async fn post_material_search(
-        &self,
+    /// `POST /material/search`, with the response's status, headers and URL.
+    pub async fn post_material_search(
+        self,
         request: api::PostMaterialSearchRequest,
-    ) -> Result<api::PostMaterialSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostMaterialSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/material/search");
         let mut query = String::new();
@@ -2699,20 +3862,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostMaterialSearchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostMaterialSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /medicalCondition`
-    async fn get_medical_condition(
-        &self,
+    /// `GET /medicalCondition`, with the response's status, headers and URL.
+    pub async fn get_medical_condition(
+        self,
         request: api::GetMedicalConditionRequest,
-    ) -> Result<api::GetMedicalConditionResponse, api::Error> {
+    ) -> Result<Raw<api::GetMedicalConditionResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/medicalCondition");
         let mut query = String::new();
@@ -2735,25 +3902,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetMedicalConditionResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetMedicalConditionResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetMedicalConditionResponse::Default {
+                api::GetMedicalConditionResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /medicalCondition/search`
-    async fn get_medical_condition_search(
-        &self,
+    /// `GET /medicalCondition/search`, with the response's status, headers and URL.
+    pub async fn get_medical_condition_search(
+        self,
         request: api::GetMedicalConditionSearchRequest,
-    ) -> Result<api::GetMedicalConditionSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetMedicalConditionSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/medicalCondition/search");
         let mut query = String::new();
@@ -2778,31 +3949,31 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::GetMedicalConditionSearchResponse::Ok(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::GetMedicalConditionSearchResponse::Ok(decode_json(response).await?)
             }
             _ => {
-                Ok(api::GetMedicalConditionSearchResponse::Default {
+                api::GetMedicalConditionSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /medicalCondition/search`
-    async fn post_medical_condition_search(
-        &self,
+    /// `POST /medicalCondition/search`, with the response's status, headers and URL.
+    pub async fn post_medical_condition_search(
+        self,
         request: api::PostMedicalConditionSearchRequest,
-    ) -> Result<api::PostMedicalConditionSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostMedicalConditionSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/medicalCondition/search");
         let mut query = String::new();
@@ -2835,26 +4006,26 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::PostMedicalConditionSearchResponse::Ok(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::PostMedicalConditionSearchResponse::Ok(decode_json(response).await?)
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /movie`
-    async fn get_movie(
-        &self,
+    /// `GET /movie`, with the response's status, headers and URL.
+    pub async fn get_movie(
+        self,
         request: api::GetMovieRequest,
-    ) -> Result<api::GetMovieResponse, api::Error> {
+    ) -> Result<Raw<api::GetMovieResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/movie");
         let mut query = String::new();
@@ -2877,25 +4048,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetMovieResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetMovieResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetMovieResponse::Default {
+                api::GetMovieResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /movie/search`
-    async fn get_movie_search(
-        &self,
+    /// `GET /movie/search`, with the response's status, headers and URL.
+    pub async fn get_movie_search(
+        self,
         request: api::GetMovieSearchRequest,
-    ) -> Result<api::GetMovieSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetMovieSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/movie/search");
         let mut query = String::new();
@@ -2920,25 +4095,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetMovieSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetMovieSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetMovieSearchResponse::Default {
+                api::GetMovieSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /movie/search`
-    async fn post_movie_search(
-        &self,
+    /// `POST /movie/search`, with the response's status, headers and URL.
+    pub async fn post_movie_search(
+        self,
         request: api::PostMovieSearchRequest,
-    ) -> Result<api::PostMovieSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostMovieSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/movie/search");
         let mut query = String::new();
@@ -2971,20 +4150,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostMovieSearchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostMovieSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /occupation`
-    async fn get_occupation(
-        &self,
+    /// `GET /occupation`, with the response's status, headers and URL.
+    pub async fn get_occupation(
+        self,
         request: api::GetOccupationRequest,
-    ) -> Result<api::GetOccupationResponse, api::Error> {
+    ) -> Result<Raw<api::GetOccupationResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/occupation");
         let mut query = String::new();
@@ -3007,25 +4190,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetOccupationResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetOccupationResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetOccupationResponse::Default {
+                api::GetOccupationResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /occupation/search`
-    async fn get_occupation_search(
-        &self,
+    /// `GET /occupation/search`, with the response's status, headers and URL.
+    pub async fn get_occupation_search(
+        self,
         request: api::GetOccupationSearchRequest,
-    ) -> Result<api::GetOccupationSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetOccupationSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/occupation/search");
         let mut query = String::new();
@@ -3050,25 +4237,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetOccupationSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetOccupationSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetOccupationSearchResponse::Default {
+                api::GetOccupationSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /occupation/search`
-    async fn post_occupation_search(
-        &self,
+    /// `POST /occupation/search`, with the response's status, headers and URL.
+    pub async fn post_occupation_search(
+        self,
         request: api::PostOccupationSearchRequest,
-    ) -> Result<api::PostOccupationSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostOccupationSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/occupation/search");
         let mut query = String::new();
@@ -3101,22 +4292,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(api::PostOccupationSearchResponse::Ok(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostOccupationSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /organization`
-    async fn get_organization(
-        &self,
+    /// `GET /organization`, with the response's status, headers and URL.
+    pub async fn get_organization(
+        self,
         request: api::GetOrganizationRequest,
-    ) -> Result<api::GetOrganizationResponse, api::Error> {
+    ) -> Result<Raw<api::GetOrganizationResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/organization");
         let mut query = String::new();
@@ -3139,25 +4332,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetOrganizationResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetOrganizationResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetOrganizationResponse::Default {
+                api::GetOrganizationResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /organization/search`
-    async fn get_organization_search(
-        &self,
+    /// `GET /organization/search`, with the response's status, headers and URL.
+    pub async fn get_organization_search(
+        self,
         request: api::GetOrganizationSearchRequest,
-    ) -> Result<api::GetOrganizationSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetOrganizationSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/organization/search");
         let mut query = String::new();
@@ -3182,27 +4379,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(api::GetOrganizationSearchResponse::Ok(decode_json(response).await?))
-            }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetOrganizationSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetOrganizationSearchResponse::Default {
+                api::GetOrganizationSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /organization/search`
-    async fn post_organization_search(
-        &self,
+    /// `POST /organization/search`, with the response's status, headers and URL.
+    pub async fn post_organization_search(
+        self,
         request: api::PostOrganizationSearchRequest,
-    ) -> Result<api::PostOrganizationSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostOrganizationSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/organization/search");
         let mut query = String::new();
@@ -3235,22 +4434,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(api::PostOrganizationSearchResponse::Ok(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostOrganizationSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /performer`
-    async fn get_performer(
-        &self,
+    /// `GET /performer`, with the response's status, headers and URL.
+    pub async fn get_performer(
+        self,
         request: api::GetPerformerRequest,
-    ) -> Result<api::GetPerformerResponse, api::Error> {
+    ) -> Result<Raw<api::GetPerformerResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/performer");
         let mut query = String::new();
@@ -3273,25 +4474,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetPerformerResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetPerformerResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetPerformerResponse::Default {
+                api::GetPerformerResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /performer/search`
-    async fn get_performer_search(
-        &self,
+    /// `GET /performer/search`, with the response's status, headers and URL.
+    pub async fn get_performer_search(
+        self,
         request: api::GetPerformerSearchRequest,
-    ) -> Result<api::GetPerformerSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetPerformerSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/performer/search");
         let mut query = String::new();
@@ -3316,25 +4521,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetPerformerSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetPerformerSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetPerformerSearchResponse::Default {
+                api::GetPerformerSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /performer/search`
-    async fn post_performer_search(
-        &self,
+    /// `POST /performer/search`, with the response's status, headers and URL.
+    pub async fn post_performer_search(
+        self,
         request: api::PostPerformerSearchRequest,
-    ) -> Result<api::PostPerformerSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostPerformerSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/performer/search");
         let mut query = String::new();
@@ -3367,20 +4576,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostPerformerSearchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostPerformerSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /season`
-    async fn get_season(
-        &self,
+    /// `GET /season`, with the response's status, headers and URL.
+    pub async fn get_season(
+        self,
         request: api::GetSeasonRequest,
-    ) -> Result<api::GetSeasonResponse, api::Error> {
+    ) -> Result<Raw<api::GetSeasonResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/season");
         let mut query = String::new();
@@ -3403,25 +4616,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetSeasonResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetSeasonResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetSeasonResponse::Default {
+                api::GetSeasonResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /season/search`
-    async fn get_season_search(
-        &self,
+    /// `GET /season/search`, with the response's status, headers and URL.
+    pub async fn get_season_search(
+        self,
         request: api::GetSeasonSearchRequest,
-    ) -> Result<api::GetSeasonSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetSeasonSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/season/search");
         let mut query = String::new();
@@ -3446,25 +4663,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetSeasonSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetSeasonSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetSeasonSearchResponse::Default {
+                api::GetSeasonSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /season/search`
-    async fn post_season_search(
-        &self,
+    /// `POST /season/search`, with the response's status, headers and URL.
+    pub async fn post_season_search(
+        self,
         request: api::PostSeasonSearchRequest,
-    ) -> Result<api::PostSeasonSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostSeasonSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/season/search");
         let mut query = String::new();
@@ -3497,20 +4718,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostSeasonSearchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostSeasonSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /series`
-    async fn get_series(
-        &self,
+    /// `GET /series`, with the response's status, headers and URL.
+    pub async fn get_series(
+        self,
         request: api::GetSeriesRequest,
-    ) -> Result<api::GetSeriesResponse, api::Error> {
+    ) -> Result<Raw<api::GetSeriesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/series");
         let mut query = String::new();
@@ -3533,25 +4758,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetSeriesResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetSeriesResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetSeriesResponse::Default {
+                api::GetSeriesResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /series/search`
-    async fn get_series_search(
-        &self,
+    /// `GET /series/search`, with the response's status, headers and URL.
+    pub async fn get_series_search(
+        self,
         request: api::GetSeriesSearchRequest,
-    ) -> Result<api::GetSeriesSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetSeriesSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/series/search");
         let mut query = String::new();
@@ -3576,25 +4805,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetSeriesSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetSeriesSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetSeriesSearchResponse::Default {
+                api::GetSeriesSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /series/search`
-    async fn post_series_search(
-        &self,
+    /// `POST /series/search`, with the response's status, headers and URL.
+    pub async fn post_series_search(
+        self,
         request: api::PostSeriesSearchRequest,
-    ) -> Result<api::PostSeriesSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostSeriesSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/series/search");
         let mut query = String::new();
@@ -3627,20 +4860,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostSeriesSearchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostSeriesSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /soundtrack`
-    async fn get_soundtrack(
-        &self,
+    /// `GET /soundtrack`, with the response's status, headers and URL.
+    pub async fn get_soundtrack(
+        self,
         request: api::GetSoundtrackRequest,
-    ) -> Result<api::GetSoundtrackResponse, api::Error> {
+    ) -> Result<Raw<api::GetSoundtrackResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/soundtrack");
         let mut query = String::new();
@@ -3663,25 +4900,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetSoundtrackResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetSoundtrackResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetSoundtrackResponse::Default {
+                api::GetSoundtrackResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /soundtrack/search`
-    async fn get_soundtrack_search(
-        &self,
+    /// `GET /soundtrack/search`, with the response's status, headers and URL.
+    pub async fn get_soundtrack_search(
+        self,
         request: api::GetSoundtrackSearchRequest,
-    ) -> Result<api::GetSoundtrackSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetSoundtrackSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/soundtrack/search");
         let mut query = String::new();
@@ -3706,25 +4947,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetSoundtrackSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetSoundtrackSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetSoundtrackSearchResponse::Default {
+                api::GetSoundtrackSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /soundtrack/search`
-    async fn post_soundtrack_search(
-        &self,
+    /// `POST /soundtrack/search`, with the response's status, headers and URL.
+    pub async fn post_soundtrack_search(
+        self,
         request: api::PostSoundtrackSearchRequest,
-    ) -> Result<api::PostSoundtrackSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostSoundtrackSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/soundtrack/search");
         let mut query = String::new();
@@ -3757,22 +5002,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(api::PostSoundtrackSearchResponse::Ok(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostSoundtrackSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /spacecraft`
-    async fn get_spacecraft(
-        &self,
+    /// `GET /spacecraft`, with the response's status, headers and URL.
+    pub async fn get_spacecraft(
+        self,
         request: api::GetSpacecraftRequest,
-    ) -> Result<api::GetSpacecraftResponse, api::Error> {
+    ) -> Result<Raw<api::GetSpacecraftResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/spacecraft");
         let mut query = String::new();
@@ -3795,25 +5042,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetSpacecraftResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetSpacecraftResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetSpacecraftResponse::Default {
+                api::GetSpacecraftResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /spacecraft/search`
-    async fn get_spacecraft_search(
-        &self,
+    /// `GET /spacecraft/search`, with the response's status, headers and URL.
+    pub async fn get_spacecraft_search(
+        self,
         request: api::GetSpacecraftSearchRequest,
-    ) -> Result<api::GetSpacecraftSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetSpacecraftSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/spacecraft/search");
         let mut query = String::new();
@@ -3838,25 +5089,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetSpacecraftSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetSpacecraftSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetSpacecraftSearchResponse::Default {
+                api::GetSpacecraftSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /spacecraft/search`
-    async fn post_spacecraft_search(
-        &self,
+    /// `POST /spacecraft/search`, with the response's status, headers and URL.
+    pub async fn post_spacecraft_search(
+        self,
         request: api::PostSpacecraftSearchRequest,
-    ) -> Result<api::PostSpacecraftSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostSpacecraftSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/spacecraft/search");
         let mut query = String::new();
@@ -3889,22 +5144,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(api::PostSpacecraftSearchResponse::Ok(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostSpacecraftSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /spacecraftClass`
-    async fn get_spacecraft_class(
-        &self,
+    /// `GET /spacecraftClass`, with the response's status, headers and URL.
+    pub async fn get_spacecraft_class(
+        self,
         request: api::GetSpacecraftClassRequest,
-    ) -> Result<api::GetSpacecraftClassResponse, api::Error> {
+    ) -> Result<Raw<api::GetSpacecraftClassResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/spacecraftClass");
         let mut query = String::new();
@@ -3927,25 +5184,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetSpacecraftClassResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetSpacecraftClassResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetSpacecraftClassResponse::Default {
+                api::GetSpacecraftClassResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /spacecraftClass/search`
-    async fn get_spacecraft_class_search(
-        &self,
+    /// `GET /spacecraftClass/search`, with the response's status, headers and URL.
+    pub async fn get_spacecraft_class_search(
+        self,
         request: api::GetSpacecraftClassSearchRequest,
-    ) -> Result<api::GetSpacecraftClassSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetSpacecraftClassSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/spacecraftClass/search");
         let mut query = String::new();
@@ -3970,31 +5231,31 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::GetSpacecraftClassSearchResponse::Ok(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::GetSpacecraftClassSearchResponse::Ok(decode_json(response).await?)
             }
             _ => {
-                Ok(api::GetSpacecraftClassSearchResponse::Default {
+                api::GetSpacecraftClassSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /spacecraftClass/search`
-    async fn post_spacecraft_class_search(
-        &self,
+    /// `POST /spacecraftClass/search`, with the response's status, headers and URL.
+    pub async fn post_spacecraft_class_search(
+        self,
         request: api::PostSpacecraftClassSearchRequest,
-    ) -> Result<api::PostSpacecraftClassSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostSpacecraftClassSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/spacecraftClass/search");
         let mut query = String::new();
@@ -4027,26 +5288,26 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::PostSpacecraftClassSearchResponse::Ok(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::PostSpacecraftClassSearchResponse::Ok(decode_json(response).await?)
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /species`
-    async fn get_species(
-        &self,
+    /// `GET /species`, with the response's status, headers and URL.
+    pub async fn get_species(
+        self,
         request: api::GetSpeciesRequest,
-    ) -> Result<api::GetSpeciesResponse, api::Error> {
+    ) -> Result<Raw<api::GetSpeciesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/species");
         let mut query = String::new();
@@ -4069,25 +5330,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetSpeciesResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetSpeciesResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetSpeciesResponse::Default {
+                api::GetSpeciesResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /species/search`
-    async fn get_species_search(
-        &self,
+    /// `GET /species/search`, with the response's status, headers and URL.
+    pub async fn get_species_search(
+        self,
         request: api::GetSpeciesSearchRequest,
-    ) -> Result<api::GetSpeciesSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetSpeciesSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/species/search");
         let mut query = String::new();
@@ -4112,25 +5377,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetSpeciesSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetSpeciesSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetSpeciesSearchResponse::Default {
+                api::GetSpeciesSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /species/search`
-    async fn post_species_search(
-        &self,
+    /// `POST /species/search`, with the response's status, headers and URL.
+    pub async fn post_species_search(
+        self,
         request: api::PostSpeciesSearchRequest,
-    ) -> Result<api::PostSpeciesSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostSpeciesSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/species/search");
         let mut query = String::new();
@@ -4163,20 +5432,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostSpeciesSearchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostSpeciesSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /staff`
-    async fn get_staff(
-        &self,
+    /// `GET /staff`, with the response's status, headers and URL.
+    pub async fn get_staff(
+        self,
         request: api::GetStaffRequest,
-    ) -> Result<api::GetStaffResponse, api::Error> {
+    ) -> Result<Raw<api::GetStaffResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/staff");
         let mut query = String::new();
@@ -4199,25 +5472,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetStaffResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetStaffResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetStaffResponse::Default {
+                api::GetStaffResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /staff/search`
-    async fn get_staff_search(
-        &self,
+    /// `GET /staff/search`, with the response's status, headers and URL.
+    pub async fn get_staff_search(
+        self,
         request: api::GetStaffSearchRequest,
-    ) -> Result<api::GetStaffSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetStaffSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/staff/search");
         let mut query = String::new();
@@ -4242,25 +5519,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetStaffSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetStaffSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetStaffSearchResponse::Default {
+                api::GetStaffSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /staff/search`
-    async fn post_staff_search(
-        &self,
+    /// `POST /staff/search`, with the response's status, headers and URL.
+    pub async fn post_staff_search(
+        self,
         request: api::PostStaffSearchRequest,
-    ) -> Result<api::PostStaffSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostStaffSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/staff/search");
         let mut query = String::new();
@@ -4293,20 +5574,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostStaffSearchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostStaffSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /technology`
-    async fn get_technology(
-        &self,
+    /// `GET /technology`, with the response's status, headers and URL.
+    pub async fn get_technology(
+        self,
         request: api::GetTechnologyRequest,
-    ) -> Result<api::GetTechnologyResponse, api::Error> {
+    ) -> Result<Raw<api::GetTechnologyResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/technology");
         let mut query = String::new();
@@ -4329,25 +5614,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetTechnologyResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetTechnologyResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetTechnologyResponse::Default {
+                api::GetTechnologyResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /technology/search`
-    async fn get_technology_search(
-        &self,
+    /// `GET /technology/search`, with the response's status, headers and URL.
+    pub async fn get_technology_search(
+        self,
         request: api::GetTechnologySearchRequest,
-    ) -> Result<api::GetTechnologySearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetTechnologySearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/technology/search");
         let mut query = String::new();
@@ -4372,25 +5661,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetTechnologySearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetTechnologySearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetTechnologySearchResponse::Default {
+                api::GetTechnologySearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /technology/search`
-    async fn post_technology_search(
-        &self,
+    /// `POST /technology/search`, with the response's status, headers and URL.
+    pub async fn post_technology_search(
+        self,
         request: api::PostTechnologySearchRequest,
-    ) -> Result<api::PostTechnologySearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostTechnologySearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/technology/search");
         let mut query = String::new();
@@ -4423,22 +5716,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(api::PostTechnologySearchResponse::Ok(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostTechnologySearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /title`
-    async fn get_title(
-        &self,
+    /// `GET /title`, with the response's status, headers and URL.
+    pub async fn get_title(
+        self,
         request: api::GetTitleRequest,
-    ) -> Result<api::GetTitleResponse, api::Error> {
+    ) -> Result<Raw<api::GetTitleResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/title");
         let mut query = String::new();
@@ -4461,25 +5756,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetTitleResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetTitleResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetTitleResponse::Default {
+                api::GetTitleResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /title/search`
-    async fn get_title_search(
-        &self,
+    /// `GET /title/search`, with the response's status, headers and URL.
+    pub async fn get_title_search(
+        self,
         request: api::GetTitleSearchRequest,
-    ) -> Result<api::GetTitleSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetTitleSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/title/search");
         let mut query = String::new();
@@ -4504,25 +5803,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetTitleSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetTitleSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetTitleSearchResponse::Default {
+                api::GetTitleSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /title/search`
-    async fn post_title_search(
-        &self,
+    /// `POST /title/search`, with the response's status, headers and URL.
+    pub async fn post_title_search(
+        self,
         request: api::PostTitleSearchRequest,
-    ) -> Result<api::PostTitleSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostTitleSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/title/search");
         let mut query = String::new();
@@ -4555,20 +5858,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostTitleSearchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostTitleSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /tradingCard`
-    async fn get_trading_card(
-        &self,
+    /// `GET /tradingCard`, with the response's status, headers and URL.
+    pub async fn get_trading_card(
+        self,
         request: api::GetTradingCardRequest,
-    ) -> Result<api::GetTradingCardResponse, api::Error> {
+    ) -> Result<Raw<api::GetTradingCardResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/tradingCard");
         let mut query = String::new();
@@ -4591,25 +5898,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetTradingCardResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetTradingCardResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetTradingCardResponse::Default {
+                api::GetTradingCardResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /tradingCard/search`
-    async fn get_trading_card_search(
-        &self,
+    /// `GET /tradingCard/search`, with the response's status, headers and URL.
+    pub async fn get_trading_card_search(
+        self,
         request: api::GetTradingCardSearchRequest,
-    ) -> Result<api::GetTradingCardSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetTradingCardSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/tradingCard/search");
         let mut query = String::new();
@@ -4634,27 +5945,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(api::GetTradingCardSearchResponse::Ok(decode_json(response).await?))
-            }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetTradingCardSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetTradingCardSearchResponse::Default {
+                api::GetTradingCardSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /tradingCard/search`
-    async fn post_trading_card_search(
-        &self,
+    /// `POST /tradingCard/search`, with the response's status, headers and URL.
+    pub async fn post_trading_card_search(
+        self,
         request: api::PostTradingCardSearchRequest,
-    ) -> Result<api::PostTradingCardSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostTradingCardSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/tradingCard/search");
         let mut query = String::new();
@@ -4687,22 +6000,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(api::PostTradingCardSearchResponse::Ok(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostTradingCardSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /tradingCardDeck`
-    async fn get_trading_card_deck(
-        &self,
+    /// `GET /tradingCardDeck`, with the response's status, headers and URL.
+    pub async fn get_trading_card_deck(
+        self,
         request: api::GetTradingCardDeckRequest,
-    ) -> Result<api::GetTradingCardDeckResponse, api::Error> {
+    ) -> Result<Raw<api::GetTradingCardDeckResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/tradingCardDeck");
         let mut query = String::new();
@@ -4725,25 +6040,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetTradingCardDeckResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetTradingCardDeckResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetTradingCardDeckResponse::Default {
+                api::GetTradingCardDeckResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /tradingCardDeck/search`
-    async fn get_trading_card_deck_search(
-        &self,
+    /// `GET /tradingCardDeck/search`, with the response's status, headers and URL.
+    pub async fn get_trading_card_deck_search(
+        self,
         request: api::GetTradingCardDeckSearchRequest,
-    ) -> Result<api::GetTradingCardDeckSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetTradingCardDeckSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/tradingCardDeck/search");
         let mut query = String::new();
@@ -4768,31 +6087,31 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::GetTradingCardDeckSearchResponse::Ok(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::GetTradingCardDeckSearchResponse::Ok(decode_json(response).await?)
             }
             _ => {
-                Ok(api::GetTradingCardDeckSearchResponse::Default {
+                api::GetTradingCardDeckSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /tradingCardDeck/search`
-    async fn post_trading_card_deck_search(
-        &self,
+    /// `POST /tradingCardDeck/search`, with the response's status, headers and URL.
+    pub async fn post_trading_card_deck_search(
+        self,
         request: api::PostTradingCardDeckSearchRequest,
-    ) -> Result<api::PostTradingCardDeckSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostTradingCardDeckSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/tradingCardDeck/search");
         let mut query = String::new();
@@ -4825,26 +6144,26 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::PostTradingCardDeckSearchResponse::Ok(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::PostTradingCardDeckSearchResponse::Ok(decode_json(response).await?)
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /tradingCardSet`
-    async fn get_trading_card_set(
-        &self,
+    /// `GET /tradingCardSet`, with the response's status, headers and URL.
+    pub async fn get_trading_card_set(
+        self,
         request: api::GetTradingCardSetRequest,
-    ) -> Result<api::GetTradingCardSetResponse, api::Error> {
+    ) -> Result<Raw<api::GetTradingCardSetResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/tradingCardSet");
         let mut query = String::new();
@@ -4867,25 +6186,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetTradingCardSetResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetTradingCardSetResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetTradingCardSetResponse::Default {
+                api::GetTradingCardSetResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /tradingCardSet/search`
-    async fn get_trading_card_set_search(
-        &self,
+    /// `GET /tradingCardSet/search`, with the response's status, headers and URL.
+    pub async fn get_trading_card_set_search(
+        self,
         request: api::GetTradingCardSetSearchRequest,
-    ) -> Result<api::GetTradingCardSetSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetTradingCardSetSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/tradingCardSet/search");
         let mut query = String::new();
@@ -4910,31 +6233,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(
-                    api::GetTradingCardSetSearchResponse::Ok(
-                        decode_json(response).await?,
-                    ),
-                )
-            }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetTradingCardSetSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetTradingCardSetSearchResponse::Default {
+                api::GetTradingCardSetSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /tradingCardSet/search`
-    async fn post_trading_card_set_search(
-        &self,
+    /// `POST /tradingCardSet/search`, with the response's status, headers and URL.
+    pub async fn post_trading_card_set_search(
+        self,
         request: api::PostTradingCardSetSearchRequest,
-    ) -> Result<api::PostTradingCardSetSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostTradingCardSetSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/tradingCardSet/search");
         let mut query = String::new();
@@ -4967,26 +6288,26 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::PostTradingCardSetSearchResponse::Ok(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::PostTradingCardSetSearchResponse::Ok(decode_json(response).await?)
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /videoGame`
-    async fn get_video_game(
-        &self,
+    /// `GET /videoGame`, with the response's status, headers and URL.
+    pub async fn get_video_game(
+        self,
         request: api::GetVideoGameRequest,
-    ) -> Result<api::GetVideoGameResponse, api::Error> {
+    ) -> Result<Raw<api::GetVideoGameResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/videoGame");
         let mut query = String::new();
@@ -5009,25 +6330,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetVideoGameResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetVideoGameResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetVideoGameResponse::Default {
+                api::GetVideoGameResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /videoGame/search`
-    async fn get_video_game_search(
-        &self,
+    /// `GET /videoGame/search`, with the response's status, headers and URL.
+    pub async fn get_video_game_search(
+        self,
         request: api::GetVideoGameSearchRequest,
-    ) -> Result<api::GetVideoGameSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetVideoGameSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/videoGame/search");
         let mut query = String::new();
@@ -5052,25 +6377,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetVideoGameSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetVideoGameSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetVideoGameSearchResponse::Default {
+                api::GetVideoGameSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /videoGame/search`
-    async fn post_video_game_search(
-        &self,
+    /// `POST /videoGame/search`, with the response's status, headers and URL.
+    pub async fn post_video_game_search(
+        self,
         request: api::PostVideoGameSearchRequest,
-    ) -> Result<api::PostVideoGameSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostVideoGameSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/videoGame/search");
         let mut query = String::new();
@@ -5103,20 +6432,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostVideoGameSearchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostVideoGameSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /videoRelease`
-    async fn get_video_release(
-        &self,
+    /// `GET /videoRelease`, with the response's status, headers and URL.
+    pub async fn get_video_release(
+        self,
         request: api::GetVideoReleaseRequest,
-    ) -> Result<api::GetVideoReleaseResponse, api::Error> {
+    ) -> Result<Raw<api::GetVideoReleaseResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/videoRelease");
         let mut query = String::new();
@@ -5139,25 +6472,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetVideoReleaseResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetVideoReleaseResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetVideoReleaseResponse::Default {
+                api::GetVideoReleaseResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /videoRelease/search`
-    async fn get_video_release_search(
-        &self,
+    /// `GET /videoRelease/search`, with the response's status, headers and URL.
+    pub async fn get_video_release_search(
+        self,
         request: api::GetVideoReleaseSearchRequest,
-    ) -> Result<api::GetVideoReleaseSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetVideoReleaseSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/videoRelease/search");
         let mut query = String::new();
@@ -5182,27 +6519,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(api::GetVideoReleaseSearchResponse::Ok(decode_json(response).await?))
-            }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetVideoReleaseSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetVideoReleaseSearchResponse::Default {
+                api::GetVideoReleaseSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /videoRelease/search`
-    async fn post_video_release_search(
-        &self,
+    /// `POST /videoRelease/search`, with the response's status, headers and URL.
+    pub async fn post_video_release_search(
+        self,
         request: api::PostVideoReleaseSearchRequest,
-    ) -> Result<api::PostVideoReleaseSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostVideoReleaseSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/videoRelease/search");
         let mut query = String::new();
@@ -5235,22 +6574,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(api::PostVideoReleaseSearchResponse::Ok(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostVideoReleaseSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /weapon`
-    async fn get_weapon(
-        &self,
+    /// `GET /weapon`, with the response's status, headers and URL.
+    pub async fn get_weapon(
+        self,
         request: api::GetWeaponRequest,
-    ) -> Result<api::GetWeaponResponse, api::Error> {
+    ) -> Result<Raw<api::GetWeaponResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/weapon");
         let mut query = String::new();
@@ -5273,25 +6614,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetWeaponResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetWeaponResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetWeaponResponse::Default {
+                api::GetWeaponResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /weapon/search`
-    async fn get_weapon_search(
-        &self,
+    /// `GET /weapon/search`, with the response's status, headers and URL.
+    pub async fn get_weapon_search(
+        self,
         request: api::GetWeaponSearchRequest,
-    ) -> Result<api::GetWeaponSearchResponse, api::Error> {
+    ) -> Result<Raw<api::GetWeaponSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/weapon/search");
         let mut query = String::new();
@@ -5316,25 +6661,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetWeaponSearchResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetWeaponSearchResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetWeaponSearchResponse::Default {
+                api::GetWeaponSearchResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /weapon/search`
-    async fn post_weapon_search(
-        &self,
+    /// `POST /weapon/search`, with the response's status, headers and URL.
+    pub async fn post_weapon_search(
+        self,
         request: api::PostWeaponSearchRequest,
-    ) -> Result<api::PostWeaponSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PostWeaponSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/weapon/search");
         let mut query = String::new();
@@ -5367,12 +6716,1350 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostWeaponSearchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostWeaponSearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+/// The calls of [`Client::paginate`]: each list operation read
+/// to its end, as a stream of its items.
+impl Paginate<'_, api::Credentials> {
+    /// Every item of [`Api::get_animal_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_animal_search(
+        &self,
+        request: api::GetAnimalSearchRequest,
+    ) -> Pages<types::AnimalBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_animal_search(request).await?;
+                match page.value {
+                    api::GetAnimalSearchResponse::Ok(body) => {
+                        let items = body.animals.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_astronomical_object_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_astronomical_object_search(
+        &self,
+        request: api::GetAstronomicalObjectSearchRequest,
+    ) -> Pages<types::AstronomicalObjectBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_astronomical_object_search(request).await?;
+                match page.value {
+                    api::GetAstronomicalObjectSearchResponse::Ok(body) => {
+                        let items = body.astronomical_objects.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_book_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_book_search(
+        &self,
+        request: api::GetBookSearchRequest,
+    ) -> Pages<types::BookBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_book_search(request).await?;
+                match page.value {
+                    api::GetBookSearchResponse::Ok(body) => {
+                        let items = body.books.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_book_collection_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_book_collection_search(
+        &self,
+        request: api::GetBookCollectionSearchRequest,
+    ) -> Pages<types::BookCollectionBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_book_collection_search(request).await?;
+                match page.value {
+                    api::GetBookCollectionSearchResponse::Ok(body) => {
+                        let items = body.book_collections.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_book_series_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_book_series_search(
+        &self,
+        request: api::GetBookSeriesSearchRequest,
+    ) -> Pages<types::BookSeriesBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_book_series_search(request).await?;
+                match page.value {
+                    api::GetBookSeriesSearchResponse::Ok(body) => {
+                        let items = body.book_series.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_character_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_character_search(
+        &self,
+        request: api::GetCharacterSearchRequest,
+    ) -> Pages<types::CharacterBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_character_search(request).await?;
+                match page.value {
+                    api::GetCharacterSearchResponse::Ok(body) => {
+                        let items = body.characters.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_comics_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_comics_search(
+        &self,
+        request: api::GetComicsSearchRequest,
+    ) -> Pages<types::ComicsBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_comics_search(request).await?;
+                match page.value {
+                    api::GetComicsSearchResponse::Ok(body) => {
+                        let items = body.comics.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_comic_collection_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_comic_collection_search(
+        &self,
+        request: api::GetComicCollectionSearchRequest,
+    ) -> Pages<types::ComicCollectionBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_comic_collection_search(request).await?;
+                match page.value {
+                    api::GetComicCollectionSearchResponse::Ok(body) => {
+                        let items = body.comic_collections.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_comic_series_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_comic_series_search(
+        &self,
+        request: api::GetComicSeriesSearchRequest,
+    ) -> Pages<types::ComicSeriesBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_comic_series_search(request).await?;
+                match page.value {
+                    api::GetComicSeriesSearchResponse::Ok(body) => {
+                        let items = body.comic_series.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_comic_strip_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_comic_strip_search(
+        &self,
+        request: api::GetComicStripSearchRequest,
+    ) -> Pages<types::ComicStripBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_comic_strip_search(request).await?;
+                match page.value {
+                    api::GetComicStripSearchResponse::Ok(body) => {
+                        let items = body.comic_strips.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_company_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_company_search(
+        &self,
+        request: api::GetCompanySearchRequest,
+    ) -> Pages<types::CompanyBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_company_search(request).await?;
+                match page.value {
+                    api::GetCompanySearchResponse::Ok(body) => {
+                        let items = body.companies.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_conflict_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_conflict_search(
+        &self,
+        request: api::GetConflictSearchRequest,
+    ) -> Pages<types::ConflictBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_conflict_search(request).await?;
+                match page.value {
+                    api::GetConflictSearchResponse::Ok(body) => {
+                        let items = body.conflicts.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_element_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_element_search(
+        &self,
+        request: api::GetElementSearchRequest,
+    ) -> Pages<types::ElementBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_element_search(request).await?;
+                match page.value {
+                    api::GetElementSearchResponse::Ok(body) => {
+                        let items = body.elements.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_episode_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_episode_search(
+        &self,
+        request: api::GetEpisodeSearchRequest,
+    ) -> Pages<types::EpisodeBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_episode_search(request).await?;
+                match page.value {
+                    api::GetEpisodeSearchResponse::Ok(body) => {
+                        let items = body.episodes.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_food_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_food_search(
+        &self,
+        request: api::GetFoodSearchRequest,
+    ) -> Pages<types::FoodBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_food_search(request).await?;
+                match page.value {
+                    api::GetFoodSearchResponse::Ok(body) => {
+                        let items = body.foods.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_literature_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_literature_search(
+        &self,
+        request: api::GetLiteratureSearchRequest,
+    ) -> Pages<types::LiteratureBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_literature_search(request).await?;
+                match page.value {
+                    api::GetLiteratureSearchResponse::Ok(body) => {
+                        let items = body.literature.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_location_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_location_search(
+        &self,
+        request: api::GetLocationSearchRequest,
+    ) -> Pages<types::LocationBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_location_search(request).await?;
+                match page.value {
+                    api::GetLocationSearchResponse::Ok(body) => {
+                        let items = body.locations.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_magazine_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_magazine_search(
+        &self,
+        request: api::GetMagazineSearchRequest,
+    ) -> Pages<types::MagazineBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_magazine_search(request).await?;
+                match page.value {
+                    api::GetMagazineSearchResponse::Ok(body) => {
+                        let items = body.magazines.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_magazine_series_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_magazine_series_search(
+        &self,
+        request: api::GetMagazineSeriesSearchRequest,
+    ) -> Pages<types::MagazineSeriesBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_magazine_series_search(request).await?;
+                match page.value {
+                    api::GetMagazineSeriesSearchResponse::Ok(body) => {
+                        let items = body.magazine_series.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_material_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_material_search(
+        &self,
+        request: api::GetMaterialSearchRequest,
+    ) -> Pages<types::MaterialBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_material_search(request).await?;
+                match page.value {
+                    api::GetMaterialSearchResponse::Ok(body) => {
+                        let items = body.materials.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_medical_condition_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_medical_condition_search(
+        &self,
+        request: api::GetMedicalConditionSearchRequest,
+    ) -> Pages<types::MedicalConditionBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_medical_condition_search(request).await?;
+                match page.value {
+                    api::GetMedicalConditionSearchResponse::Ok(body) => {
+                        let items = body.medical_conditions.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_movie_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_movie_search(
+        &self,
+        request: api::GetMovieSearchRequest,
+    ) -> Pages<types::MovieBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_movie_search(request).await?;
+                match page.value {
+                    api::GetMovieSearchResponse::Ok(body) => {
+                        let items = body.movies.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_occupation_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_occupation_search(
+        &self,
+        request: api::GetOccupationSearchRequest,
+    ) -> Pages<types::OccupationBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_occupation_search(request).await?;
+                match page.value {
+                    api::GetOccupationSearchResponse::Ok(body) => {
+                        let items = body.occupations.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_organization_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_organization_search(
+        &self,
+        request: api::GetOrganizationSearchRequest,
+    ) -> Pages<types::OrganizationBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_organization_search(request).await?;
+                match page.value {
+                    api::GetOrganizationSearchResponse::Ok(body) => {
+                        let items = body.organizations.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_performer_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_performer_search(
+        &self,
+        request: api::GetPerformerSearchRequest,
+    ) -> Pages<types::PerformerBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_performer_search(request).await?;
+                match page.value {
+                    api::GetPerformerSearchResponse::Ok(body) => {
+                        let items = body.performers.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_season_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_season_search(
+        &self,
+        request: api::GetSeasonSearchRequest,
+    ) -> Pages<types::SeasonBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_season_search(request).await?;
+                match page.value {
+                    api::GetSeasonSearchResponse::Ok(body) => {
+                        let items = body.seasons.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_series_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_series_search(
+        &self,
+        request: api::GetSeriesSearchRequest,
+    ) -> Pages<types::SeriesBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_series_search(request).await?;
+                match page.value {
+                    api::GetSeriesSearchResponse::Ok(body) => {
+                        let items = body.series.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_soundtrack_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_soundtrack_search(
+        &self,
+        request: api::GetSoundtrackSearchRequest,
+    ) -> Pages<types::SoundtrackBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_soundtrack_search(request).await?;
+                match page.value {
+                    api::GetSoundtrackSearchResponse::Ok(body) => {
+                        let items = body.soundtracks.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_spacecraft_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_spacecraft_search(
+        &self,
+        request: api::GetSpacecraftSearchRequest,
+    ) -> Pages<types::SpacecraftBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_spacecraft_search(request).await?;
+                match page.value {
+                    api::GetSpacecraftSearchResponse::Ok(body) => {
+                        let items = body.spacecrafts.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_spacecraft_class_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_spacecraft_class_search(
+        &self,
+        request: api::GetSpacecraftClassSearchRequest,
+    ) -> Pages<types::SpacecraftClassBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_spacecraft_class_search(request).await?;
+                match page.value {
+                    api::GetSpacecraftClassSearchResponse::Ok(body) => {
+                        let items = body.spacecraft_classes.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_species_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_species_search(
+        &self,
+        request: api::GetSpeciesSearchRequest,
+    ) -> Pages<types::SpeciesBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_species_search(request).await?;
+                match page.value {
+                    api::GetSpeciesSearchResponse::Ok(body) => {
+                        let items = body.species.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_staff_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_staff_search(
+        &self,
+        request: api::GetStaffSearchRequest,
+    ) -> Pages<types::StaffBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_staff_search(request).await?;
+                match page.value {
+                    api::GetStaffSearchResponse::Ok(body) => {
+                        let items = body.staff.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_technology_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_technology_search(
+        &self,
+        request: api::GetTechnologySearchRequest,
+    ) -> Pages<types::TechnologyBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_technology_search(request).await?;
+                match page.value {
+                    api::GetTechnologySearchResponse::Ok(body) => {
+                        let items = body.technology.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_title_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_title_search(
+        &self,
+        request: api::GetTitleSearchRequest,
+    ) -> Pages<types::TitleBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_title_search(request).await?;
+                match page.value {
+                    api::GetTitleSearchResponse::Ok(body) => {
+                        let items = body.titles.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_trading_card_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_trading_card_search(
+        &self,
+        request: api::GetTradingCardSearchRequest,
+    ) -> Pages<types::TradingCardBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_trading_card_search(request).await?;
+                match page.value {
+                    api::GetTradingCardSearchResponse::Ok(body) => {
+                        let items = body.trading_cards.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_trading_card_deck_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_trading_card_deck_search(
+        &self,
+        request: api::GetTradingCardDeckSearchRequest,
+    ) -> Pages<types::TradingCardDeckBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_trading_card_deck_search(request).await?;
+                match page.value {
+                    api::GetTradingCardDeckSearchResponse::Ok(body) => {
+                        let items = body.trading_card_decks.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_trading_card_set_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_trading_card_set_search(
+        &self,
+        request: api::GetTradingCardSetSearchRequest,
+    ) -> Pages<types::TradingCardSetBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_trading_card_set_search(request).await?;
+                match page.value {
+                    api::GetTradingCardSetSearchResponse::Ok(body) => {
+                        let items = body.trading_card_sets.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_video_game_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_video_game_search(
+        &self,
+        request: api::GetVideoGameSearchRequest,
+    ) -> Pages<types::VideoGameBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_video_game_search(request).await?;
+                match page.value {
+                    api::GetVideoGameSearchResponse::Ok(body) => {
+                        let items = body.video_games.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_video_release_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_video_release_search(
+        &self,
+        request: api::GetVideoReleaseSearchRequest,
+    ) -> Pages<types::VideoReleaseBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_video_release_search(request).await?;
+                match page.value {
+                    api::GetVideoReleaseSearchResponse::Ok(body) => {
+                        let items = body.video_releases.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+
+    /// Every item of [`Api::get_weapon_search`], page after page (by page number (`pageNumber`)).
+    pub fn get_weapon_search(
+        &self,
+        request: api::GetWeaponSearchRequest,
+    ) -> Pages<types::WeaponBase> {
+        let client = self.client().clone();
+        Pages::new(move |next| {
+            let client = client.clone();
+            let mut request = request.clone();
+            Box::pin(async move {
+                if let Some(next) = next {
+                    request.context.extensions.insert(NextPage(next));
+                }
+                let page = client.raw().get_weapon_search(request).await?;
+                match page.value {
+                    api::GetWeaponSearchResponse::Ok(body) => {
+                        let items = body.weapons.unwrap_or_default();
+                        let next = next_page_number(
+                            &page.url,
+                            "pageNumber",
+                            1,
+                            Some("pageSize"),
+                            items.len(),
+                            None,
+                        );
+                        Ok(Page { items, next })
+                    }
+                    _ => Err(not_a_page(page)),
+                }
+            })
+        })
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +56,34 @@ impl Api for Client {
         &self,
         request: api::ListDataSetsRequest,
     ) -> Result<api::ListDataSetsResponse, api::Error> {
+        self.raw().list_data_sets(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /{dataset}/{version}/fields`
+    async fn list_searchable_fields(
+        &self,
+        request: api::ListSearchableFieldsRequest,
+    ) -> Result<api::ListSearchableFieldsResponse, api::Error> {
+        self.raw().list_searchable_fields(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /{dataset}/{version}/records`
+    async fn perform_search(
+        &self,
+        request: api::PerformSearchRequest,
+    ) -> Result<api::PerformSearchResponse, api::Error> {
+        self.raw().perform_search(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /`, with the response's status, headers and URL.
+    pub async fn list_data_sets(
+        self,
+        request: api::ListDataSetsRequest,
+    ) -> Result<Raw<api::ListDataSetsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push('/');
         let query = String::new();
@@ -68,20 +99,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::ListDataSetsResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::ListDataSetsResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /{dataset}/{version}/fields`
-    async fn list_searchable_fields(
-        &self,
+    /// `GET /{dataset}/{version}/fields`, with the response's status, headers and URL.
+    pub async fn list_searchable_fields(
+        self,
         request: api::ListSearchableFieldsRequest,
-    ) -> Result<api::ListSearchableFieldsResponse, api::Error> {
+    ) -> Result<Raw<api::ListSearchableFieldsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push('/');
         {
@@ -107,29 +142,27 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(api::ListSearchableFieldsResponse::Ok(decode_json(response).await?))
-            }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::ListSearchableFieldsResponse::Ok(decode_json(response).await?),
             404 => {
-                Ok(
-                    api::ListSearchableFieldsResponse::NotFound(
-                        decode_json(response).await?,
-                    ),
-                )
+                api::ListSearchableFieldsResponse::NotFound(decode_json(response).await?)
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /{dataset}/{version}/records`
-    async fn perform_search(
-        &self,
+    /// `POST /{dataset}/{version}/records`, with the response's status, headers and URL.
+    pub async fn perform_search(
+        self,
         request: api::PerformSearchRequest,
-    ) -> Result<api::PerformSearchResponse, api::Error> {
+    ) -> Result<Raw<api::PerformSearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push('/');
         {
@@ -160,13 +193,27 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PerformSearchResponse::Ok(decode_json(response).await?)),
-            404 => Ok(api::PerformSearchResponse::NotFound),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PerformSearchResponse::Ok(decode_json(response).await?),
+            404 => api::PerformSearchResponse::NotFound,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

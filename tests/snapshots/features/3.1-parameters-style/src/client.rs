@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +56,216 @@ impl Api for Client {
         &self,
         request: api::CookiesStandardRequest,
     ) -> Result<api::CookiesStandardResponse, api::Error> {
+        self.raw().cookies_standard(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /cookies#formNonExploded`
+    async fn cookies_form_non_exploded(
+        &self,
+        request: api::CookiesFormNonExplodedRequest,
+    ) -> Result<api::CookiesFormNonExplodedResponse, api::Error> {
+        self.raw().cookies_form_non_exploded(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /cookies#formExploded`
+    async fn cookies_form_exploded(
+        &self,
+        request: api::CookiesFormExplodedRequest,
+    ) -> Result<api::CookiesFormExplodedResponse, api::Error> {
+        self.raw().cookies_form_exploded(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/headers`
+    async fn headers_standard(
+        &self,
+        request: api::HeadersStandardRequest,
+    ) -> Result<api::HeadersStandardResponse, api::Error> {
+        self.raw().headers_standard(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/headers/simple`
+    async fn headers_simple_non_exploded(
+        &self,
+        request: api::HeadersSimpleNonExplodedRequest,
+    ) -> Result<api::HeadersSimpleNonExplodedResponse, api::Error> {
+        self.raw().headers_simple_non_exploded(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/headers/simple`
+    async fn headers_simple_exploded(
+        &self,
+        request: api::HeadersSimpleExplodedRequest,
+    ) -> Result<api::HeadersSimpleExplodedResponse, api::Error> {
+        self.raw().headers_simple_exploded(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/path/{primitive}/{array}/{object}`
+    async fn paths_standard(
+        &self,
+        request: api::PathsStandardRequest,
+    ) -> Result<api::PathsStandardResponse, api::Error> {
+        self.raw().paths_standard(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/path/matrix/{primitive}/{array}/{object}`
+    async fn paths_matrix_non_exploded(
+        &self,
+        request: api::PathsMatrixNonExplodedRequest,
+    ) -> Result<api::PathsMatrixNonExplodedResponse, api::Error> {
+        self.raw().paths_matrix_non_exploded(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/path/matrix/{primitive}/{array}/{object}`
+    async fn paths_matrix_exploded(
+        &self,
+        request: api::PathsMatrixExplodedRequest,
+    ) -> Result<api::PathsMatrixExplodedResponse, api::Error> {
+        self.raw().paths_matrix_exploded(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/path/label/{primitive}/{array}/{object}`
+    async fn paths_label_non_exploded(
+        &self,
+        request: api::PathsLabelNonExplodedRequest,
+    ) -> Result<api::PathsLabelNonExplodedResponse, api::Error> {
+        self.raw().paths_label_non_exploded(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/path/label/{primitive}/{array}/{object}`
+    async fn paths_label_exploded(
+        &self,
+        request: api::PathsLabelExplodedRequest,
+    ) -> Result<api::PathsLabelExplodedResponse, api::Error> {
+        self.raw().paths_label_exploded(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/path/simple/{primitive}/{array}/{object}`
+    async fn paths_simple_non_exploded(
+        &self,
+        request: api::PathsSimpleNonExplodedRequest,
+    ) -> Result<api::PathsSimpleNonExplodedResponse, api::Error> {
+        self.raw().paths_simple_non_exploded(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/path/simple/{primitive}/{array}/{object}`
+    async fn paths_simple_exploded(
+        &self,
+        request: api::PathsSimpleExplodedRequest,
+    ) -> Result<api::PathsSimpleExplodedResponse, api::Error> {
+        self.raw().paths_simple_exploded(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/query`
+    async fn query_standard(
+        &self,
+        request: api::QueryStandardRequest,
+    ) -> Result<api::QueryStandardResponse, api::Error> {
+        self.raw().query_standard(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/query/form`
+    async fn query_form_non_exploded(
+        &self,
+        request: api::QueryFormNonExplodedRequest,
+    ) -> Result<api::QueryFormNonExplodedResponse, api::Error> {
+        self.raw().query_form_non_exploded(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/query/form`
+    async fn query_form_exploded(
+        &self,
+        request: api::QueryFormExplodedRequest,
+    ) -> Result<api::QueryFormExplodedResponse, api::Error> {
+        self.raw().query_form_exploded(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/query/spaceDelimited`
+    async fn query_space_delimited_non_exploded(
+        &self,
+        request: api::QuerySpaceDelimitedNonExplodedRequest,
+    ) -> Result<api::QuerySpaceDelimitedNonExplodedResponse, api::Error> {
+        self.raw().query_space_delimited_non_exploded(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/query/pipeDelimited`
+    async fn query_pipe_delimited_non_exploded(
+        &self,
+        request: api::QueryPipeDelimitedNonExplodedRequest,
+    ) -> Result<api::QueryPipeDelimitedNonExplodedResponse, api::Error> {
+        self.raw().query_pipe_delimited_non_exploded(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anything/query/deepObject`
+    async fn query_deep_object_non_exploded(
+        &self,
+        request: api::QueryDeepObjectNonExplodedRequest,
+    ) -> Result<api::QueryDeepObjectNonExplodedResponse, api::Error> {
+        self.raw().query_deep_object_non_exploded(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/form-data`
+    async fn form_data_standard(
+        &self,
+        request: api::FormDataStandardRequest,
+    ) -> Result<api::FormDataStandardResponse, api::Error> {
+        self.raw().form_data_standard(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /anything/form-data/form`
+    async fn form_data_form_exploded(
+        &self,
+        request: api::FormDataFormExplodedRequest,
+    ) -> Result<api::FormDataFormExplodedResponse, api::Error> {
+        self.raw().form_data_form_exploded(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/form-data/form`
+    async fn form_data_form_non_exploded(
+        &self,
+        request: api::FormDataFormNonExplodedRequest,
+    ) -> Result<api::FormDataFormNonExplodedResponse, api::Error> {
+        self.raw().form_data_form_non_exploded(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/form-data/spaceDelimited`
+    async fn form_data_space_delimited_non_exploded(
+        &self,
+        request: api::FormDataSpaceDelimitedNonExplodedRequest,
+    ) -> Result<api::FormDataSpaceDelimitedNonExplodedResponse, api::Error> {
+        self.raw()
+            .form_data_space_delimited_non_exploded(request)
+            .await
+            .map(Raw::into_value)
+    }
+
+    /// `POST /anything/form-data/pipeDelimited`
+    async fn form_data_pipe_delimited_non_exploded(
+        &self,
+        request: api::FormDataPipeDelimitedNonExplodedRequest,
+    ) -> Result<api::FormDataPipeDelimitedNonExplodedResponse, api::Error> {
+        self.raw()
+            .form_data_pipe_delimited_non_exploded(request)
+            .await
+            .map(Raw::into_value)
+    }
+
+    /// `GET /anything/form-data/deepObject`
+    async fn form_data_deep_object_exploded(
+        &self,
+        request: api::FormDataDeepObjectExplodedRequest,
+    ) -> Result<api::FormDataDeepObjectExplodedResponse, api::Error> {
+        self.raw().form_data_deep_object_exploded(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /cookies`, with the response's status, headers and URL.
+    pub async fn cookies_standard(
+        self,
+        request: api::CookiesStandardRequest,
+    ) -> Result<Raw<api::CookiesStandardResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/cookies");
         let query = String::new();
@@ -86,20 +299,24 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::CookiesStandardResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::CookiesStandardResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /cookies#formNonExploded`
-    async fn cookies_form_non_exploded(
-        &self,
+    /// `GET /cookies#formNonExploded`, with the response's status, headers and URL.
+    pub async fn cookies_form_non_exploded(
+        self,
         request: api::CookiesFormNonExplodedRequest,
-    ) -> Result<api::CookiesFormNonExplodedResponse, api::Error> {
+    ) -> Result<Raw<api::CookiesFormNonExplodedResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/cookies%23formNonExploded");
         let query = String::new();
@@ -133,20 +350,24 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::CookiesFormNonExplodedResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::CookiesFormNonExplodedResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /cookies#formExploded`
-    async fn cookies_form_exploded(
-        &self,
+    /// `GET /cookies#formExploded`, with the response's status, headers and URL.
+    pub async fn cookies_form_exploded(
+        self,
         request: api::CookiesFormExplodedRequest,
-    ) -> Result<api::CookiesFormExplodedResponse, api::Error> {
+    ) -> Result<Raw<api::CookiesFormExplodedResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/cookies%23formExploded");
         let query = String::new();
@@ -180,20 +401,24 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::CookiesFormExplodedResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::CookiesFormExplodedResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/headers`
-    async fn headers_standard(
-        &self,
+    /// `GET /anything/headers`, with the response's status, headers and URL.
+    pub async fn headers_standard(
+        self,
         request: api::HeadersStandardRequest,
-    ) -> Result<api::HeadersStandardResponse, api::Error> {
+    ) -> Result<Raw<api::HeadersStandardResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/headers");
         let query = String::new();
@@ -227,20 +452,24 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::HeadersStandardResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::HeadersStandardResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/headers/simple`
-    async fn headers_simple_non_exploded(
-        &self,
+    /// `GET /anything/headers/simple`, with the response's status, headers and URL.
+    pub async fn headers_simple_non_exploded(
+        self,
         request: api::HeadersSimpleNonExplodedRequest,
-    ) -> Result<api::HeadersSimpleNonExplodedResponse, api::Error> {
+    ) -> Result<Raw<api::HeadersSimpleNonExplodedResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/headers/simple");
         let query = String::new();
@@ -274,20 +503,24 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::HeadersSimpleNonExplodedResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::HeadersSimpleNonExplodedResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/headers/simple`
-    async fn headers_simple_exploded(
-        &self,
+    /// `POST /anything/headers/simple`, with the response's status, headers and URL.
+    pub async fn headers_simple_exploded(
+        self,
         request: api::HeadersSimpleExplodedRequest,
-    ) -> Result<api::HeadersSimpleExplodedResponse, api::Error> {
+    ) -> Result<Raw<api::HeadersSimpleExplodedResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/headers/simple");
         let query = String::new();
@@ -321,20 +554,24 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::HeadersSimpleExplodedResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::HeadersSimpleExplodedResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/path/{primitive}/{array}/{object}`
-    async fn paths_standard(
-        &self,
+    /// `GET /anything/path/{primitive}/{array}/{object}`, with the response's status, headers and URL.
+    pub async fn paths_standard(
+        self,
         request: api::PathsStandardRequest,
-    ) -> Result<api::PathsStandardResponse, api::Error> {
+    ) -> Result<Raw<api::PathsStandardResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/path/");
         {
@@ -372,20 +609,24 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::PathsStandardResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::PathsStandardResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/path/matrix/{primitive}/{array}/{object}`
-    async fn paths_matrix_non_exploded(
-        &self,
+    /// `GET /anything/path/matrix/{primitive}/{array}/{object}`, with the response's status, headers and URL.
+    pub async fn paths_matrix_non_exploded(
+        self,
         request: api::PathsMatrixNonExplodedRequest,
-    ) -> Result<api::PathsMatrixNonExplodedResponse, api::Error> {
+    ) -> Result<Raw<api::PathsMatrixNonExplodedResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/path/matrix/");
         {
@@ -425,20 +666,24 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::PathsMatrixNonExplodedResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::PathsMatrixNonExplodedResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/path/matrix/{primitive}/{array}/{object}`
-    async fn paths_matrix_exploded(
-        &self,
+    /// `POST /anything/path/matrix/{primitive}/{array}/{object}`, with the response's status, headers and URL.
+    pub async fn paths_matrix_exploded(
+        self,
         request: api::PathsMatrixExplodedRequest,
-    ) -> Result<api::PathsMatrixExplodedResponse, api::Error> {
+    ) -> Result<Raw<api::PathsMatrixExplodedResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/path/matrix/");
         {
@@ -478,20 +723,24 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::PathsMatrixExplodedResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::PathsMatrixExplodedResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/path/label/{primitive}/{array}/{object}`
-    async fn paths_label_non_exploded(
-        &self,
+    /// `GET /anything/path/label/{primitive}/{array}/{object}`, with the response's status, headers and URL.
+    pub async fn paths_label_non_exploded(
+        self,
         request: api::PathsLabelNonExplodedRequest,
-    ) -> Result<api::PathsLabelNonExplodedResponse, api::Error> {
+    ) -> Result<Raw<api::PathsLabelNonExplodedResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/path/label/");
         {
@@ -529,20 +778,24 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::PathsLabelNonExplodedResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::PathsLabelNonExplodedResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/path/label/{primitive}/{array}/{object}`
-    async fn paths_label_exploded(
-        &self,
+    /// `POST /anything/path/label/{primitive}/{array}/{object}`, with the response's status, headers and URL.
+    pub async fn paths_label_exploded(
+        self,
         request: api::PathsLabelExplodedRequest,
-    ) -> Result<api::PathsLabelExplodedResponse, api::Error> {
+    ) -> Result<Raw<api::PathsLabelExplodedResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/path/label/");
         {
@@ -580,20 +833,24 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::PathsLabelExplodedResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::PathsLabelExplodedResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/path/simple/{primitive}/{array}/{object}`
-    async fn paths_simple_non_exploded(
-        &self,
+    /// `GET /anything/path/simple/{primitive}/{array}/{object}`, with the response's status, headers and URL.
+    pub async fn paths_simple_non_exploded(
+        self,
         request: api::PathsSimpleNonExplodedRequest,
-    ) -> Result<api::PathsSimpleNonExplodedResponse, api::Error> {
+    ) -> Result<Raw<api::PathsSimpleNonExplodedResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/path/simple/");
         {
@@ -631,20 +888,24 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::PathsSimpleNonExplodedResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::PathsSimpleNonExplodedResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/path/simple/{primitive}/{array}/{object}`
-    async fn paths_simple_exploded(
-        &self,
+    /// `POST /anything/path/simple/{primitive}/{array}/{object}`, with the response's status, headers and URL.
+    pub async fn paths_simple_exploded(
+        self,
         request: api::PathsSimpleExplodedRequest,
-    ) -> Result<api::PathsSimpleExplodedResponse, api::Error> {
+    ) -> Result<Raw<api::PathsSimpleExplodedResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/path/simple/");
         {
@@ -682,20 +943,24 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::PathsSimpleExplodedResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::PathsSimpleExplodedResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/query`
-    async fn query_standard(
-        &self,
+    /// `GET /anything/query`, with the response's status, headers and URL.
+    pub async fn query_standard(
+        self,
         request: api::QueryStandardRequest,
-    ) -> Result<api::QueryStandardResponse, api::Error> {
+    ) -> Result<Raw<api::QueryStandardResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/query");
         let mut query = String::new();
@@ -725,20 +990,24 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::QueryStandardResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::QueryStandardResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/query/form`
-    async fn query_form_non_exploded(
-        &self,
+    /// `GET /anything/query/form`, with the response's status, headers and URL.
+    pub async fn query_form_non_exploded(
+        self,
         request: api::QueryFormNonExplodedRequest,
-    ) -> Result<api::QueryFormNonExplodedResponse, api::Error> {
+    ) -> Result<Raw<api::QueryFormNonExplodedResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/query/form");
         let mut query = String::new();
@@ -777,20 +1046,24 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::QueryFormNonExplodedResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::QueryFormNonExplodedResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/query/form`
-    async fn query_form_exploded(
-        &self,
+    /// `POST /anything/query/form`, with the response's status, headers and URL.
+    pub async fn query_form_exploded(
+        self,
         request: api::QueryFormExplodedRequest,
-    ) -> Result<api::QueryFormExplodedResponse, api::Error> {
+    ) -> Result<Raw<api::QueryFormExplodedResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/query/form");
         let mut query = String::new();
@@ -820,20 +1093,24 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::QueryFormExplodedResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::QueryFormExplodedResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/query/spaceDelimited`
-    async fn query_space_delimited_non_exploded(
-        &self,
+    /// `GET /anything/query/spaceDelimited`, with the response's status, headers and URL.
+    pub async fn query_space_delimited_non_exploded(
+        self,
         request: api::QuerySpaceDelimitedNonExplodedRequest,
-    ) -> Result<api::QuerySpaceDelimitedNonExplodedResponse, api::Error> {
+    ) -> Result<Raw<api::QuerySpaceDelimitedNonExplodedResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/query/spaceDelimited");
         let mut query = String::new();
@@ -869,20 +1146,24 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::QuerySpaceDelimitedNonExplodedResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::QuerySpaceDelimitedNonExplodedResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/query/pipeDelimited`
-    async fn query_pipe_delimited_non_exploded(
-        &self,
+    /// `GET /anything/query/pipeDelimited`, with the response's status, headers and URL.
+    pub async fn query_pipe_delimited_non_exploded(
+        self,
         request: api::QueryPipeDelimitedNonExplodedRequest,
-    ) -> Result<api::QueryPipeDelimitedNonExplodedResponse, api::Error> {
+    ) -> Result<Raw<api::QueryPipeDelimitedNonExplodedResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/query/pipeDelimited");
         let mut query = String::new();
@@ -918,20 +1199,24 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::QueryPipeDelimitedNonExplodedResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::QueryPipeDelimitedNonExplodedResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/query/deepObject`
-    async fn query_deep_object_non_exploded(
-        &self,
+    /// `GET /anything/query/deepObject`, with the response's status, headers and URL.
+    pub async fn query_deep_object_non_exploded(
+        self,
         request: api::QueryDeepObjectNonExplodedRequest,
-    ) -> Result<api::QueryDeepObjectNonExplodedResponse, api::Error> {
+    ) -> Result<Raw<api::QueryDeepObjectNonExplodedResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/query/deepObject");
         let mut query = String::new();
@@ -957,20 +1242,24 @@ impl Api for Client {
                 cookies,
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::QueryDeepObjectNonExplodedResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::QueryDeepObjectNonExplodedResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/form-data`
-    async fn form_data_standard(
-        &self,
+    /// `POST /anything/form-data`, with the response's status, headers and URL.
+    pub async fn form_data_standard(
+        self,
         request: api::FormDataStandardRequest,
-    ) -> Result<api::FormDataStandardResponse, api::Error> {
+    ) -> Result<Raw<api::FormDataStandardResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/form-data");
         let query = String::new();
@@ -1001,20 +1290,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::FormDataStandardResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::FormDataStandardResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /anything/form-data/form`
-    async fn form_data_form_exploded(
-        &self,
+    /// `PUT /anything/form-data/form`, with the response's status, headers and URL.
+    pub async fn form_data_form_exploded(
+        self,
         request: api::FormDataFormExplodedRequest,
-    ) -> Result<api::FormDataFormExplodedResponse, api::Error> {
+    ) -> Result<Raw<api::FormDataFormExplodedResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/form-data/form");
         let query = String::new();
@@ -1045,20 +1338,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::FormDataFormExplodedResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::FormDataFormExplodedResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/form-data/form`
-    async fn form_data_form_non_exploded(
-        &self,
+    /// `POST /anything/form-data/form`, with the response's status, headers and URL.
+    pub async fn form_data_form_non_exploded(
+        self,
         request: api::FormDataFormNonExplodedRequest,
-    ) -> Result<api::FormDataFormNonExplodedResponse, api::Error> {
+    ) -> Result<Raw<api::FormDataFormNonExplodedResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/form-data/form");
         let query = String::new();
@@ -1089,20 +1386,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::FormDataFormNonExplodedResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::FormDataFormNonExplodedResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/form-data/spaceDelimited`
-    async fn form_data_space_delimited_non_exploded(
-        &self,
+    /// `POST /anything/form-data/spaceDelimited`, with the response's status, headers and URL.
+    pub async fn form_data_space_delimited_non_exploded(
+        self,
         request: api::FormDataSpaceDelimitedNonExplodedRequest,
-    ) -> Result<api::FormDataSpaceDelimitedNonExplodedResponse, api::Error> {
+    ) -> Result<Raw<api::FormDataSpaceDelimitedNonExplodedResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/form-data/spaceDelimited");
         let query = String::new();
@@ -1132,20 +1433,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::FormDataSpaceDelimitedNonExplodedResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::FormDataSpaceDelimitedNonExplodedResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/form-data/pipeDelimited`
-    async fn form_data_pipe_delimited_non_exploded(
-        &self,
+    /// `POST /anything/form-data/pipeDelimited`, with the response's status, headers and URL.
+    pub async fn form_data_pipe_delimited_non_exploded(
+        self,
         request: api::FormDataPipeDelimitedNonExplodedRequest,
-    ) -> Result<api::FormDataPipeDelimitedNonExplodedResponse, api::Error> {
+    ) -> Result<Raw<api::FormDataPipeDelimitedNonExplodedResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/form-data/pipeDelimited");
         let query = String::new();
@@ -1175,20 +1480,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::FormDataPipeDelimitedNonExplodedResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::FormDataPipeDelimitedNonExplodedResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anything/form-data/deepObject`
-    async fn form_data_deep_object_exploded(
-        &self,
+    /// `GET /anything/form-data/deepObject`, with the response's status, headers and URL.
+    pub async fn form_data_deep_object_exploded(
+        self,
         request: api::FormDataDeepObjectExplodedRequest,
-    ) -> Result<api::FormDataDeepObjectExplodedResponse, api::Error> {
+    ) -> Result<Raw<api::FormDataDeepObjectExplodedResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/form-data/deepObject");
         let query = String::new();
@@ -1219,13 +1528,27 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::FormDataDeepObjectExplodedResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::FormDataDeepObjectExplodedResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }
 

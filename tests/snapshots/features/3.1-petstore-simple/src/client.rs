@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +56,26 @@ impl Api for Client {
         &self,
         request: api::GetPetIdRequest,
     ) -> Result<api::GetPetIdResponse, api::Error> {
+        self.raw().get_pet_id(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /pet/{id}`
+    async fn put_pet_id(
+        &self,
+        request: api::PutPetIdRequest,
+    ) -> Result<api::PutPetIdResponse, api::Error> {
+        self.raw().put_pet_id(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /pet/{id}`, with the response's status, headers and URL.
+    pub async fn get_pet_id(
+        self,
+        request: api::GetPetIdRequest,
+    ) -> Result<Raw<api::GetPetIdResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pet/");
         {
@@ -72,20 +95,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            400 => Ok(api::GetPetIdResponse::BadRequest),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            400 => api::GetPetIdResponse::BadRequest,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /pet/{id}`
-    async fn put_pet_id(
-        &self,
+    /// `PUT /pet/{id}`, with the response's status, headers and URL.
+    pub async fn put_pet_id(
+        self,
         request: api::PutPetIdRequest,
-    ) -> Result<api::PutPetIdResponse, api::Error> {
+    ) -> Result<Raw<api::PutPetIdResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pet/");
         {
@@ -94,12 +121,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "put_pet_id",
@@ -111,13 +139,27 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            400 => Ok(api::PutPetIdResponse::BadRequest),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            400 => api::PutPetIdResponse::BadRequest,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }
 
@@ -137,14 +179,15 @@ impl api::Authenticate for Client {
 impl Client {
     /// Puts the credentials of the first requirement that can be met
     /// into the request. When none can, the request goes without, and
-    /// the server's 401 says what is missing.
+    /// the server's 401 says what is missing. `Some(scopes)`: the
+    /// bearer token is to come from the token provider.
     fn authorize(
         &self,
         context: &api::Context,
         requirements: &[api::Requirement],
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
-    ) -> Result<(), api::Error> {
+    ) -> Result<Option<&'static [&'static str]>, api::Error> {
         let _ = (&query, &headers, ());
         let s0 = context
             .credentials
@@ -155,8 +198,9 @@ impl Client {
             api::Scheme::ApiKey => s0.is_some(),
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
-            return Ok(());
+            return Ok(None);
         };
+        let token = None;
         for (scheme, _) in *requirement {
             match scheme {
                 api::Scheme::ApiKey => {
@@ -175,6 +219,6 @@ impl Client {
                 }
             }
         }
-        Ok(())
+        Ok(token)
     }
 }

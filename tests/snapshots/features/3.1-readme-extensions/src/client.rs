@@ -21,7 +21,12 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
+
+pub use super::runtime::oauth2::OAuth2;
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +58,90 @@ impl Api for Client {
         &self,
         request: api::XCodeSamplesRequest,
     ) -> Result<api::XCodeSamplesResponse, api::Error> {
+        self.raw().x_code_samples(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /x-code-samples`
+    async fn x_readme_code_samples(
+        &self,
+        request: api::XReadmeCodeSamplesRequest,
+    ) -> Result<api::XReadmeCodeSamplesResponse, api::Error> {
+        self.raw().x_readme_code_samples(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /x-headers`
+    async fn x_readme_headers(
+        &self,
+        request: api::XReadmeHeadersRequest,
+    ) -> Result<api::XReadmeHeadersResponse, api::Error> {
+        self.raw().x_readme_headers(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /x-headers`
+    async fn x_headers(
+        &self,
+        request: api::XHeadersRequest,
+    ) -> Result<api::XHeadersResponse, api::Error> {
+        self.raw().x_headers(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /x-explorer-enabled`
+    async fn x_readme_explorer_enabled(
+        &self,
+        request: api::XReadmeExplorerEnabledRequest,
+    ) -> Result<api::XReadmeExplorerEnabledResponse, api::Error> {
+        self.raw().x_readme_explorer_enabled(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /x-explorer-enabled`
+    async fn x_explorer_enabled(
+        &self,
+        request: api::XExplorerEnabledRequest,
+    ) -> Result<api::XExplorerEnabledResponse, api::Error> {
+        self.raw().x_explorer_enabled(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /x-samples-languages`
+    async fn x_readme_samples_languages(
+        &self,
+        request: api::XReadmeSamplesLanguagesRequest,
+    ) -> Result<api::XReadmeSamplesLanguagesResponse, api::Error> {
+        self.raw().x_readme_samples_languages(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /x-samples-languages`
+    async fn x_samples_languages(
+        &self,
+        request: api::XSamplesLanguagesRequest,
+    ) -> Result<api::XSamplesLanguagesResponse, api::Error> {
+        self.raw().x_samples_languages(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /x-proxy-enabled`
+    async fn x_readme_proxy_enabled(
+        &self,
+        request: api::XReadmeProxyEnabledRequest,
+    ) -> Result<api::XReadmeProxyEnabledResponse, api::Error> {
+        self.raw().x_readme_proxy_enabled(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /x-proxy-enabled`
+    async fn x_proxy_enabled(
+        &self,
+        request: api::XProxyEnabledRequest,
+    ) -> Result<api::XProxyEnabledResponse, api::Error> {
+        self.raw().x_proxy_enabled(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /x-code-samples`, with the response's status, headers and URL.
+    pub async fn x_code_samples(
+        self,
+        request: api::XCodeSamplesRequest,
+    ) -> Result<Raw<api::XCodeSamplesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/x-code-samples");
         let query = String::new();
@@ -68,20 +157,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::XCodeSamplesResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::XCodeSamplesResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /x-code-samples`
-    async fn x_readme_code_samples(
-        &self,
+    /// `POST /x-code-samples`, with the response's status, headers and URL.
+    pub async fn x_readme_code_samples(
+        self,
         request: api::XReadmeCodeSamplesRequest,
-    ) -> Result<api::XReadmeCodeSamplesResponse, api::Error> {
+    ) -> Result<Raw<api::XReadmeCodeSamplesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/x-code-samples");
         let query = String::new();
@@ -97,20 +190,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::XReadmeCodeSamplesResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::XReadmeCodeSamplesResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /x-headers`
-    async fn x_readme_headers(
-        &self,
+    /// `POST /x-headers`, with the response's status, headers and URL.
+    pub async fn x_readme_headers(
+        self,
         request: api::XReadmeHeadersRequest,
-    ) -> Result<api::XReadmeHeadersResponse, api::Error> {
+    ) -> Result<Raw<api::XReadmeHeadersResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/x-headers");
         let query = String::new();
@@ -126,20 +223,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::XReadmeHeadersResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::XReadmeHeadersResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /x-headers`
-    async fn x_headers(
-        &self,
+    /// `PATCH /x-headers`, with the response's status, headers and URL.
+    pub async fn x_headers(
+        self,
         request: api::XHeadersRequest,
-    ) -> Result<api::XHeadersResponse, api::Error> {
+    ) -> Result<Raw<api::XHeadersResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/x-headers");
         let query = String::new();
@@ -155,30 +256,35 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::XHeadersResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::XHeadersResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /x-explorer-enabled`
-    async fn x_readme_explorer_enabled(
-        &self,
+    /// `POST /x-explorer-enabled`, with the response's status, headers and URL.
+    pub async fn x_readme_explorer_enabled(
+        self,
         request: api::XReadmeExplorerEnabledRequest,
-    ) -> Result<api::XReadmeExplorerEnabledResponse, api::Error> {
+    ) -> Result<Raw<api::XReadmeExplorerEnabledResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/x-explorer-enabled");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "x-readme_explorer-enabled",
@@ -190,30 +296,35 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::XReadmeExplorerEnabledResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::XReadmeExplorerEnabledResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /x-explorer-enabled`
-    async fn x_explorer_enabled(
-        &self,
+    /// `PATCH /x-explorer-enabled`, with the response's status, headers and URL.
+    pub async fn x_explorer_enabled(
+        self,
         request: api::XExplorerEnabledRequest,
-    ) -> Result<api::XExplorerEnabledResponse, api::Error> {
+    ) -> Result<Raw<api::XExplorerEnabledResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/x-explorer-enabled");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "x-explorer-enabled",
@@ -225,20 +336,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::XExplorerEnabledResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::XExplorerEnabledResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /x-samples-languages`
-    async fn x_readme_samples_languages(
-        &self,
+    /// `GET /x-samples-languages`, with the response's status, headers and URL.
+    pub async fn x_readme_samples_languages(
+        self,
         request: api::XReadmeSamplesLanguagesRequest,
-    ) -> Result<api::XReadmeSamplesLanguagesResponse, api::Error> {
+    ) -> Result<Raw<api::XReadmeSamplesLanguagesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/x-samples-languages");
         let query = String::new();
@@ -254,20 +369,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::XReadmeSamplesLanguagesResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::XReadmeSamplesLanguagesResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /x-samples-languages`
-    async fn x_samples_languages(
-        &self,
+    /// `POST /x-samples-languages`, with the response's status, headers and URL.
+    pub async fn x_samples_languages(
+        self,
         request: api::XSamplesLanguagesRequest,
-    ) -> Result<api::XSamplesLanguagesResponse, api::Error> {
+    ) -> Result<Raw<api::XSamplesLanguagesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/x-samples-languages");
         let query = String::new();
@@ -283,20 +402,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::XSamplesLanguagesResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::XSamplesLanguagesResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /x-proxy-enabled`
-    async fn x_readme_proxy_enabled(
-        &self,
+    /// `POST /x-proxy-enabled`, with the response's status, headers and URL.
+    pub async fn x_readme_proxy_enabled(
+        self,
         request: api::XReadmeProxyEnabledRequest,
-    ) -> Result<api::XReadmeProxyEnabledResponse, api::Error> {
+    ) -> Result<Raw<api::XReadmeProxyEnabledResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/x-proxy-enabled");
         let query = String::new();
@@ -312,20 +435,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::XReadmeProxyEnabledResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::XReadmeProxyEnabledResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /x-proxy-enabled`
-    async fn x_proxy_enabled(
-        &self,
+    /// `PATCH /x-proxy-enabled`, with the response's status, headers and URL.
+    pub async fn x_proxy_enabled(
+        self,
         request: api::XProxyEnabledRequest,
-    ) -> Result<api::XProxyEnabledResponse, api::Error> {
+    ) -> Result<Raw<api::XProxyEnabledResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/x-proxy-enabled");
         let query = String::new();
@@ -341,13 +468,27 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::XProxyEnabledResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::XProxyEnabledResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }
 
@@ -367,27 +508,30 @@ impl api::Authenticate for Client {
 impl Client {
     /// Puts the credentials of the first requirement that can be met
     /// into the request. When none can, the request goes without, and
-    /// the server's 401 says what is missing.
+    /// the server's 401 says what is missing. `Some(scopes)`: the
+    /// bearer token is to come from the token provider.
     fn authorize(
         &self,
         context: &api::Context,
         requirements: &[api::Requirement],
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
-    ) -> Result<(), api::Error> {
+    ) -> Result<Option<&'static [&'static str]>, api::Error> {
         let _ = (&query, &headers, ());
         let s0 = context
             .credentials
             .petstore_auth
             .as_ref()
             .or(self.credentials().petstore_auth.as_ref());
+        let tokens = self.token_provider().is_some();
         let present = |(scheme, _): &(api::Scheme, _)| match scheme {
-            api::Scheme::PetstoreAuth => s0.is_some(),
+            api::Scheme::PetstoreAuth => s0.is_some() || tokens,
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
-            return Ok(());
+            return Ok(None);
         };
-        for (scheme, _) in *requirement {
+        let mut token = None;
+        for (scheme, scopes) in *requirement {
             match scheme {
                 api::Scheme::PetstoreAuth => {
                     if let Some(value) = s0 {
@@ -398,10 +542,12 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
             }
         }
-        Ok(())
+        Ok(token)
     }
 }

@@ -21,7 +21,12 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
+
+pub use super::runtime::oauth2::OAuth2;
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +58,442 @@ impl Api for Client {
         &self,
         request: api::GetApiKeysRequest,
     ) -> Result<api::GetApiKeysResponse, api::Error> {
+        self.raw().get_api_keys(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /projects/{subdomain}/apikeys`
+    async fn create_api_key(
+        &self,
+        request: api::CreateApiKeyRequest,
+    ) -> Result<api::CreateApiKeyResponse, api::Error> {
+        self.raw().create_api_key(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /projects/{subdomain}/apikeys/{api_key_id}`
+    async fn get_api_key(
+        &self,
+        request: api::GetApiKeyRequest,
+    ) -> Result<api::GetApiKeyResponse, api::Error> {
+        self.raw().get_api_key(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /projects/{subdomain}/apikeys/{api_key_id}`
+    async fn delete_api_key(
+        &self,
+        request: api::DeleteApiKeyRequest,
+    ) -> Result<api::DeleteApiKeyResponse, api::Error> {
+        self.raw().delete_api_key(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /projects/{subdomain}/apikeys/{api_key_id}`
+    async fn update_api_key(
+        &self,
+        request: api::UpdateApiKeyRequest,
+    ) -> Result<api::UpdateApiKeyResponse, api::Error> {
+        self.raw().update_api_key(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /branches/{branch}/apis`
+    async fn get_ap_is(
+        &self,
+        request: api::GetApIsRequest,
+    ) -> Result<api::GetApIsResponse, api::Error> {
+        self.raw().get_ap_is(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /branches/{branch}/apis`
+    async fn create_api(
+        &self,
+        request: api::CreateApiRequest,
+    ) -> Result<api::CreateApiResponse, api::Error> {
+        self.raw().create_api(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /branches/{branch}/apis/{filename}`
+    async fn get_api(
+        &self,
+        request: api::GetApiRequest,
+    ) -> Result<api::GetApiResponse, api::Error> {
+        self.raw().get_api(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /branches/{branch}/apis/{filename}`
+    async fn update_api(
+        &self,
+        request: api::UpdateApiRequest,
+    ) -> Result<api::UpdateApiResponse, api::Error> {
+        self.raw().update_api(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /branches/{branch}/apis/{filename}`
+    async fn delete_api(
+        &self,
+        request: api::DeleteApiRequest,
+    ) -> Result<api::DeleteApiResponse, api::Error> {
+        self.raw().delete_api(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /apply`
+    async fn get_open_roles(
+        &self,
+        request: api::GetOpenRolesRequest,
+    ) -> Result<api::GetOpenRolesResponse, api::Error> {
+        self.raw().get_open_roles(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /apply`
+    async fn apply_to_read_me(
+        &self,
+        request: api::ApplyToReadMeRequest,
+    ) -> Result<api::ApplyToReadMeResponse, api::Error> {
+        self.raw().apply_to_read_me(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /branches/{branch}/categories`
+    async fn create_category(
+        &self,
+        request: api::CreateCategoryRequest,
+    ) -> Result<api::CreateCategoryResponse, api::Error> {
+        self.raw().create_category(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /branches/{branch}/categories/{section}`
+    async fn get_categories(
+        &self,
+        request: api::GetCategoriesRequest,
+    ) -> Result<api::GetCategoriesResponse, api::Error> {
+        self.raw().get_categories(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /branches/{branch}/categories/{section}/{title}`
+    async fn get_category(
+        &self,
+        request: api::GetCategoryRequest,
+    ) -> Result<api::GetCategoryResponse, api::Error> {
+        self.raw().get_category(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /branches/{branch}/categories/{section}/{title}`
+    async fn delete_category(
+        &self,
+        request: api::DeleteCategoryRequest,
+    ) -> Result<api::DeleteCategoryResponse, api::Error> {
+        self.raw().delete_category(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /branches/{branch}/categories/{section}/{title}`
+    async fn update_category(
+        &self,
+        request: api::UpdateCategoryRequest,
+    ) -> Result<api::UpdateCategoryResponse, api::Error> {
+        self.raw().update_category(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /branches/{branch}/categories/{section}/{title}/pages`
+    async fn get_category_pages(
+        &self,
+        request: api::GetCategoryPagesRequest,
+    ) -> Result<api::GetCategoryPagesResponse, api::Error> {
+        self.raw().get_category_pages(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /changelogs`
+    async fn get_changelogs(
+        &self,
+        request: api::GetChangelogsRequest,
+    ) -> Result<api::GetChangelogsResponse, api::Error> {
+        self.raw().get_changelogs(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /changelogs`
+    async fn create_changelog(
+        &self,
+        request: api::CreateChangelogRequest,
+    ) -> Result<api::CreateChangelogResponse, api::Error> {
+        self.raw().create_changelog(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /changelogs/{identifier}`
+    async fn get_changelog(
+        &self,
+        request: api::GetChangelogRequest,
+    ) -> Result<api::GetChangelogResponse, api::Error> {
+        self.raw().get_changelog(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /changelogs/{identifier}`
+    async fn delete_changelog(
+        &self,
+        request: api::DeleteChangelogRequest,
+    ) -> Result<api::DeleteChangelogResponse, api::Error> {
+        self.raw().delete_changelog(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /changelogs/{identifier}`
+    async fn update_changelog(
+        &self,
+        request: api::UpdateChangelogRequest,
+    ) -> Result<api::UpdateChangelogResponse, api::Error> {
+        self.raw().update_changelog(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /branches/{branch}/custom_pages`
+    async fn get_custom_pages(
+        &self,
+        request: api::GetCustomPagesRequest,
+    ) -> Result<api::GetCustomPagesResponse, api::Error> {
+        self.raw().get_custom_pages(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /branches/{branch}/custom_pages`
+    async fn create_custom_page(
+        &self,
+        request: api::CreateCustomPageRequest,
+    ) -> Result<api::CreateCustomPageResponse, api::Error> {
+        self.raw().create_custom_page(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /branches/{branch}/custom_pages/{slug}`
+    async fn get_custom_page(
+        &self,
+        request: api::GetCustomPageRequest,
+    ) -> Result<api::GetCustomPageResponse, api::Error> {
+        self.raw().get_custom_page(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /branches/{branch}/custom_pages/{slug}`
+    async fn delete_custom_page(
+        &self,
+        request: api::DeleteCustomPageRequest,
+    ) -> Result<api::DeleteCustomPageResponse, api::Error> {
+        self.raw().delete_custom_page(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /branches/{branch}/custom_pages/{slug}`
+    async fn update_custom_page(
+        &self,
+        request: api::UpdateCustomPageRequest,
+    ) -> Result<api::UpdateCustomPageResponse, api::Error> {
+        self.raw().update_custom_page(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /branches/{branch}/guides`
+    async fn create_guide(
+        &self,
+        request: api::CreateGuideRequest,
+    ) -> Result<api::CreateGuideResponse, api::Error> {
+        self.raw().create_guide(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /branches/{branch}/guides/{slug}`
+    async fn get_guide(
+        &self,
+        request: api::GetGuideRequest,
+    ) -> Result<api::GetGuideResponse, api::Error> {
+        self.raw().get_guide(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /branches/{branch}/guides/{slug}`
+    async fn delete_guide(
+        &self,
+        request: api::DeleteGuideRequest,
+    ) -> Result<api::DeleteGuideResponse, api::Error> {
+        self.raw().delete_guide(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /branches/{branch}/guides/{slug}`
+    async fn update_guide(
+        &self,
+        request: api::UpdateGuideRequest,
+    ) -> Result<api::UpdateGuideResponse, api::Error> {
+        self.raw().update_guide(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /images`
+    async fn get_images(
+        &self,
+        request: api::GetImagesRequest,
+    ) -> Result<api::GetImagesResponse, api::Error> {
+        self.raw().get_images(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /images`
+    async fn upload_image(
+        &self,
+        request: api::UploadImageRequest,
+    ) -> Result<api::UploadImageResponse, api::Error> {
+        self.raw().upload_image(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /images/{identifier}`
+    async fn get_image(
+        &self,
+        request: api::GetImageRequest,
+    ) -> Result<api::GetImageResponse, api::Error> {
+        self.raw().get_image(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /outbound_ips`
+    async fn get_outbound_i_ps(
+        &self,
+        request: api::GetOutboundIPsRequest,
+    ) -> Result<api::GetOutboundIPsResponse, api::Error> {
+        self.raw().get_outbound_i_ps(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /owlbot/ask`
+    async fn ask_owlbot(
+        &self,
+        request: api::AskOwlbotRequest,
+    ) -> Result<api::AskOwlbotResponse, api::Error> {
+        self.raw().ask_owlbot(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /projects/me`
+    async fn get_project(
+        &self,
+        request: api::GetProjectRequest,
+    ) -> Result<api::GetProjectResponse, api::Error> {
+        self.raw().get_project(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /branches/{branch}/reference`
+    async fn create_reference(
+        &self,
+        request: api::CreateReferenceRequest,
+    ) -> Result<api::CreateReferenceResponse, api::Error> {
+        self.raw().create_reference(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /branches/{branch}/reference/{slug}`
+    async fn get_reference(
+        &self,
+        request: api::GetReferenceRequest,
+    ) -> Result<api::GetReferenceResponse, api::Error> {
+        self.raw().get_reference(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /branches/{branch}/reference/{slug}`
+    async fn delete_reference(
+        &self,
+        request: api::DeleteReferenceRequest,
+    ) -> Result<api::DeleteReferenceResponse, api::Error> {
+        self.raw().delete_reference(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /branches/{branch}/reference/{slug}`
+    async fn update_reference(
+        &self,
+        request: api::UpdateReferenceRequest,
+    ) -> Result<api::UpdateReferenceResponse, api::Error> {
+        self.raw().update_reference(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /branches/{branch}/recipes`
+    async fn get_recipes(
+        &self,
+        request: api::GetRecipesRequest,
+    ) -> Result<api::GetRecipesResponse, api::Error> {
+        self.raw().get_recipes(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /branches/{branch}/recipes`
+    async fn create_recipe(
+        &self,
+        request: api::CreateRecipeRequest,
+    ) -> Result<api::CreateRecipeResponse, api::Error> {
+        self.raw().create_recipe(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /branches/{branch}/recipes/{slug}`
+    async fn get_recipe(
+        &self,
+        request: api::GetRecipeRequest,
+    ) -> Result<api::GetRecipeResponse, api::Error> {
+        self.raw().get_recipe(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /branches/{branch}/recipes/{slug}`
+    async fn delete_recipe(
+        &self,
+        request: api::DeleteRecipeRequest,
+    ) -> Result<api::DeleteRecipeResponse, api::Error> {
+        self.raw().delete_recipe(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /branches/{branch}/recipes/{slug}`
+    async fn update_recipe(
+        &self,
+        request: api::UpdateRecipeRequest,
+    ) -> Result<api::UpdateRecipeResponse, api::Error> {
+        self.raw().update_recipe(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /search`
+    async fn search(
+        &self,
+        request: api::SearchRequest,
+    ) -> Result<api::SearchResponse, api::Error> {
+        self.raw().search(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /validate/api`
+    async fn validate_api(
+        &self,
+        request: api::ValidateApiRequest,
+    ) -> Result<api::ValidateApiResponse, api::Error> {
+        self.raw().validate_api(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /branches`
+    async fn get_branches(
+        &self,
+        request: api::GetBranchesRequest,
+    ) -> Result<api::GetBranchesResponse, api::Error> {
+        self.raw().get_branches(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /branches`
+    async fn create_branch(
+        &self,
+        request: api::CreateBranchRequest,
+    ) -> Result<api::CreateBranchResponse, api::Error> {
+        self.raw().create_branch(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /branches/{branch}`
+    async fn get_branch(
+        &self,
+        request: api::GetBranchRequest,
+    ) -> Result<api::GetBranchResponse, api::Error> {
+        self.raw().get_branch(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /branches/{branch}`
+    async fn delete_branch(
+        &self,
+        request: api::DeleteBranchRequest,
+    ) -> Result<api::DeleteBranchResponse, api::Error> {
+        self.raw().delete_branch(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /branches/{branch}`
+    async fn update_branch(
+        &self,
+        request: api::UpdateBranchRequest,
+    ) -> Result<api::UpdateBranchResponse, api::Error> {
+        self.raw().update_branch(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /projects/{subdomain}/apikeys`, with the response's status, headers and URL.
+    pub async fn get_api_keys(
+        self,
+        request: api::GetApiKeysRequest,
+    ) -> Result<Raw<api::GetApiKeysResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/projects/");
         {
@@ -70,12 +511,13 @@ impl Api for Client {
             let v = &request.per_page;
             push_query(&mut query, "per_page", &percent_encode(&v.to_string()));
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getAPIKeys",
@@ -87,20 +529,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetApiKeysResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetApiKeysResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /projects/{subdomain}/apikeys`
-    async fn create_api_key(
-        &self,
+    /// `POST /projects/{subdomain}/apikeys`, with the response's status, headers and URL.
+    pub async fn create_api_key(
+        self,
         request: api::CreateApiKeyRequest,
-    ) -> Result<api::CreateApiKeyResponse, api::Error> {
+    ) -> Result<Raw<api::CreateApiKeyResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/projects/");
         {
@@ -110,12 +556,13 @@ impl Api for Client {
         url.push_str("/apikeys");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "createAPIKey",
@@ -127,20 +574,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::CreateApiKeyResponse::Created(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::CreateApiKeyResponse::Created(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /projects/{subdomain}/apikeys/{api_key_id}`
-    async fn get_api_key(
-        &self,
+    /// `GET /projects/{subdomain}/apikeys/{api_key_id}`, with the response's status, headers and URL.
+    pub async fn get_api_key(
+        self,
         request: api::GetApiKeyRequest,
-    ) -> Result<api::GetApiKeyResponse, api::Error> {
+    ) -> Result<Raw<api::GetApiKeyResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/projects/");
         {
@@ -154,12 +605,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getAPIKey",
@@ -171,20 +623,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetApiKeyResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetApiKeyResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /projects/{subdomain}/apikeys/{api_key_id}`
-    async fn delete_api_key(
-        &self,
+    /// `DELETE /projects/{subdomain}/apikeys/{api_key_id}`, with the response's status, headers and URL.
+    pub async fn delete_api_key(
+        self,
         request: api::DeleteApiKeyRequest,
-    ) -> Result<api::DeleteApiKeyResponse, api::Error> {
+    ) -> Result<Raw<api::DeleteApiKeyResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/projects/");
         {
@@ -198,12 +654,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "deleteAPIKey",
@@ -215,20 +672,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::DeleteApiKeyResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::DeleteApiKeyResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /projects/{subdomain}/apikeys/{api_key_id}`
-    async fn update_api_key(
-        &self,
+    /// `PATCH /projects/{subdomain}/apikeys/{api_key_id}`, with the response's status, headers and URL.
+    pub async fn update_api_key(
+        self,
         request: api::UpdateApiKeyRequest,
-    ) -> Result<api::UpdateApiKeyResponse, api::Error> {
+    ) -> Result<Raw<api::UpdateApiKeyResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/projects/");
         {
@@ -242,12 +703,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "updateAPIKey",
@@ -259,20 +721,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::UpdateApiKeyResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::UpdateApiKeyResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /branches/{branch}/apis`
-    async fn get_ap_is(
-        &self,
+    /// `GET /branches/{branch}/apis`, with the response's status, headers and URL.
+    pub async fn get_ap_is(
+        self,
         request: api::GetApIsRequest,
-    ) -> Result<api::GetApIsResponse, api::Error> {
+    ) -> Result<Raw<api::GetApIsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -282,12 +748,13 @@ impl Api for Client {
         url.push_str("/apis");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getAPIs",
@@ -299,20 +766,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetApIsResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetApIsResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /branches/{branch}/apis`
-    async fn create_api(
-        &self,
+    /// `POST /branches/{branch}/apis`, with the response's status, headers and URL.
+    pub async fn create_api(
+        self,
         request: api::CreateApiRequest,
-    ) -> Result<api::CreateApiResponse, api::Error> {
+    ) -> Result<Raw<api::CreateApiResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -322,12 +793,13 @@ impl Api for Client {
         url.push_str("/apis");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "createAPI",
@@ -353,20 +825,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            202 => Ok(api::CreateApiResponse::Accepted(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            202 => api::CreateApiResponse::Accepted(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /branches/{branch}/apis/{filename}`
-    async fn get_api(
-        &self,
+    /// `GET /branches/{branch}/apis/{filename}`, with the response's status, headers and URL.
+    pub async fn get_api(
+        self,
         request: api::GetApiRequest,
-    ) -> Result<api::GetApiResponse, api::Error> {
+    ) -> Result<Raw<api::GetApiResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -380,12 +856,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getAPI",
@@ -397,20 +874,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetApiResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetApiResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /branches/{branch}/apis/{filename}`
-    async fn update_api(
-        &self,
+    /// `PUT /branches/{branch}/apis/{filename}`, with the response's status, headers and URL.
+    pub async fn update_api(
+        self,
         request: api::UpdateApiRequest,
-    ) -> Result<api::UpdateApiResponse, api::Error> {
+    ) -> Result<Raw<api::UpdateApiResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -424,12 +905,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "updateAPI",
@@ -455,20 +937,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            202 => Ok(api::UpdateApiResponse::Accepted(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            202 => api::UpdateApiResponse::Accepted(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /branches/{branch}/apis/{filename}`
-    async fn delete_api(
-        &self,
+    /// `DELETE /branches/{branch}/apis/{filename}`, with the response's status, headers and URL.
+    pub async fn delete_api(
+        self,
         request: api::DeleteApiRequest,
-    ) -> Result<api::DeleteApiResponse, api::Error> {
+    ) -> Result<Raw<api::DeleteApiResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -482,12 +968,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "deleteAPI",
@@ -499,20 +986,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::DeleteApiResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::DeleteApiResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /apply`
-    async fn get_open_roles(
-        &self,
+    /// `GET /apply`, with the response's status, headers and URL.
+    pub async fn get_open_roles(
+        self,
         request: api::GetOpenRolesRequest,
-    ) -> Result<api::GetOpenRolesResponse, api::Error> {
+    ) -> Result<Raw<api::GetOpenRolesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/apply");
         let query = String::new();
@@ -528,20 +1019,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetOpenRolesResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetOpenRolesResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /apply`
-    async fn apply_to_read_me(
-        &self,
+    /// `POST /apply`, with the response's status, headers and URL.
+    pub async fn apply_to_read_me(
+        self,
         request: api::ApplyToReadMeRequest,
-    ) -> Result<api::ApplyToReadMeResponse, api::Error> {
+    ) -> Result<Raw<api::ApplyToReadMeResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/apply");
         let query = String::new();
@@ -557,20 +1052,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::ApplyToReadMeResponse::Created(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::ApplyToReadMeResponse::Created(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /branches/{branch}/categories`
-    async fn create_category(
-        &self,
+    /// `POST /branches/{branch}/categories`, with the response's status, headers and URL.
+    pub async fn create_category(
+        self,
         request: api::CreateCategoryRequest,
-    ) -> Result<api::CreateCategoryResponse, api::Error> {
+    ) -> Result<Raw<api::CreateCategoryResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -580,12 +1079,13 @@ impl Api for Client {
         url.push_str("/categories");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "createCategory",
@@ -597,20 +1097,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::CreateCategoryResponse::Created(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::CreateCategoryResponse::Created(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /branches/{branch}/categories/{section}`
-    async fn get_categories(
-        &self,
+    /// `GET /branches/{branch}/categories/{section}`, with the response's status, headers and URL.
+    pub async fn get_categories(
+        self,
         request: api::GetCategoriesRequest,
-    ) -> Result<api::GetCategoriesResponse, api::Error> {
+    ) -> Result<Raw<api::GetCategoriesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -624,12 +1128,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getCategories",
@@ -641,20 +1146,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetCategoriesResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetCategoriesResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /branches/{branch}/categories/{section}/{title}`
-    async fn get_category(
-        &self,
+    /// `GET /branches/{branch}/categories/{section}/{title}`, with the response's status, headers and URL.
+    pub async fn get_category(
+        self,
         request: api::GetCategoryRequest,
-    ) -> Result<api::GetCategoryResponse, api::Error> {
+    ) -> Result<Raw<api::GetCategoryResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -673,12 +1182,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getCategory",
@@ -690,20 +1200,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetCategoryResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetCategoryResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /branches/{branch}/categories/{section}/{title}`
-    async fn delete_category(
-        &self,
+    /// `DELETE /branches/{branch}/categories/{section}/{title}`, with the response's status, headers and URL.
+    pub async fn delete_category(
+        self,
         request: api::DeleteCategoryRequest,
-    ) -> Result<api::DeleteCategoryResponse, api::Error> {
+    ) -> Result<Raw<api::DeleteCategoryResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -722,12 +1236,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "deleteCategory",
@@ -739,20 +1254,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::DeleteCategoryResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::DeleteCategoryResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /branches/{branch}/categories/{section}/{title}`
-    async fn update_category(
-        &self,
+    /// `PATCH /branches/{branch}/categories/{section}/{title}`, with the response's status, headers and URL.
+    pub async fn update_category(
+        self,
         request: api::UpdateCategoryRequest,
-    ) -> Result<api::UpdateCategoryResponse, api::Error> {
+    ) -> Result<Raw<api::UpdateCategoryResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -771,12 +1290,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "updateCategory",
@@ -791,20 +1311,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::UpdateCategoryResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::UpdateCategoryResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /branches/{branch}/categories/{section}/{title}/pages`
-    async fn get_category_pages(
-        &self,
+    /// `GET /branches/{branch}/categories/{section}/{title}/pages`, with the response's status, headers and URL.
+    pub async fn get_category_pages(
+        self,
         request: api::GetCategoryPagesRequest,
-    ) -> Result<api::GetCategoryPagesResponse, api::Error> {
+    ) -> Result<Raw<api::GetCategoryPagesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -824,12 +1348,13 @@ impl Api for Client {
         url.push_str("/pages");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getCategoryPages",
@@ -841,20 +1366,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetCategoryPagesResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetCategoryPagesResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /changelogs`
-    async fn get_changelogs(
-        &self,
+    /// `GET /changelogs`, with the response's status, headers and URL.
+    pub async fn get_changelogs(
+        self,
         request: api::GetChangelogsRequest,
-    ) -> Result<api::GetChangelogsResponse, api::Error> {
+    ) -> Result<Raw<api::GetChangelogsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/changelogs");
         let mut query = String::new();
@@ -871,12 +1400,13 @@ impl Api for Client {
             let v = &request.visibility;
             push_query(&mut query, "visibility", &percent_encode(&v.to_string()));
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getChangelogs",
@@ -888,30 +1418,35 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetChangelogsResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetChangelogsResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /changelogs`
-    async fn create_changelog(
-        &self,
+    /// `POST /changelogs`, with the response's status, headers and URL.
+    pub async fn create_changelog(
+        self,
         request: api::CreateChangelogRequest,
-    ) -> Result<api::CreateChangelogResponse, api::Error> {
+    ) -> Result<Raw<api::CreateChangelogResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/changelogs");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "createChangelog",
@@ -923,22 +1458,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => {
-                Ok(api::CreateChangelogResponse::Created(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::CreateChangelogResponse::Created(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /changelogs/{identifier}`
-    async fn get_changelog(
-        &self,
+    /// `GET /changelogs/{identifier}`, with the response's status, headers and URL.
+    pub async fn get_changelog(
+        self,
         request: api::GetChangelogRequest,
-    ) -> Result<api::GetChangelogResponse, api::Error> {
+    ) -> Result<Raw<api::GetChangelogResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/changelogs/");
         {
@@ -947,12 +1484,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getChangelog",
@@ -964,20 +1502,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetChangelogResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetChangelogResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /changelogs/{identifier}`
-    async fn delete_changelog(
-        &self,
+    /// `DELETE /changelogs/{identifier}`, with the response's status, headers and URL.
+    pub async fn delete_changelog(
+        self,
         request: api::DeleteChangelogRequest,
-    ) -> Result<api::DeleteChangelogResponse, api::Error> {
+    ) -> Result<Raw<api::DeleteChangelogResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/changelogs/");
         {
@@ -986,12 +1528,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "deleteChangelog",
@@ -1003,20 +1546,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::DeleteChangelogResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::DeleteChangelogResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /changelogs/{identifier}`
-    async fn update_changelog(
-        &self,
+    /// `PATCH /changelogs/{identifier}`, with the response's status, headers and URL.
+    pub async fn update_changelog(
+        self,
         request: api::UpdateChangelogRequest,
-    ) -> Result<api::UpdateChangelogResponse, api::Error> {
+    ) -> Result<Raw<api::UpdateChangelogResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/changelogs/");
         {
@@ -1025,12 +1572,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "updateChangelog",
@@ -1045,20 +1593,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::UpdateChangelogResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::UpdateChangelogResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /branches/{branch}/custom_pages`
-    async fn get_custom_pages(
-        &self,
+    /// `GET /branches/{branch}/custom_pages`, with the response's status, headers and URL.
+    pub async fn get_custom_pages(
+        self,
         request: api::GetCustomPagesRequest,
-    ) -> Result<api::GetCustomPagesResponse, api::Error> {
+    ) -> Result<Raw<api::GetCustomPagesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -1068,12 +1620,13 @@ impl Api for Client {
         url.push_str("/custom_pages");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getCustomPages",
@@ -1085,20 +1638,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetCustomPagesResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetCustomPagesResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /branches/{branch}/custom_pages`
-    async fn create_custom_page(
-        &self,
+    /// `POST /branches/{branch}/custom_pages`, with the response's status, headers and URL.
+    pub async fn create_custom_page(
+        self,
         request: api::CreateCustomPageRequest,
-    ) -> Result<api::CreateCustomPageResponse, api::Error> {
+    ) -> Result<Raw<api::CreateCustomPageResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -1108,12 +1665,13 @@ impl Api for Client {
         url.push_str("/custom_pages");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "createCustomPage",
@@ -1125,22 +1683,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => {
-                Ok(api::CreateCustomPageResponse::Created(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::CreateCustomPageResponse::Created(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /branches/{branch}/custom_pages/{slug}`
-    async fn get_custom_page(
-        &self,
+    /// `GET /branches/{branch}/custom_pages/{slug}`, with the response's status, headers and URL.
+    pub async fn get_custom_page(
+        self,
         request: api::GetCustomPageRequest,
-    ) -> Result<api::GetCustomPageResponse, api::Error> {
+    ) -> Result<Raw<api::GetCustomPageResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -1154,12 +1714,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getCustomPage",
@@ -1171,20 +1732,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetCustomPageResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetCustomPageResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /branches/{branch}/custom_pages/{slug}`
-    async fn delete_custom_page(
-        &self,
+    /// `DELETE /branches/{branch}/custom_pages/{slug}`, with the response's status, headers and URL.
+    pub async fn delete_custom_page(
+        self,
         request: api::DeleteCustomPageRequest,
-    ) -> Result<api::DeleteCustomPageResponse, api::Error> {
+    ) -> Result<Raw<api::DeleteCustomPageResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -1198,12 +1763,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "deleteCustomPage",
@@ -1215,20 +1781,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::DeleteCustomPageResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::DeleteCustomPageResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /branches/{branch}/custom_pages/{slug}`
-    async fn update_custom_page(
-        &self,
+    /// `PATCH /branches/{branch}/custom_pages/{slug}`, with the response's status, headers and URL.
+    pub async fn update_custom_page(
+        self,
         request: api::UpdateCustomPageRequest,
-    ) -> Result<api::UpdateCustomPageResponse, api::Error> {
+    ) -> Result<Raw<api::UpdateCustomPageResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -1242,12 +1812,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "updateCustomPage",
@@ -1262,20 +1833,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::UpdateCustomPageResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::UpdateCustomPageResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /branches/{branch}/guides`
-    async fn create_guide(
-        &self,
+    /// `POST /branches/{branch}/guides`, with the response's status, headers and URL.
+    pub async fn create_guide(
+        self,
         request: api::CreateGuideRequest,
-    ) -> Result<api::CreateGuideResponse, api::Error> {
+    ) -> Result<Raw<api::CreateGuideResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -1285,12 +1860,13 @@ impl Api for Client {
         url.push_str("/guides");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "createGuide",
@@ -1302,20 +1878,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::CreateGuideResponse::Created(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::CreateGuideResponse::Created(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /branches/{branch}/guides/{slug}`
-    async fn get_guide(
-        &self,
+    /// `GET /branches/{branch}/guides/{slug}`, with the response's status, headers and URL.
+    pub async fn get_guide(
+        self,
         request: api::GetGuideRequest,
-    ) -> Result<api::GetGuideResponse, api::Error> {
+    ) -> Result<Raw<api::GetGuideResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -1329,12 +1909,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getGuide",
@@ -1346,20 +1927,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetGuideResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetGuideResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /branches/{branch}/guides/{slug}`
-    async fn delete_guide(
-        &self,
+    /// `DELETE /branches/{branch}/guides/{slug}`, with the response's status, headers and URL.
+    pub async fn delete_guide(
+        self,
         request: api::DeleteGuideRequest,
-    ) -> Result<api::DeleteGuideResponse, api::Error> {
+    ) -> Result<Raw<api::DeleteGuideResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -1373,12 +1958,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "deleteGuide",
@@ -1390,20 +1976,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::DeleteGuideResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::DeleteGuideResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /branches/{branch}/guides/{slug}`
-    async fn update_guide(
-        &self,
+    /// `PATCH /branches/{branch}/guides/{slug}`, with the response's status, headers and URL.
+    pub async fn update_guide(
+        self,
         request: api::UpdateGuideRequest,
-    ) -> Result<api::UpdateGuideResponse, api::Error> {
+    ) -> Result<Raw<api::UpdateGuideResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -1417,12 +2007,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "updateGuide",
@@ -1437,20 +2028,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::UpdateGuideResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::UpdateGuideResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /images`
-    async fn get_images(
-        &self,
+    /// `GET /images`, with the response's status, headers and URL.
+    pub async fn get_images(
+        self,
         request: api::GetImagesRequest,
-    ) -> Result<api::GetImagesResponse, api::Error> {
+    ) -> Result<Raw<api::GetImagesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/images");
         let mut query = String::new();
@@ -1463,12 +2058,13 @@ impl Api for Client {
             let v = &request.per_page;
             push_query(&mut query, "per_page", &percent_encode(&v.to_string()));
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getImages",
@@ -1480,20 +2076,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetImagesResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetImagesResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /images`
-    async fn upload_image(
-        &self,
+    /// `POST /images`, with the response's status, headers and URL.
+    pub async fn upload_image(
+        self,
         request: api::UploadImageRequest,
-    ) -> Result<api::UploadImageResponse, api::Error> {
+    ) -> Result<Raw<api::UploadImageResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/images");
         let mut query = String::new();
@@ -1501,12 +2101,13 @@ impl Api for Client {
         if let Some(v) = &request.resize_height {
             push_query(&mut query, "resize_height", &percent_encode(&v.to_string()));
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "uploadImage",
@@ -1528,20 +2129,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::UploadImageResponse::Created(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::UploadImageResponse::Created(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /images/{identifier}`
-    async fn get_image(
-        &self,
+    /// `GET /images/{identifier}`, with the response's status, headers and URL.
+    pub async fn get_image(
+        self,
         request: api::GetImageRequest,
-    ) -> Result<api::GetImageResponse, api::Error> {
+    ) -> Result<Raw<api::GetImageResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/images/");
         {
@@ -1550,12 +2155,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getImage",
@@ -1567,20 +2173,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetImageResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetImageResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /outbound_ips`
-    async fn get_outbound_i_ps(
-        &self,
+    /// `GET /outbound_ips`, with the response's status, headers and URL.
+    pub async fn get_outbound_i_ps(
+        self,
         request: api::GetOutboundIPsRequest,
-    ) -> Result<api::GetOutboundIPsResponse, api::Error> {
+    ) -> Result<Raw<api::GetOutboundIPsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/outbound_ips");
         let query = String::new();
@@ -1596,30 +2206,35 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetOutboundIPsResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetOutboundIPsResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /owlbot/ask`
-    async fn ask_owlbot(
-        &self,
+    /// `POST /owlbot/ask`, with the response's status, headers and URL.
+    pub async fn ask_owlbot(
+        self,
         request: api::AskOwlbotRequest,
-    ) -> Result<api::AskOwlbotResponse, api::Error> {
+    ) -> Result<Raw<api::AskOwlbotResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/owlbot/ask");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "askOwlbot",
@@ -1631,30 +2246,35 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::AskOwlbotResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::AskOwlbotResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /projects/me`
-    async fn get_project(
-        &self,
+    /// `GET /projects/me`, with the response's status, headers and URL.
+    pub async fn get_project(
+        self,
         request: api::GetProjectRequest,
-    ) -> Result<api::GetProjectResponse, api::Error> {
+    ) -> Result<Raw<api::GetProjectResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/projects/me");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getProject",
@@ -1666,20 +2286,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetProjectResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetProjectResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /branches/{branch}/reference`
-    async fn create_reference(
-        &self,
+    /// `POST /branches/{branch}/reference`, with the response's status, headers and URL.
+    pub async fn create_reference(
+        self,
         request: api::CreateReferenceRequest,
-    ) -> Result<api::CreateReferenceResponse, api::Error> {
+    ) -> Result<Raw<api::CreateReferenceResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -1689,12 +2313,13 @@ impl Api for Client {
         url.push_str("/reference");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "createReference",
@@ -1706,22 +2331,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => {
-                Ok(api::CreateReferenceResponse::Created(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::CreateReferenceResponse::Created(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /branches/{branch}/reference/{slug}`
-    async fn get_reference(
-        &self,
+    /// `GET /branches/{branch}/reference/{slug}`, with the response's status, headers and URL.
+    pub async fn get_reference(
+        self,
         request: api::GetReferenceRequest,
-    ) -> Result<api::GetReferenceResponse, api::Error> {
+    ) -> Result<Raw<api::GetReferenceResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -1743,12 +2370,13 @@ impl Api for Client {
             let v = &request.reduce;
             push_query(&mut query, "reduce", &percent_encode(&v.to_string()));
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getReference",
@@ -1760,20 +2388,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetReferenceResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetReferenceResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /branches/{branch}/reference/{slug}`
-    async fn delete_reference(
-        &self,
+    /// `DELETE /branches/{branch}/reference/{slug}`, with the response's status, headers and URL.
+    pub async fn delete_reference(
+        self,
         request: api::DeleteReferenceRequest,
-    ) -> Result<api::DeleteReferenceResponse, api::Error> {
+    ) -> Result<Raw<api::DeleteReferenceResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -1787,12 +2419,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "deleteReference",
@@ -1804,20 +2437,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::DeleteReferenceResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::DeleteReferenceResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /branches/{branch}/reference/{slug}`
-    async fn update_reference(
-        &self,
+    /// `PATCH /branches/{branch}/reference/{slug}`, with the response's status, headers and URL.
+    pub async fn update_reference(
+        self,
         request: api::UpdateReferenceRequest,
-    ) -> Result<api::UpdateReferenceResponse, api::Error> {
+    ) -> Result<Raw<api::UpdateReferenceResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -1831,12 +2468,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "updateReference",
@@ -1851,20 +2489,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::UpdateReferenceResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::UpdateReferenceResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /branches/{branch}/recipes`
-    async fn get_recipes(
-        &self,
+    /// `GET /branches/{branch}/recipes`, with the response's status, headers and URL.
+    pub async fn get_recipes(
+        self,
         request: api::GetRecipesRequest,
-    ) -> Result<api::GetRecipesResponse, api::Error> {
+    ) -> Result<Raw<api::GetRecipesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -1874,12 +2516,13 @@ impl Api for Client {
         url.push_str("/recipes");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getRecipes",
@@ -1891,20 +2534,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetRecipesResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetRecipesResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /branches/{branch}/recipes`
-    async fn create_recipe(
-        &self,
+    /// `POST /branches/{branch}/recipes`, with the response's status, headers and URL.
+    pub async fn create_recipe(
+        self,
         request: api::CreateRecipeRequest,
-    ) -> Result<api::CreateRecipeResponse, api::Error> {
+    ) -> Result<Raw<api::CreateRecipeResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -1914,12 +2561,13 @@ impl Api for Client {
         url.push_str("/recipes");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "createRecipe",
@@ -1931,20 +2579,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::CreateRecipeResponse::Created(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::CreateRecipeResponse::Created(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /branches/{branch}/recipes/{slug}`
-    async fn get_recipe(
-        &self,
+    /// `GET /branches/{branch}/recipes/{slug}`, with the response's status, headers and URL.
+    pub async fn get_recipe(
+        self,
         request: api::GetRecipeRequest,
-    ) -> Result<api::GetRecipeResponse, api::Error> {
+    ) -> Result<Raw<api::GetRecipeResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -1958,12 +2610,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getRecipe",
@@ -1975,20 +2628,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetRecipeResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetRecipeResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /branches/{branch}/recipes/{slug}`
-    async fn delete_recipe(
-        &self,
+    /// `DELETE /branches/{branch}/recipes/{slug}`, with the response's status, headers and URL.
+    pub async fn delete_recipe(
+        self,
         request: api::DeleteRecipeRequest,
-    ) -> Result<api::DeleteRecipeResponse, api::Error> {
+    ) -> Result<Raw<api::DeleteRecipeResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -2002,12 +2659,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "deleteRecipe",
@@ -2019,20 +2677,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::DeleteRecipeResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::DeleteRecipeResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /branches/{branch}/recipes/{slug}`
-    async fn update_recipe(
-        &self,
+    /// `PATCH /branches/{branch}/recipes/{slug}`, with the response's status, headers and URL.
+    pub async fn update_recipe(
+        self,
         request: api::UpdateRecipeRequest,
-    ) -> Result<api::UpdateRecipeResponse, api::Error> {
+    ) -> Result<Raw<api::UpdateRecipeResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -2046,12 +2708,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "updateRecipe",
@@ -2066,20 +2729,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::UpdateRecipeResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::UpdateRecipeResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /search`
-    async fn search(
-        &self,
+    /// `GET /search`, with the response's status, headers and URL.
+    pub async fn search(
+        self,
         request: api::SearchRequest,
-    ) -> Result<api::SearchResponse, api::Error> {
+    ) -> Result<Raw<api::SearchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/search");
         let mut query = String::new();
@@ -2099,12 +2766,13 @@ impl Api for Client {
                 push_query(&mut query, "projects", &part);
             }
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "search",
@@ -2116,20 +2784,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::SearchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::SearchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /validate/api`
-    async fn validate_api(
-        &self,
+    /// `POST /validate/api`, with the response's status, headers and URL.
+    pub async fn validate_api(
+        self,
         request: api::ValidateApiRequest,
-    ) -> Result<api::ValidateApiResponse, api::Error> {
+    ) -> Result<Raw<api::ValidateApiResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/validate/api");
         let query = String::new();
@@ -2159,20 +2831,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::ValidateApiResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::ValidateApiResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /branches`
-    async fn get_branches(
-        &self,
+    /// `GET /branches`, with the response's status, headers and URL.
+    pub async fn get_branches(
+        self,
         request: api::GetBranchesRequest,
-    ) -> Result<api::GetBranchesResponse, api::Error> {
+    ) -> Result<Raw<api::GetBranchesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches");
         let mut query = String::new();
@@ -2192,12 +2868,13 @@ impl Api for Client {
         if let Some(v) = &request.prefix {
             push_query(&mut query, "prefix", &percent_encode(&v.to_string()));
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getBranches",
@@ -2209,30 +2886,35 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetBranchesResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetBranchesResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /branches`
-    async fn create_branch(
-        &self,
+    /// `POST /branches`, with the response's status, headers and URL.
+    pub async fn create_branch(
+        self,
         request: api::CreateBranchRequest,
-    ) -> Result<api::CreateBranchResponse, api::Error> {
+    ) -> Result<Raw<api::CreateBranchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "createBranch",
@@ -2247,20 +2929,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::CreateBranchResponse::Created(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::CreateBranchResponse::Created(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /branches/{branch}`
-    async fn get_branch(
-        &self,
+    /// `GET /branches/{branch}`, with the response's status, headers and URL.
+    pub async fn get_branch(
+        self,
         request: api::GetBranchRequest,
-    ) -> Result<api::GetBranchResponse, api::Error> {
+    ) -> Result<Raw<api::GetBranchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -2269,12 +2955,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getBranch",
@@ -2286,20 +2973,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetBranchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetBranchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /branches/{branch}`
-    async fn delete_branch(
-        &self,
+    /// `DELETE /branches/{branch}`, with the response's status, headers and URL.
+    pub async fn delete_branch(
+        self,
         request: api::DeleteBranchRequest,
-    ) -> Result<api::DeleteBranchResponse, api::Error> {
+    ) -> Result<Raw<api::DeleteBranchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -2308,12 +2999,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "deleteBranch",
@@ -2325,20 +3017,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::DeleteBranchResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::DeleteBranchResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /branches/{branch}`
-    async fn update_branch(
-        &self,
+    /// `PATCH /branches/{branch}`, with the response's status, headers and URL.
+    pub async fn update_branch(
+        self,
         request: api::UpdateBranchRequest,
-    ) -> Result<api::UpdateBranchResponse, api::Error> {
+    ) -> Result<Raw<api::UpdateBranchResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/branches/");
         {
@@ -2347,12 +3043,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Bearer, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Bearer, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "updateBranch",
@@ -2367,13 +3064,27 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::UpdateBranchResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::UpdateBranchResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }
 
@@ -2393,27 +3104,30 @@ impl api::Authenticate for Client {
 impl Client {
     /// Puts the credentials of the first requirement that can be met
     /// into the request. When none can, the request goes without, and
-    /// the server's 401 says what is missing.
+    /// the server's 401 says what is missing. `Some(scopes)`: the
+    /// bearer token is to come from the token provider.
     fn authorize(
         &self,
         context: &api::Context,
         requirements: &[api::Requirement],
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
-    ) -> Result<(), api::Error> {
+    ) -> Result<Option<&'static [&'static str]>, api::Error> {
         let _ = (&query, &headers, ());
         let s0 = context
             .credentials
             .bearer
             .as_ref()
             .or(self.credentials().bearer.as_ref());
+        let tokens = self.token_provider().is_some();
         let present = |(scheme, _): &(api::Scheme, _)| match scheme {
-            api::Scheme::Bearer => s0.is_some(),
+            api::Scheme::Bearer => s0.is_some() || tokens,
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
-            return Ok(());
+            return Ok(None);
         };
-        for (scheme, _) in *requirement {
+        let mut token = None;
+        for (scheme, scopes) in *requirement {
             match scheme {
                 api::Scheme::Bearer => {
                     if let Some(value) = s0 {
@@ -2424,11 +3138,13 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
             }
         }
-        Ok(())
+        Ok(token)
     }
 }
 

@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -53,6 +56,200 @@ impl Api for Client {
         &self,
         request: api::StringFormatSupportRequest,
     ) -> Result<api::StringFormatSupportResponse, api::Error> {
+        self.raw().string_format_support(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/strings`
+    async fn string_schema_support(
+        &self,
+        request: api::StringSchemaSupportRequest,
+    ) -> Result<api::StringSchemaSupportResponse, api::Error> {
+        self.raw().string_schema_support(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/strings/top-level-payloads`
+    async fn string_top_level(
+        &self,
+        request: api::StringTopLevelRequest,
+    ) -> Result<api::StringTopLevelResponse, api::Error> {
+        self.raw().string_top_level(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /anything/strings/top-level-payloads`
+    async fn string_top_level_json(
+        &self,
+        request: api::StringTopLevelJsonRequest,
+    ) -> Result<api::StringTopLevelJsonResponse, api::Error> {
+        self.raw().string_top_level_json(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /anything/numbers`
+    async fn number_format_support(
+        &self,
+        request: api::NumberFormatSupportRequest,
+    ) -> Result<api::NumberFormatSupportResponse, api::Error> {
+        self.raw().number_format_support(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/numbers`
+    async fn number_schema_support(
+        &self,
+        request: api::NumberSchemaSupportRequest,
+    ) -> Result<api::NumberSchemaSupportResponse, api::Error> {
+        self.raw().number_schema_support(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /anything/numbers`
+    async fn number_top_level(
+        &self,
+        request: api::NumberTopLevelRequest,
+    ) -> Result<api::NumberTopLevelResponse, api::Error> {
+        self.raw().number_top_level(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/booleans`
+    async fn boolean_schema_support(
+        &self,
+        request: api::BooleanSchemaSupportRequest,
+    ) -> Result<api::BooleanSchemaSupportResponse, api::Error> {
+        self.raw().boolean_schema_support(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /anything/booleans`
+    async fn boolean_top_level(
+        &self,
+        request: api::BooleanTopLevelRequest,
+    ) -> Result<api::BooleanTopLevelResponse, api::Error> {
+        self.raw().boolean_top_level(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/arrays`
+    async fn array_schema_support(
+        &self,
+        request: api::ArraySchemaSupportRequest,
+    ) -> Result<api::ArraySchemaSupportResponse, api::Error> {
+        self.raw().array_schema_support(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/arrays/top-level-payloads`
+    async fn array_top_level_objects(
+        &self,
+        request: api::ArrayTopLevelObjectsRequest,
+    ) -> Result<api::ArrayTopLevelObjectsResponse, api::Error> {
+        self.raw().array_top_level_objects(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /anything/arrays/top-level-payloads`
+    async fn array_top_level_primitives(
+        &self,
+        request: api::ArrayTopLevelPrimitivesRequest,
+    ) -> Result<api::ArrayTopLevelPrimitivesResponse, api::Error> {
+        self.raw().array_top_level_primitives(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/objects`
+    async fn object_schema_support(
+        &self,
+        request: api::ObjectSchemaSupportRequest,
+    ) -> Result<api::ObjectSchemaSupportResponse, api::Error> {
+        self.raw().object_schema_support(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/null`
+    async fn null_schema_support(
+        &self,
+        request: api::NullSchemaSupportRequest,
+    ) -> Result<api::NullSchemaSupportResponse, api::Error> {
+        self.raw().null_schema_support(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/mixed`
+    async fn mixed_schema_support(
+        &self,
+        request: api::MixedSchemaSupportRequest,
+    ) -> Result<api::MixedSchemaSupportResponse, api::Error> {
+        self.raw().mixed_schema_support(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/circular`
+    async fn circular_handling(
+        &self,
+        request: api::CircularHandlingRequest,
+    ) -> Result<api::CircularHandlingResponse, api::Error> {
+        self.raw().circular_handling(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /anything/circular`
+    async fn circular_top_level(
+        &self,
+        request: api::CircularTopLevelRequest,
+    ) -> Result<api::CircularTopLevelResponse, api::Error> {
+        self.raw().circular_top_level(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/raw_body/top-level-payloads`
+    async fn raw_body_top_level(
+        &self,
+        request: api::RawBodyTopLevelRequest,
+    ) -> Result<api::RawBodyTopLevelResponse, api::Error> {
+        self.raw().raw_body_top_level(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /anything/raw_body/top-level-payloads`
+    async fn raw_body_top_level_json(
+        &self,
+        request: api::RawBodyTopLevelJsonRequest,
+    ) -> Result<api::RawBodyTopLevelJsonResponse, api::Error> {
+        self.raw().raw_body_top_level_json(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /anything/quirks`
+    async fn quirks_missing_type(
+        &self,
+        request: api::QuirksMissingTypeRequest,
+    ) -> Result<api::QuirksMissingTypeResponse, api::Error> {
+        self.raw().quirks_missing_type(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /anything/quirks/polymorphism`
+    async fn quirks_entirely_incompatible_all_of(
+        &self,
+        request: api::QuirksEntirelyIncompatibleAllOfRequest,
+    ) -> Result<api::QuirksEntirelyIncompatibleAllOfResponse, api::Error> {
+        self.raw()
+            .quirks_entirely_incompatible_all_of(request)
+            .await
+            .map(Raw::into_value)
+    }
+
+    /// `POST /anything/quirks/polymorphism`
+    async fn quirks_incompatible_nested_all_of(
+        &self,
+        request: api::QuirksIncompatibleNestedAllOfRequest,
+    ) -> Result<api::QuirksIncompatibleNestedAllOfResponse, api::Error> {
+        self.raw().quirks_incompatible_nested_all_of(request).await.map(Raw::into_value)
+    }
+
+    /// `PATCH /anything/quirks/polymorphism`
+    async fn quirks_partially_usable_incompatible_all_of(
+        &self,
+        request: api::QuirksPartiallyUsableIncompatibleAllOfRequest,
+    ) -> Result<api::QuirksPartiallyUsableIncompatibleAllOfResponse, api::Error> {
+        self.raw()
+            .quirks_partially_usable_incompatible_all_of(request)
+            .await
+            .map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `PUT /anything/strings`, with the response's status, headers and URL.
+    pub async fn string_format_support(
+        self,
+        request: api::StringFormatSupportRequest,
+    ) -> Result<Raw<api::StringFormatSupportResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/strings");
         let query = String::new();
@@ -71,20 +268,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::StringFormatSupportResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::StringFormatSupportResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/strings`
-    async fn string_schema_support(
-        &self,
+    /// `POST /anything/strings`, with the response's status, headers and URL.
+    pub async fn string_schema_support(
+        self,
         request: api::StringSchemaSupportRequest,
-    ) -> Result<api::StringSchemaSupportResponse, api::Error> {
+    ) -> Result<Raw<api::StringSchemaSupportResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/strings");
         let query = String::new();
@@ -103,20 +304,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::StringSchemaSupportResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::StringSchemaSupportResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/strings/top-level-payloads`
-    async fn string_top_level(
-        &self,
+    /// `POST /anything/strings/top-level-payloads`, with the response's status, headers and URL.
+    pub async fn string_top_level(
+        self,
         request: api::StringTopLevelRequest,
-    ) -> Result<api::StringTopLevelResponse, api::Error> {
+    ) -> Result<Raw<api::StringTopLevelResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/strings/top-level-payloads");
         let query = String::new();
@@ -135,20 +340,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::StringTopLevelResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::StringTopLevelResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /anything/strings/top-level-payloads`
-    async fn string_top_level_json(
-        &self,
+    /// `PATCH /anything/strings/top-level-payloads`, with the response's status, headers and URL.
+    pub async fn string_top_level_json(
+        self,
         request: api::StringTopLevelJsonRequest,
-    ) -> Result<api::StringTopLevelJsonResponse, api::Error> {
+    ) -> Result<Raw<api::StringTopLevelJsonResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/strings/top-level-payloads");
         let query = String::new();
@@ -167,20 +376,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::StringTopLevelJsonResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::StringTopLevelJsonResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /anything/numbers`
-    async fn number_format_support(
-        &self,
+    /// `PUT /anything/numbers`, with the response's status, headers and URL.
+    pub async fn number_format_support(
+        self,
         request: api::NumberFormatSupportRequest,
-    ) -> Result<api::NumberFormatSupportResponse, api::Error> {
+    ) -> Result<Raw<api::NumberFormatSupportResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/numbers");
         let query = String::new();
@@ -199,20 +412,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::NumberFormatSupportResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::NumberFormatSupportResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/numbers`
-    async fn number_schema_support(
-        &self,
+    /// `POST /anything/numbers`, with the response's status, headers and URL.
+    pub async fn number_schema_support(
+        self,
         request: api::NumberSchemaSupportRequest,
-    ) -> Result<api::NumberSchemaSupportResponse, api::Error> {
+    ) -> Result<Raw<api::NumberSchemaSupportResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/numbers");
         let query = String::new();
@@ -231,20 +448,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::NumberSchemaSupportResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::NumberSchemaSupportResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /anything/numbers`
-    async fn number_top_level(
-        &self,
+    /// `PATCH /anything/numbers`, with the response's status, headers and URL.
+    pub async fn number_top_level(
+        self,
         request: api::NumberTopLevelRequest,
-    ) -> Result<api::NumberTopLevelResponse, api::Error> {
+    ) -> Result<Raw<api::NumberTopLevelResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/numbers");
         let query = String::new();
@@ -263,20 +484,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::NumberTopLevelResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::NumberTopLevelResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/booleans`
-    async fn boolean_schema_support(
-        &self,
+    /// `POST /anything/booleans`, with the response's status, headers and URL.
+    pub async fn boolean_schema_support(
+        self,
         request: api::BooleanSchemaSupportRequest,
-    ) -> Result<api::BooleanSchemaSupportResponse, api::Error> {
+    ) -> Result<Raw<api::BooleanSchemaSupportResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/booleans");
         let query = String::new();
@@ -295,20 +520,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::BooleanSchemaSupportResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::BooleanSchemaSupportResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /anything/booleans`
-    async fn boolean_top_level(
-        &self,
+    /// `PATCH /anything/booleans`, with the response's status, headers and URL.
+    pub async fn boolean_top_level(
+        self,
         request: api::BooleanTopLevelRequest,
-    ) -> Result<api::BooleanTopLevelResponse, api::Error> {
+    ) -> Result<Raw<api::BooleanTopLevelResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/booleans");
         let query = String::new();
@@ -327,20 +556,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::BooleanTopLevelResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::BooleanTopLevelResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/arrays`
-    async fn array_schema_support(
-        &self,
+    /// `POST /anything/arrays`, with the response's status, headers and URL.
+    pub async fn array_schema_support(
+        self,
         request: api::ArraySchemaSupportRequest,
-    ) -> Result<api::ArraySchemaSupportResponse, api::Error> {
+    ) -> Result<Raw<api::ArraySchemaSupportResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/arrays");
         let query = String::new();
@@ -359,20 +592,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::ArraySchemaSupportResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::ArraySchemaSupportResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/arrays/top-level-payloads`
-    async fn array_top_level_objects(
-        &self,
+    /// `POST /anything/arrays/top-level-payloads`, with the response's status, headers and URL.
+    pub async fn array_top_level_objects(
+        self,
         request: api::ArrayTopLevelObjectsRequest,
-    ) -> Result<api::ArrayTopLevelObjectsResponse, api::Error> {
+    ) -> Result<Raw<api::ArrayTopLevelObjectsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/arrays/top-level-payloads");
         let query = String::new();
@@ -391,20 +628,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::ArrayTopLevelObjectsResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::ArrayTopLevelObjectsResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /anything/arrays/top-level-payloads`
-    async fn array_top_level_primitives(
-        &self,
+    /// `PATCH /anything/arrays/top-level-payloads`, with the response's status, headers and URL.
+    pub async fn array_top_level_primitives(
+        self,
         request: api::ArrayTopLevelPrimitivesRequest,
-    ) -> Result<api::ArrayTopLevelPrimitivesResponse, api::Error> {
+    ) -> Result<Raw<api::ArrayTopLevelPrimitivesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/arrays/top-level-payloads");
         let query = String::new();
@@ -423,20 +664,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::ArrayTopLevelPrimitivesResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::ArrayTopLevelPrimitivesResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/objects`
-    async fn object_schema_support(
-        &self,
+    /// `POST /anything/objects`, with the response's status, headers and URL.
+    pub async fn object_schema_support(
+        self,
         request: api::ObjectSchemaSupportRequest,
-    ) -> Result<api::ObjectSchemaSupportResponse, api::Error> {
+    ) -> Result<Raw<api::ObjectSchemaSupportResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/objects");
         let query = String::new();
@@ -455,20 +700,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::ObjectSchemaSupportResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::ObjectSchemaSupportResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/null`
-    async fn null_schema_support(
-        &self,
+    /// `POST /anything/null`, with the response's status, headers and URL.
+    pub async fn null_schema_support(
+        self,
         request: api::NullSchemaSupportRequest,
-    ) -> Result<api::NullSchemaSupportResponse, api::Error> {
+    ) -> Result<Raw<api::NullSchemaSupportResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/null");
         let query = String::new();
@@ -487,20 +736,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::NullSchemaSupportResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::NullSchemaSupportResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/mixed`
-    async fn mixed_schema_support(
-        &self,
+    /// `POST /anything/mixed`, with the response's status, headers and URL.
+    pub async fn mixed_schema_support(
+        self,
         request: api::MixedSchemaSupportRequest,
-    ) -> Result<api::MixedSchemaSupportResponse, api::Error> {
+    ) -> Result<Raw<api::MixedSchemaSupportResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/mixed");
         let query = String::new();
@@ -519,20 +772,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::MixedSchemaSupportResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::MixedSchemaSupportResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/circular`
-    async fn circular_handling(
-        &self,
+    /// `POST /anything/circular`, with the response's status, headers and URL.
+    pub async fn circular_handling(
+        self,
         request: api::CircularHandlingRequest,
-    ) -> Result<api::CircularHandlingResponse, api::Error> {
+    ) -> Result<Raw<api::CircularHandlingResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/circular");
         let query = String::new();
@@ -551,20 +808,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::CircularHandlingResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::CircularHandlingResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /anything/circular`
-    async fn circular_top_level(
-        &self,
+    /// `PATCH /anything/circular`, with the response's status, headers and URL.
+    pub async fn circular_top_level(
+        self,
         request: api::CircularTopLevelRequest,
-    ) -> Result<api::CircularTopLevelResponse, api::Error> {
+    ) -> Result<Raw<api::CircularTopLevelResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/circular");
         let query = String::new();
@@ -583,20 +844,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::CircularTopLevelResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::CircularTopLevelResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/raw_body/top-level-payloads`
-    async fn raw_body_top_level(
-        &self,
+    /// `POST /anything/raw_body/top-level-payloads`, with the response's status, headers and URL.
+    pub async fn raw_body_top_level(
+        self,
         request: api::RawBodyTopLevelRequest,
-    ) -> Result<api::RawBodyTopLevelResponse, api::Error> {
+    ) -> Result<Raw<api::RawBodyTopLevelResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/raw_body/top-level-payloads");
         let query = String::new();
@@ -615,20 +880,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::RawBodyTopLevelResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::RawBodyTopLevelResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /anything/raw_body/top-level-payloads`
-    async fn raw_body_top_level_json(
-        &self,
+    /// `PATCH /anything/raw_body/top-level-payloads`, with the response's status, headers and URL.
+    pub async fn raw_body_top_level_json(
+        self,
         request: api::RawBodyTopLevelJsonRequest,
-    ) -> Result<api::RawBodyTopLevelJsonResponse, api::Error> {
+    ) -> Result<Raw<api::RawBodyTopLevelJsonResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/raw_body/top-level-payloads");
         let query = String::new();
@@ -647,20 +916,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::RawBodyTopLevelJsonResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::RawBodyTopLevelJsonResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/quirks`
-    async fn quirks_missing_type(
-        &self,
+    /// `POST /anything/quirks`, with the response's status, headers and URL.
+    pub async fn quirks_missing_type(
+        self,
         request: api::QuirksMissingTypeRequest,
-    ) -> Result<api::QuirksMissingTypeResponse, api::Error> {
+    ) -> Result<Raw<api::QuirksMissingTypeResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/quirks");
         let query = String::new();
@@ -679,20 +952,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::QuirksMissingTypeResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::QuirksMissingTypeResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /anything/quirks/polymorphism`
-    async fn quirks_entirely_incompatible_all_of(
-        &self,
+    /// `PUT /anything/quirks/polymorphism`, with the response's status, headers and URL.
+    pub async fn quirks_entirely_incompatible_all_of(
+        self,
         request: api::QuirksEntirelyIncompatibleAllOfRequest,
-    ) -> Result<api::QuirksEntirelyIncompatibleAllOfResponse, api::Error> {
+    ) -> Result<Raw<api::QuirksEntirelyIncompatibleAllOfResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/quirks/polymorphism");
         let query = String::new();
@@ -708,20 +985,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::QuirksEntirelyIncompatibleAllOfResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::QuirksEntirelyIncompatibleAllOfResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /anything/quirks/polymorphism`
-    async fn quirks_incompatible_nested_all_of(
-        &self,
+    /// `POST /anything/quirks/polymorphism`, with the response's status, headers and URL.
+    pub async fn quirks_incompatible_nested_all_of(
+        self,
         request: api::QuirksIncompatibleNestedAllOfRequest,
-    ) -> Result<api::QuirksIncompatibleNestedAllOfResponse, api::Error> {
+    ) -> Result<Raw<api::QuirksIncompatibleNestedAllOfResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/quirks/polymorphism");
         let query = String::new();
@@ -737,20 +1018,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::QuirksIncompatibleNestedAllOfResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::QuirksIncompatibleNestedAllOfResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PATCH /anything/quirks/polymorphism`
-    async fn quirks_partially_usable_incompatible_all_of(
-        &self,
+    /// `PATCH /anything/quirks/polymorphism`, with the response's status, headers and URL.
+    pub async fn quirks_partially_usable_incompatible_all_of(
+        self,
         request: api::QuirksPartiallyUsableIncompatibleAllOfRequest,
-    ) -> Result<api::QuirksPartiallyUsableIncompatibleAllOfResponse, api::Error> {
+    ) -> Result<Raw<api::QuirksPartiallyUsableIncompatibleAllOfResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anything/quirks/polymorphism");
         let query = String::new();
@@ -766,12 +1051,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        Ok(api::QuirksPartiallyUsableIncompatibleAllOfResponse::Default {
+        let raw = Raw::of(&response);
+        let value = api::QuirksPartiallyUsableIncompatibleAllOfResponse::Default {
             status: response.status(),
             body: decode_json(response).await?,
-        })
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

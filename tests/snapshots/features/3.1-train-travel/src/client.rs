@@ -22,7 +22,12 @@ use super::api::{self, Api};
 use super::runtime::client::*;
 use super::runtime::stream_client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
+
+pub use super::runtime::oauth2::OAuth2;
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -48,22 +53,89 @@ impl Default for Client {
     }
 }
 
+impl Client {
+    /** The token endpoint of `OAuth2`, as the spec gives it: for
+ [`OAuth2::client_credentials`] and [`OAuth2::refresh_token`].*/
+    pub const O_AUTH2_TOKEN_URL: &'static str = "https://example.com/oauth/token";
+}
+
 impl Api for Client {
     /// `GET /stations`
     async fn get_stations(
         &self,
         request: api::GetStationsRequest,
     ) -> Result<api::GetStationsResponse, api::Error> {
+        self.raw().get_stations(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /trips`
+    async fn get_trips(
+        &self,
+        request: api::GetTripsRequest,
+    ) -> Result<api::GetTripsResponse, api::Error> {
+        self.raw().get_trips(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /bookings`
+    async fn get_bookings(
+        &self,
+        request: api::GetBookingsRequest,
+    ) -> Result<api::GetBookingsResponse, api::Error> {
+        self.raw().get_bookings(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /bookings`
+    async fn create_booking(
+        &self,
+        request: api::CreateBookingRequest,
+    ) -> Result<api::CreateBookingResponse, api::Error> {
+        self.raw().create_booking(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /bookings/{bookingId}`
+    async fn get_booking(
+        &self,
+        request: api::GetBookingRequest,
+    ) -> Result<api::GetBookingResponse, api::Error> {
+        self.raw().get_booking(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /bookings/{bookingId}`
+    async fn delete_booking(
+        &self,
+        request: api::DeleteBookingRequest,
+    ) -> Result<api::DeleteBookingResponse, api::Error> {
+        self.raw().delete_booking(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /bookings/{bookingId}/payment`
+    async fn create_booking_payment(
+        &self,
+        request: api::CreateBookingPaymentRequest,
+    ) -> Result<api::CreateBookingPaymentResponse, api::Error> {
+        self.raw().create_booking_payment(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /stations`, with the response's status, headers and URL.
+    pub async fn get_stations(
+        self,
+        request: api::GetStationsRequest,
+    ) -> Result<Raw<api::GetStationsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/stations");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::OAuth2, &["read"])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::OAuth2, &["read"])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "get-stations",
@@ -75,12 +147,15 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(api::GetStationsResponse::Ok {
+                api::GetStationsResponse::Ok {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/xml" => {
@@ -88,10 +163,10 @@ impl Api for Client {
                         }
                         _ => api::GetStationsOkBody::Json(decode_json(response).await?),
                     },
-                })
+                }
             }
             400 => {
-                Ok(api::GetStationsResponse::BadRequest {
+                api::GetStationsResponse::BadRequest {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -105,10 +180,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             401 => {
-                Ok(api::GetStationsResponse::Unauthorized {
+                api::GetStationsResponse::Unauthorized {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -122,10 +197,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             403 => {
-                Ok(api::GetStationsResponse::Forbidden {
+                api::GetStationsResponse::Forbidden {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -139,10 +214,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             429 => {
-                Ok(api::GetStationsResponse::TooManyRequests {
+                api::GetStationsResponse::TooManyRequests {
                     ratelimit: response_header(&response, "ratelimit")?,
                     retry_after: response_header(&response, "retry-after")?,
                     body: match media_type(&response).as_str() {
@@ -157,10 +232,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             500 => {
-                Ok(api::GetStationsResponse::InternalServerError {
+                api::GetStationsResponse::InternalServerError {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -174,17 +249,18 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /trips`
-    async fn get_trips(
-        &self,
+    /// `GET /trips`, with the response's status, headers and URL.
+    pub async fn get_trips(
+        self,
         request: api::GetTripsRequest,
-    ) -> Result<api::GetTripsResponse, api::Error> {
+    ) -> Result<Raw<api::GetTripsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/trips");
         let mut query = String::new();
@@ -209,12 +285,13 @@ impl Api for Client {
             let v = &request.dogs;
             push_query(&mut query, "dogs", &percent_encode(&v.to_string()));
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::OAuth2, &["read"])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::OAuth2, &["read"])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "get-trips",
@@ -226,12 +303,15 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(api::GetTripsResponse::Ok {
+                api::GetTripsResponse::Ok {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/xml" => {
@@ -239,10 +319,10 @@ impl Api for Client {
                         }
                         _ => api::GetTripsOkBody::Json(decode_json(response).await?),
                     },
-                })
+                }
             }
             400 => {
-                Ok(api::GetTripsResponse::BadRequest {
+                api::GetTripsResponse::BadRequest {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -256,10 +336,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             401 => {
-                Ok(api::GetTripsResponse::Unauthorized {
+                api::GetTripsResponse::Unauthorized {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -273,10 +353,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             403 => {
-                Ok(api::GetTripsResponse::Forbidden {
+                api::GetTripsResponse::Forbidden {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -290,10 +370,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             429 => {
-                Ok(api::GetTripsResponse::TooManyRequests {
+                api::GetTripsResponse::TooManyRequests {
                     ratelimit: response_header(&response, "ratelimit")?,
                     retry_after: response_header(&response, "retry-after")?,
                     body: match media_type(&response).as_str() {
@@ -308,10 +388,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             500 => {
-                Ok(api::GetTripsResponse::InternalServerError {
+                api::GetTripsResponse::InternalServerError {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -325,27 +405,29 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /bookings`
-    async fn get_bookings(
-        &self,
+    /// `GET /bookings`, with the response's status, headers and URL.
+    pub async fn get_bookings(
+        self,
         request: api::GetBookingsRequest,
-    ) -> Result<api::GetBookingsResponse, api::Error> {
+    ) -> Result<Raw<api::GetBookingsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/bookings");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::OAuth2, &["read"])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::OAuth2, &["read"])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "get-bookings",
@@ -357,12 +439,15 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(api::GetBookingsResponse::Ok {
+                api::GetBookingsResponse::Ok {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/xml" => {
@@ -370,10 +455,10 @@ impl Api for Client {
                         }
                         _ => api::GetBookingsOkBody::Json(decode_json(response).await?),
                     },
-                })
+                }
             }
             400 => {
-                Ok(api::GetBookingsResponse::BadRequest {
+                api::GetBookingsResponse::BadRequest {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -387,10 +472,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             401 => {
-                Ok(api::GetBookingsResponse::Unauthorized {
+                api::GetBookingsResponse::Unauthorized {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -404,10 +489,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             403 => {
-                Ok(api::GetBookingsResponse::Forbidden {
+                api::GetBookingsResponse::Forbidden {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -421,10 +506,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             429 => {
-                Ok(api::GetBookingsResponse::TooManyRequests {
+                api::GetBookingsResponse::TooManyRequests {
                     ratelimit: response_header(&response, "ratelimit")?,
                     retry_after: response_header(&response, "retry-after")?,
                     body: match media_type(&response).as_str() {
@@ -439,10 +524,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             500 => {
-                Ok(api::GetBookingsResponse::InternalServerError {
+                api::GetBookingsResponse::InternalServerError {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -456,27 +541,29 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /bookings`
-    async fn create_booking(
-        &self,
+    /// `POST /bookings`, with the response's status, headers and URL.
+    pub async fn create_booking(
+        self,
         request: api::CreateBookingRequest,
-    ) -> Result<api::CreateBookingResponse, api::Error> {
+    ) -> Result<Raw<api::CreateBookingResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/bookings");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::OAuth2, &["write"])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::OAuth2, &["write"])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "create-booking",
@@ -495,28 +582,29 @@ impl Api for Client {
                     }
                 },
                 streams: true,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             201 => {
-                Ok(
-                    api::CreateBookingResponse::Created(
-                        match media_type(&response).as_str() {
-                            "application/xml" => {
-                                api::CreateBookingCreatedBody::Xml(decode_stream(response))
-                            }
-                            _ => {
-                                api::CreateBookingCreatedBody::Json(
-                                    decode_json(response).await?,
-                                )
-                            }
-                        },
-                    ),
+                api::CreateBookingResponse::Created(
+                    match media_type(&response).as_str() {
+                        "application/xml" => {
+                            api::CreateBookingCreatedBody::Xml(decode_stream(response))
+                        }
+                        _ => {
+                            api::CreateBookingCreatedBody::Json(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 )
             }
             400 => {
-                Ok(api::CreateBookingResponse::BadRequest {
+                api::CreateBookingResponse::BadRequest {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -530,10 +618,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             401 => {
-                Ok(api::CreateBookingResponse::Unauthorized {
+                api::CreateBookingResponse::Unauthorized {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -547,10 +635,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             404 => {
-                Ok(api::CreateBookingResponse::NotFound {
+                api::CreateBookingResponse::NotFound {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -564,10 +652,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             409 => {
-                Ok(api::CreateBookingResponse::Conflict {
+                api::CreateBookingResponse::Conflict {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -581,10 +669,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             429 => {
-                Ok(api::CreateBookingResponse::TooManyRequests {
+                api::CreateBookingResponse::TooManyRequests {
                     ratelimit: response_header(&response, "ratelimit")?,
                     retry_after: response_header(&response, "retry-after")?,
                     body: match media_type(&response).as_str() {
@@ -599,10 +687,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             500 => {
-                Ok(api::CreateBookingResponse::InternalServerError {
+                api::CreateBookingResponse::InternalServerError {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -616,17 +704,18 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /bookings/{bookingId}`
-    async fn get_booking(
-        &self,
+    /// `GET /bookings/{bookingId}`, with the response's status, headers and URL.
+    pub async fn get_booking(
+        self,
         request: api::GetBookingRequest,
-    ) -> Result<api::GetBookingResponse, api::Error> {
+    ) -> Result<Raw<api::GetBookingResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/bookings/");
         {
@@ -635,12 +724,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::OAuth2, &["read"])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::OAuth2, &["read"])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "get-booking",
@@ -652,12 +742,15 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(api::GetBookingResponse::Ok {
+                api::GetBookingResponse::Ok {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/xml" => {
@@ -665,10 +758,10 @@ impl Api for Client {
                         }
                         _ => api::GetBookingOkBody::Json(decode_json(response).await?),
                     },
-                })
+                }
             }
             400 => {
-                Ok(api::GetBookingResponse::BadRequest {
+                api::GetBookingResponse::BadRequest {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -682,10 +775,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             401 => {
-                Ok(api::GetBookingResponse::Unauthorized {
+                api::GetBookingResponse::Unauthorized {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -699,10 +792,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             403 => {
-                Ok(api::GetBookingResponse::Forbidden {
+                api::GetBookingResponse::Forbidden {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -716,10 +809,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             404 => {
-                Ok(api::GetBookingResponse::NotFound {
+                api::GetBookingResponse::NotFound {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -733,10 +826,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             429 => {
-                Ok(api::GetBookingResponse::TooManyRequests {
+                api::GetBookingResponse::TooManyRequests {
                     ratelimit: response_header(&response, "ratelimit")?,
                     retry_after: response_header(&response, "retry-after")?,
                     body: match media_type(&response).as_str() {
@@ -751,10 +844,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             500 => {
-                Ok(api::GetBookingResponse::InternalServerError {
+                api::GetBookingResponse::InternalServerError {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -768,17 +861,18 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /bookings/{bookingId}`
-    async fn delete_booking(
-        &self,
+    /// `DELETE /bookings/{bookingId}`, with the response's status, headers and URL.
+    pub async fn delete_booking(
+        self,
         request: api::DeleteBookingRequest,
-    ) -> Result<api::DeleteBookingResponse, api::Error> {
+    ) -> Result<Raw<api::DeleteBookingResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/bookings/");
         {
@@ -787,12 +881,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::OAuth2, &["write"])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::OAuth2, &["write"])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "delete-booking",
@@ -804,13 +899,16 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::DeleteBookingResponse::NoContent),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::DeleteBookingResponse::NoContent,
             400 => {
-                Ok(api::DeleteBookingResponse::BadRequest {
+                api::DeleteBookingResponse::BadRequest {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -824,10 +922,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             401 => {
-                Ok(api::DeleteBookingResponse::Unauthorized {
+                api::DeleteBookingResponse::Unauthorized {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -841,10 +939,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             403 => {
-                Ok(api::DeleteBookingResponse::Forbidden {
+                api::DeleteBookingResponse::Forbidden {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -858,10 +956,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             404 => {
-                Ok(api::DeleteBookingResponse::NotFound {
+                api::DeleteBookingResponse::NotFound {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -875,10 +973,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             429 => {
-                Ok(api::DeleteBookingResponse::TooManyRequests {
+                api::DeleteBookingResponse::TooManyRequests {
                     ratelimit: response_header(&response, "ratelimit")?,
                     retry_after: response_header(&response, "retry-after")?,
                     body: match media_type(&response).as_str() {
@@ -893,10 +991,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             500 => {
-                Ok(api::DeleteBookingResponse::InternalServerError {
+                api::DeleteBookingResponse::InternalServerError {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -910,17 +1008,18 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /bookings/{bookingId}/payment`
-    async fn create_booking_payment(
-        &self,
+    /// `POST /bookings/{bookingId}/payment`, with the response's status, headers and URL.
+    pub async fn create_booking_payment(
+        self,
         request: api::CreateBookingPaymentRequest,
-    ) -> Result<api::CreateBookingPaymentResponse, api::Error> {
+    ) -> Result<Raw<api::CreateBookingPaymentResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/bookings/");
         {
@@ -930,12 +1029,13 @@ impl Api for Client {
         url.push_str("/payment");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::OAuth2, &["read"])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::OAuth2, &["read"])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "create-booking-payment",
@@ -950,18 +1050,21 @@ impl Api for Client {
                     None => None,
                 },
                 streams: true,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(api::CreateBookingPaymentResponse::Ok {
+                api::CreateBookingPaymentResponse::Ok {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: decode_json(response).await?,
-                })
+                }
             }
             400 => {
-                Ok(api::CreateBookingPaymentResponse::BadRequest {
+                api::CreateBookingPaymentResponse::BadRequest {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -975,10 +1078,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             401 => {
-                Ok(api::CreateBookingPaymentResponse::Unauthorized {
+                api::CreateBookingPaymentResponse::Unauthorized {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -992,10 +1095,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             403 => {
-                Ok(api::CreateBookingPaymentResponse::Forbidden {
+                api::CreateBookingPaymentResponse::Forbidden {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -1009,10 +1112,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             429 => {
-                Ok(api::CreateBookingPaymentResponse::TooManyRequests {
+                api::CreateBookingPaymentResponse::TooManyRequests {
                     ratelimit: response_header(&response, "ratelimit")?,
                     retry_after: response_header(&response, "retry-after")?,
                     body: match media_type(&response).as_str() {
@@ -1027,10 +1130,10 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
             500 => {
-                Ok(api::CreateBookingPaymentResponse::InternalServerError {
+                api::CreateBookingPaymentResponse::InternalServerError {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
                         "application/problem+xml" => {
@@ -1044,10 +1147,21 @@ impl Api for Client {
                             )
                         }
                     },
-                })
+                }
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }
 
@@ -1067,27 +1181,30 @@ impl api::Authenticate for Client {
 impl Client {
     /// Puts the credentials of the first requirement that can be met
     /// into the request. When none can, the request goes without, and
-    /// the server's 401 says what is missing.
+    /// the server's 401 says what is missing. `Some(scopes)`: the
+    /// bearer token is to come from the token provider.
     fn authorize(
         &self,
         context: &api::Context,
         requirements: &[api::Requirement],
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
-    ) -> Result<(), api::Error> {
+    ) -> Result<Option<&'static [&'static str]>, api::Error> {
         let _ = (&query, &headers, ());
         let s0 = context
             .credentials
             .o_auth2
             .as_ref()
             .or(self.credentials().o_auth2.as_ref());
+        let tokens = self.token_provider().is_some();
         let present = |(scheme, _): &(api::Scheme, _)| match scheme {
-            api::Scheme::OAuth2 => s0.is_some(),
+            api::Scheme::OAuth2 => s0.is_some() || tokens,
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
-            return Ok(());
+            return Ok(None);
         };
-        for (scheme, _) in *requirement {
+        let mut token = None;
+        for (scheme, scopes) in *requirement {
             match scheme {
                 api::Scheme::OAuth2 => {
                     if let Some(value) = s0 {
@@ -1098,11 +1215,13 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
             }
         }
-        Ok(())
+        Ok(token)
     }
 }
 

@@ -22,7 +22,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -43,6 +46,45 @@ impl Api for Client {
         &self,
         request: api::ListPetsRequest,
     ) -> Result<api::ListPetsResponse, api::Error> {
+        self.raw().list_pets(request).await.map(Raw::into_value)
+    }
+
+    #[cfg(feature = "store")]
+    /// `GET /orders`
+    async fn list_orders(
+        &self,
+        request: api::ListOrdersRequest,
+    ) -> Result<api::ListOrdersResponse, api::Error> {
+        self.raw().list_orders(request).await.map(Raw::into_value)
+    }
+
+    #[cfg(any(feature = "pets", feature = "store"))]
+    /// `POST /orders`
+    async fn adopt(
+        &self,
+        request: api::AdoptRequest,
+    ) -> Result<api::AdoptResponse, api::Error> {
+        self.raw().adopt(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /health`
+    async fn health(
+        &self,
+        request: api::HealthRequest,
+    ) -> Result<api::HealthResponse, api::Error> {
+        self.raw().health(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    #[cfg(feature = "pets")]
+    /// `GET /pets`, with the response's status, headers and URL.
+    pub async fn list_pets(
+        self,
+        request: api::ListPetsRequest,
+    ) -> Result<Raw<api::ListPetsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pets");
         let query = String::new();
@@ -58,21 +100,25 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::ListPetsResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::ListPetsResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
     #[cfg(feature = "store")]
-    /// `GET /orders`
-    async fn list_orders(
-        &self,
+    /// `GET /orders`, with the response's status, headers and URL.
+    pub async fn list_orders(
+        self,
         request: api::ListOrdersRequest,
-    ) -> Result<api::ListOrdersResponse, api::Error> {
+    ) -> Result<Raw<api::ListOrdersResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/orders");
         let query = String::new();
@@ -88,21 +134,25 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::ListOrdersResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::ListOrdersResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
     #[cfg(any(feature = "pets", feature = "store"))]
-    /// `POST /orders`
-    async fn adopt(
-        &self,
+    /// `POST /orders`, with the response's status, headers and URL.
+    pub async fn adopt(
+        self,
         request: api::AdoptRequest,
-    ) -> Result<api::AdoptResponse, api::Error> {
+    ) -> Result<Raw<api::AdoptResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/orders");
         let query = String::new();
@@ -118,20 +168,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::AdoptResponse::Created(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::AdoptResponse::Created(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /health`
-    async fn health(
-        &self,
+    /// `GET /health`, with the response's status, headers and URL.
+    pub async fn health(
+        self,
         request: api::HealthRequest,
-    ) -> Result<api::HealthResponse, api::Error> {
+    ) -> Result<Raw<api::HealthResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/health");
         let query = String::new();
@@ -147,12 +201,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::HealthResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::HealthResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -41,6 +44,26 @@ impl Api for Client {
         &self,
         request: api::AllAnimalsRequest,
     ) -> Result<api::AllAnimalsResponse, api::Error> {
+        self.raw().all_animals(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /pets/{petId}`
+    async fn pet(
+        &self,
+        request: api::PetRequest,
+    ) -> Result<api::PetResponse, api::Error> {
+        self.raw().pet(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /pets`, with the response's status, headers and URL.
+    pub async fn all_animals(
+        self,
+        request: api::AllAnimalsRequest,
+    ) -> Result<Raw<api::AllAnimalsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pets");
         let query = String::new();
@@ -56,20 +79,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::AllAnimalsResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::AllAnimalsResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /pets/{petId}`
-    async fn pet(
-        &self,
+    /// `GET /pets/{petId}`, with the response's status, headers and URL.
+    pub async fn pet(
+        self,
         request: api::PetRequest,
-    ) -> Result<api::PetResponse, api::Error> {
+    ) -> Result<Raw<api::PetResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pets/");
         {
@@ -89,12 +116,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PetResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PetResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

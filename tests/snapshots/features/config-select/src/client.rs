@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -41,6 +44,34 @@ impl Api for Client {
         &self,
         request: api::ListPetsRequest,
     ) -> Result<api::ListPetsResponse, api::Error> {
+        self.raw().list_pets(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /pets/{petId}`
+    async fn show_pet(
+        &self,
+        request: api::ShowPetRequest,
+    ) -> Result<api::ShowPetResponse, api::Error> {
+        self.raw().show_pet(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /store/orders/{orderId}`
+    async fn show_order(
+        &self,
+        request: api::ShowOrderRequest,
+    ) -> Result<api::ShowOrderResponse, api::Error> {
+        self.raw().show_order(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /pets`, with the response's status, headers and URL.
+    pub async fn list_pets(
+        self,
+        request: api::ListPetsRequest,
+    ) -> Result<Raw<api::ListPetsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pets");
         let query = String::new();
@@ -56,20 +87,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::ListPetsResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::ListPetsResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /pets/{petId}`
-    async fn show_pet(
-        &self,
+    /// `GET /pets/{petId}`, with the response's status, headers and URL.
+    pub async fn show_pet(
+        self,
         request: api::ShowPetRequest,
-    ) -> Result<api::ShowPetResponse, api::Error> {
+    ) -> Result<Raw<api::ShowPetResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pets/");
         {
@@ -89,20 +124,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::ShowPetResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::ShowPetResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /store/orders/{orderId}`
-    async fn show_order(
-        &self,
+    /// `GET /store/orders/{orderId}`, with the response's status, headers and URL.
+    pub async fn show_order(
+        self,
         request: api::ShowOrderRequest,
-    ) -> Result<api::ShowOrderResponse, api::Error> {
+    ) -> Result<Raw<api::ShowOrderResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/store/orders/");
         {
@@ -122,12 +161,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::ShowOrderResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::ShowOrderResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

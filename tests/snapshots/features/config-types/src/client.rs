@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -41,6 +44,34 @@ impl Api for Client {
         &self,
         request: api::ListPetsRequest,
     ) -> Result<api::ListPetsResponse, api::Error> {
+        self.raw().list_pets(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /pets`
+    async fn add_pet(
+        &self,
+        request: api::AddPetRequest,
+    ) -> Result<api::AddPetResponse, api::Error> {
+        self.raw().add_pet(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /labels`
+    async fn put_labels(
+        &self,
+        request: api::PutLabelsRequest,
+    ) -> Result<api::PutLabelsResponse, api::Error> {
+        self.raw().put_labels(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /pets`, with the response's status, headers and URL.
+    pub async fn list_pets(
+        self,
+        request: api::ListPetsRequest,
+    ) -> Result<Raw<api::ListPetsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pets");
         let mut query = String::new();
@@ -67,20 +98,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::ListPetsResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::ListPetsResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /pets`
-    async fn add_pet(
-        &self,
+    /// `POST /pets`, with the response's status, headers and URL.
+    pub async fn add_pet(
+        self,
         request: api::AddPetRequest,
-    ) -> Result<api::AddPetResponse, api::Error> {
+    ) -> Result<Raw<api::AddPetResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pets");
         let query = String::new();
@@ -96,20 +131,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::AddPetResponse::Created(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::AddPetResponse::Created(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /labels`
-    async fn put_labels(
-        &self,
+    /// `PUT /labels`, with the response's status, headers and URL.
+    pub async fn put_labels(
+        self,
         request: api::PutLabelsRequest,
-    ) -> Result<api::PutLabelsResponse, api::Error> {
+    ) -> Result<Raw<api::PutLabelsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/labels");
         let query = String::new();
@@ -125,13 +164,27 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PutLabelsResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PutLabelsResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }
 

@@ -21,7 +21,12 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
+
+pub use super::runtime::oauth2::OAuth2;
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -41,6 +46,34 @@ impl Api for Client {
         &self,
         request: api::FindPetsRequest,
     ) -> Result<api::FindPetsResponse, api::Error> {
+        self.raw().find_pets(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /pets`
+    async fn add_pet(
+        &self,
+        request: api::AddPetRequest,
+    ) -> Result<api::AddPetResponse, api::Error> {
+        self.raw().add_pet(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /pets/search`
+    async fn search_pets(
+        &self,
+        request: api::SearchPetsRequest,
+    ) -> Result<api::SearchPetsResponse, api::Error> {
+        self.raw().search_pets(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /pets`, with the response's status, headers and URL.
+    pub async fn find_pets(
+        self,
+        request: api::FindPetsRequest,
+    ) -> Result<Raw<api::FindPetsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pets");
         let mut query = String::new();
@@ -61,33 +94,38 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::FindPetsResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::FindPetsResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /pets`
-    async fn add_pet(
-        &self,
+    /// `POST /pets`, with the response's status, headers and URL.
+    pub async fn add_pet(
+        self,
         request: api::AddPetRequest,
-    ) -> Result<api::AddPetResponse, api::Error> {
+    ) -> Result<Raw<api::AddPetResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pets");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[
-                &[(api::Scheme::Device, &["pets:write"])],
-                &[(api::Scheme::LegacyKey, &[])],
-            ],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[
+                    &[(api::Scheme::Device, &["pets:write"])],
+                    &[(api::Scheme::LegacyKey, &[])],
+                ],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "addPet",
@@ -99,20 +137,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::AddPetResponse::Created(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::AddPetResponse::Created(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /pets/search`
-    async fn search_pets(
-        &self,
+    /// `GET /pets/search`, with the response's status, headers and URL.
+    pub async fn search_pets(
+        self,
         request: api::SearchPetsRequest,
-    ) -> Result<api::SearchPetsResponse, api::Error> {
+    ) -> Result<Raw<api::SearchPetsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pets/search");
         let mut query = String::new();
@@ -132,13 +174,27 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::SearchPetsResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::SearchPetsResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }
 
@@ -158,14 +214,15 @@ impl api::Authenticate for Client {
 impl Client {
     /// Puts the credentials of the first requirement that can be met
     /// into the request. When none can, the request goes without, and
-    /// the server's 401 says what is missing.
+    /// the server's 401 says what is missing. `Some(scopes)`: the
+    /// bearer token is to come from the token provider.
     fn authorize(
         &self,
         context: &api::Context,
         requirements: &[api::Requirement],
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
-    ) -> Result<(), api::Error> {
+    ) -> Result<Option<&'static [&'static str]>, api::Error> {
         let _ = (&query, &headers, ());
         let s0 = context
             .credentials
@@ -177,14 +234,16 @@ impl Client {
             .legacy_key
             .as_ref()
             .or(self.credentials().legacy_key.as_ref());
+        let tokens = self.token_provider().is_some();
         let present = |(scheme, _): &(api::Scheme, _)| match scheme {
-            api::Scheme::Device => s0.is_some(),
+            api::Scheme::Device => s0.is_some() || tokens,
             api::Scheme::LegacyKey => s1.is_some(),
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
-            return Ok(());
+            return Ok(None);
         };
-        for (scheme, _) in *requirement {
+        let mut token = None;
+        for (scheme, scopes) in *requirement {
             match scheme {
                 api::Scheme::Device => {
                     if let Some(value) = s0 {
@@ -195,6 +254,8 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
                 api::Scheme::LegacyKey => {
@@ -210,6 +271,6 @@ impl Client {
                 }
             }
         }
-        Ok(())
+        Ok(token)
     }
 }

@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -41,6 +44,26 @@ impl Api for Client {
         &self,
         request: api::ListAccountsRequest,
     ) -> Result<api::ListAccountsResponse, api::Error> {
+        self.raw().list_accounts(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /accounts`
+    async fn create_account(
+        &self,
+        request: api::CreateAccountRequest,
+    ) -> Result<api::CreateAccountResponse, api::Error> {
+        self.raw().create_account(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /accounts`, with the response's status, headers and URL.
+    pub async fn list_accounts(
+        self,
+        request: api::ListAccountsRequest,
+    ) -> Result<Raw<api::ListAccountsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/accounts");
         let mut query = String::new();
@@ -68,21 +91,25 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::ListAccountsResponse::Ok(decode_json(response).await?)),
-            400 => Ok(api::ListAccountsResponse::BadRequest),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::ListAccountsResponse::Ok(decode_json(response).await?),
+            400 => api::ListAccountsResponse::BadRequest,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /accounts`
-    async fn create_account(
-        &self,
+    /// `POST /accounts`, with the response's status, headers and URL.
+    pub async fn create_account(
+        self,
         request: api::CreateAccountRequest,
-    ) -> Result<api::CreateAccountResponse, api::Error> {
+    ) -> Result<Raw<api::CreateAccountResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/accounts");
         let query = String::new();
@@ -98,13 +125,27 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::CreateAccountResponse::Created(decode_json(response).await?)),
-            400 => Ok(api::CreateAccountResponse::BadRequest),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::CreateAccountResponse::Created(decode_json(response).await?),
+            400 => api::CreateAccountResponse::BadRequest,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

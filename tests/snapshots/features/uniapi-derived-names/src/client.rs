@@ -21,7 +21,12 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
+
+pub use super::runtime::oauth2::OAuth2;
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -35,27 +40,107 @@ pub type Client = super::runtime::client::Client<api::Credentials>;
 /// Configures a [`Client`]: `Client::builder(url).timeout(..).retry(..).build()`.
 pub type ClientBuilder = super::runtime::client::ClientBuilder<api::Credentials>;
 
+impl Client {
+    /** The token endpoint of `const`, as the spec gives it: for
+ [`OAuth2::client_credentials`] and [`OAuth2::refresh_token`].*/
+    pub const CONST_TOKEN_URL: &'static str = "https://example.invalid/token";
+}
+
 impl Api for Client {
     /// `GET /things`
     async fn _123_list_things(
         &self,
         request: api::V123ListThingsRequest,
     ) -> Result<api::V123ListThingsResponse, api::Error> {
+        self.raw()._123_list_things(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /pet`
+    async fn get_pet(
+        &self,
+        request: api::GetPetRequest,
+    ) -> Result<api::GetPetResponse, api::Error> {
+        self.raw().get_pet(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /pet-ok`
+    async fn get_pet_ok(
+        &self,
+        request: api::GetPetOkRequest,
+    ) -> Result<api::GetPetOkResponse, api::Error> {
+        self.raw().get_pet_ok(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /id`
+    async fn id(&self, request: api::IdRequest) -> Result<api::IdResponse, api::Error> {
+        self.raw().id(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /clone`
+    async fn clone_2(
+        &self,
+        request: api::Clone2Request,
+    ) -> Result<api::Clone2Response, api::Error> {
+        self.raw().clone_2(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /builder`
+    async fn builder_2(
+        &self,
+        request: api::Builder2Request,
+    ) -> Result<api::Builder2Response, api::Error> {
+        self.raw().builder_2(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /retry`
+    async fn retry_2(
+        &self,
+        request: api::Retry2Request,
+    ) -> Result<api::Retry2Response, api::Error> {
+        self.raw().retry_2(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /absent`
+    async fn absent(
+        &self,
+        request: api::AbsentRequest,
+    ) -> Result<api::AbsentResponse, api::Error> {
+        self.raw().absent(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /wild`
+    async fn into_the_wild(
+        &self,
+        request: api::IntoTheWildRequest,
+    ) -> Result<api::IntoTheWildResponse, api::Error> {
+        self.raw().into_the_wild(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /things`, with the response's status, headers and URL.
+    pub async fn _123_list_things(
+        self,
+        request: api::V123ListThingsRequest,
+    ) -> Result<Raw<api::V123ListThingsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/things");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[
-                &[(api::Scheme::Query, &[])],
-                &[(api::Scheme::Present, &[])],
-                &[(api::Scheme::Type, &[])],
-                &[(api::Scheme::Const, &["const", "type"])],
-            ],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[
+                    &[(api::Scheme::Query, &[])],
+                    &[(api::Scheme::Present, &[])],
+                    &[(api::Scheme::Type, &[])],
+                    &[(api::Scheme::Const, &["const", "type"])],
+                ],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "123 list things",
@@ -67,38 +152,41 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::V123ListThingsResponse::Ok(decode_json(response).await?)),
-            400 => {
-                Ok(api::V123ListThingsResponse::BadRequest(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::V123ListThingsResponse::Ok(decode_json(response).await?),
+            400 => api::V123ListThingsResponse::BadRequest(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /pet`
-    async fn get_pet(
-        &self,
+    /// `GET /pet`, with the response's status, headers and URL.
+    pub async fn get_pet(
+        self,
         request: api::GetPetRequest,
-    ) -> Result<api::GetPetResponse, api::Error> {
+    ) -> Result<Raw<api::GetPetResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pet");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[
-                &[(api::Scheme::Query, &[])],
-                &[(api::Scheme::Present, &[])],
-                &[(api::Scheme::Type, &[])],
-                &[(api::Scheme::Const, &["const", "type"])],
-            ],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[
+                    &[(api::Scheme::Query, &[])],
+                    &[(api::Scheme::Present, &[])],
+                    &[(api::Scheme::Type, &[])],
+                    &[(api::Scheme::Const, &["const", "type"])],
+                ],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getPet",
@@ -110,46 +198,49 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::GetPetResponse::Ok(
-                        match media_type(&response).as_str() {
-                            "text/plain" => {
-                                api::GetPetOkBody::Text(decode_text(response).await?)
-                            }
-                            _ => api::GetPetOkBody::Json(decode_json(response).await?),
-                        },
-                    ),
+                api::GetPetResponse::Ok(
+                    match media_type(&response).as_str() {
+                        "text/plain" => {
+                            api::GetPetOkBody::Text(decode_text(response).await?)
+                        }
+                        _ => api::GetPetOkBody::Json(decode_json(response).await?),
+                    },
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /pet-ok`
-    async fn get_pet_ok(
-        &self,
+    /// `POST /pet-ok`, with the response's status, headers and URL.
+    pub async fn get_pet_ok(
+        self,
         request: api::GetPetOkRequest,
-    ) -> Result<api::GetPetOkResponse, api::Error> {
+    ) -> Result<Raw<api::GetPetOkResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pet-ok");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[
-                &[(api::Scheme::Query, &[])],
-                &[(api::Scheme::Present, &[])],
-                &[(api::Scheme::Type, &[])],
-                &[(api::Scheme::Const, &["const", "type"])],
-            ],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[
+                    &[(api::Scheme::Query, &[])],
+                    &[(api::Scheme::Present, &[])],
+                    &[(api::Scheme::Type, &[])],
+                    &[(api::Scheme::Const, &["const", "type"])],
+                ],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getPetOk",
@@ -168,17 +259,24 @@ impl Api for Client {
                     }
                 },
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::GetPetOkResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::GetPetOkResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /id`
-    async fn id(&self, request: api::IdRequest) -> Result<api::IdResponse, api::Error> {
+    /// `GET /id`, with the response's status, headers and URL.
+    pub async fn id(
+        self,
+        request: api::IdRequest,
+    ) -> Result<Raw<api::IdResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/id");
         let mut query = String::new();
@@ -186,17 +284,18 @@ impl Api for Client {
         if let Some(v) = &request.letters {
             push_query(&mut query, "letters", &percent_encode(&v.to_string()));
         }
-        self.authorize(
-            &request.context,
-            &[
-                &[(api::Scheme::Query, &[])],
-                &[(api::Scheme::Present, &[])],
-                &[(api::Scheme::Type, &[])],
-                &[(api::Scheme::Const, &["const", "type"])],
-            ],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[
+                    &[(api::Scheme::Query, &[])],
+                    &[(api::Scheme::Present, &[])],
+                    &[(api::Scheme::Type, &[])],
+                    &[(api::Scheme::Const, &["const", "type"])],
+                ],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "id",
@@ -208,42 +307,47 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(api::IdResponse::Ok {
+                api::IdResponse::Ok {
                     response: response_header(&response, "response")?,
                     json: response_header(&response, "json")?,
                     status_2: response_header(&response, "status")?,
                     body: decode_json(response).await?,
-                })
+                }
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /clone`
-    async fn clone_2(
-        &self,
+    /// `GET /clone`, with the response's status, headers and URL.
+    pub async fn clone_2(
+        self,
         request: api::Clone2Request,
-    ) -> Result<api::Clone2Response, api::Error> {
+    ) -> Result<Raw<api::Clone2Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/clone");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[
-                &[(api::Scheme::Query, &[])],
-                &[(api::Scheme::Present, &[])],
-                &[(api::Scheme::Type, &[])],
-                &[(api::Scheme::Const, &["const", "type"])],
-            ],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[
+                    &[(api::Scheme::Query, &[])],
+                    &[(api::Scheme::Present, &[])],
+                    &[(api::Scheme::Type, &[])],
+                    &[(api::Scheme::Const, &["const", "type"])],
+                ],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "clone",
@@ -255,35 +359,40 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::Clone2Response::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::Clone2Response::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /builder`
-    async fn builder_2(
-        &self,
+    /// `GET /builder`, with the response's status, headers and URL.
+    pub async fn builder_2(
+        self,
         request: api::Builder2Request,
-    ) -> Result<api::Builder2Response, api::Error> {
+    ) -> Result<Raw<api::Builder2Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/builder");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[
-                &[(api::Scheme::Query, &[])],
-                &[(api::Scheme::Present, &[])],
-                &[(api::Scheme::Type, &[])],
-                &[(api::Scheme::Const, &["const", "type"])],
-            ],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[
+                    &[(api::Scheme::Query, &[])],
+                    &[(api::Scheme::Present, &[])],
+                    &[(api::Scheme::Type, &[])],
+                    &[(api::Scheme::Const, &["const", "type"])],
+                ],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "builder",
@@ -295,35 +404,40 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::Builder2Response::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::Builder2Response::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /retry`
-    async fn retry_2(
-        &self,
+    /// `GET /retry`, with the response's status, headers and URL.
+    pub async fn retry_2(
+        self,
         request: api::Retry2Request,
-    ) -> Result<api::Retry2Response, api::Error> {
+    ) -> Result<Raw<api::Retry2Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/retry");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[
-                &[(api::Scheme::Query, &[])],
-                &[(api::Scheme::Present, &[])],
-                &[(api::Scheme::Type, &[])],
-                &[(api::Scheme::Const, &["const", "type"])],
-            ],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[
+                    &[(api::Scheme::Query, &[])],
+                    &[(api::Scheme::Present, &[])],
+                    &[(api::Scheme::Type, &[])],
+                    &[(api::Scheme::Const, &["const", "type"])],
+                ],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "retry",
@@ -335,35 +449,40 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::Retry2Response::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::Retry2Response::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /absent`
-    async fn absent(
-        &self,
+    /// `GET /absent`, with the response's status, headers and URL.
+    pub async fn absent(
+        self,
         request: api::AbsentRequest,
-    ) -> Result<api::AbsentResponse, api::Error> {
+    ) -> Result<Raw<api::AbsentResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/absent");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[
-                &[(api::Scheme::Query, &[])],
-                &[(api::Scheme::Present, &[])],
-                &[(api::Scheme::Type, &[])],
-                &[(api::Scheme::Const, &["const", "type"])],
-            ],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[
+                    &[(api::Scheme::Query, &[])],
+                    &[(api::Scheme::Present, &[])],
+                    &[(api::Scheme::Type, &[])],
+                    &[(api::Scheme::Const, &["const", "type"])],
+                ],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "absent",
@@ -375,35 +494,40 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::AbsentResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::AbsentResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /wild`
-    async fn into_the_wild(
-        &self,
+    /// `GET /wild`, with the response's status, headers and URL.
+    pub async fn into_the_wild(
+        self,
         request: api::IntoTheWildRequest,
-    ) -> Result<api::IntoTheWildResponse, api::Error> {
+    ) -> Result<Raw<api::IntoTheWildResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/wild");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[
-                &[(api::Scheme::Query, &[])],
-                &[(api::Scheme::Present, &[])],
-                &[(api::Scheme::Type, &[])],
-                &[(api::Scheme::Const, &["const", "type"])],
-            ],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[
+                    &[(api::Scheme::Query, &[])],
+                    &[(api::Scheme::Present, &[])],
+                    &[(api::Scheme::Type, &[])],
+                    &[(api::Scheme::Const, &["const", "type"])],
+                ],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "intoTheWild",
@@ -415,13 +539,27 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::IntoTheWildResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::IntoTheWildResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }
 
@@ -441,14 +579,15 @@ impl api::Authenticate for Client {
 impl Client {
     /// Puts the credentials of the first requirement that can be met
     /// into the request. When none can, the request goes without, and
-    /// the server's 401 says what is missing.
+    /// the server's 401 says what is missing. `Some(scopes)`: the
+    /// bearer token is to come from the token provider.
     fn authorize(
         &self,
         context: &api::Context,
         requirements: &[api::Requirement],
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
-    ) -> Result<(), api::Error> {
+    ) -> Result<Option<&'static [&'static str]>, api::Error> {
         let _ = (&query, &headers, ());
         let s0 = context
             .credentials
@@ -470,16 +609,18 @@ impl Client {
             .r#const
             .as_ref()
             .or(self.credentials().r#const.as_ref());
+        let tokens = self.token_provider().is_some();
         let present = |(scheme, _): &(api::Scheme, _)| match scheme {
             api::Scheme::Query => s0.is_some(),
             api::Scheme::Present => s1.is_some(),
-            api::Scheme::Type => s2.is_some(),
-            api::Scheme::Const => s3.is_some(),
+            api::Scheme::Type => s2.is_some() || tokens,
+            api::Scheme::Const => s3.is_some() || tokens,
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
-            return Ok(());
+            return Ok(None);
         };
-        for (scheme, _) in *requirement {
+        let mut token = None;
+        for (scheme, scopes) in *requirement {
             match scheme {
                 api::Scheme::Query => {
                     if let Some(value) = s0 {
@@ -506,6 +647,8 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
                 api::Scheme::Const => {
@@ -517,10 +660,12 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
             }
         }
-        Ok(())
+        Ok(token)
     }
 }

@@ -22,7 +22,10 @@ use super::api::{self, Api};
 use super::runtime::client::*;
 use super::runtime::stream_client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -54,6 +57,34 @@ impl Api for Client {
         &self,
         request: api::CreateChatCompletionRequest,
     ) -> Result<api::CreateChatCompletionResponse, api::Error> {
+        self.raw().create_chat_completion(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /events`
+    async fn watch_events(
+        &self,
+        request: api::WatchEventsRequest,
+    ) -> Result<api::WatchEventsResponse, api::Error> {
+        self.raw().watch_events(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /tickets`
+    async fn tickets(
+        &self,
+        request: api::TicketsRequest,
+    ) -> Result<api::TicketsResponse, api::Error> {
+        self.raw().tickets(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `POST /chat/completions`, with the response's status, headers and URL.
+    pub async fn create_chat_completion(
+        self,
+        request: api::CreateChatCompletionRequest,
+    ) -> Result<Raw<api::CreateChatCompletionResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/chat/completions");
         let query = String::new();
@@ -69,38 +100,40 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: true,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::CreateChatCompletionResponse::Ok(
-                        match media_type(&response).as_str() {
-                            "text/event-stream" => {
-                                api::CreateChatCompletionOkBody::EventStream(
-                                    response_events(response, from_json, Some("[DONE]")),
-                                )
-                            }
-                            _ => {
-                                api::CreateChatCompletionOkBody::Json(
-                                    decode_json(response).await?,
-                                )
-                            }
-                        },
-                    ),
+                api::CreateChatCompletionResponse::Ok(
+                    match media_type(&response).as_str() {
+                        "text/event-stream" => {
+                            api::CreateChatCompletionOkBody::EventStream(
+                                response_events(response, from_json, Some("[DONE]")),
+                            )
+                        }
+                        _ => {
+                            api::CreateChatCompletionOkBody::Json(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 )
             }
-            400 => Ok(api::CreateChatCompletionResponse::BadRequest),
-            _ => Err(unexpected(response).await),
-        }
+            400 => api::CreateChatCompletionResponse::BadRequest,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /events`
-    async fn watch_events(
-        &self,
+    /// `GET /events`, with the response's status, headers and URL.
+    pub async fn watch_events(
+        self,
         request: api::WatchEventsRequest,
-    ) -> Result<api::WatchEventsResponse, api::Error> {
+    ) -> Result<Raw<api::WatchEventsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/events");
         let mut query = String::new();
@@ -122,26 +155,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::WatchEventsResponse::Ok(
-                        response_events(response, from_json, None),
-                    ),
-                )
+                api::WatchEventsResponse::Ok(response_events(response, from_json, None))
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /tickets`
-    async fn tickets(
-        &self,
+    /// `GET /tickets`, with the response's status, headers and URL.
+    pub async fn tickets(
+        self,
         request: api::TicketsRequest,
-    ) -> Result<api::TicketsResponse, api::Error> {
+    ) -> Result<Raw<api::TicketsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/tickets");
         let query = String::new();
@@ -157,14 +190,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(api::TicketsResponse::Ok(response_events(response, from_text, None)))
-            }
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::TicketsResponse::Ok(response_events(response, from_text, None)),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

@@ -22,7 +22,10 @@ use super::api::{self, Api};
 use super::runtime::client::*;
 use super::runtime::stream_client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -42,6 +45,42 @@ impl Api for Client {
         &self,
         request: api::StreamPricesRequest,
     ) -> Result<api::StreamPricesResponse, api::Error> {
+        self.raw().stream_prices(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /logs`
+    async fn export_logs(
+        &self,
+        request: api::ExportLogsRequest,
+    ) -> Result<api::ExportLogsResponse, api::Error> {
+        self.raw().export_logs(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /logs`
+    async fn import_logs(
+        &self,
+        request: api::ImportLogsRequest,
+    ) -> Result<api::ImportLogsResponse, api::Error> {
+        self.raw().import_logs(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /records`
+    async fn records(
+        &self,
+        request: api::RecordsRequest,
+    ) -> Result<api::RecordsResponse, api::Error> {
+        self.raw().records(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /prices`, with the response's status, headers and URL.
+    pub async fn stream_prices(
+        self,
+        request: api::StreamPricesRequest,
+    ) -> Result<Raw<api::StreamPricesResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/prices");
         let query = String::new();
@@ -57,26 +96,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::StreamPricesResponse::Ok(
-                        response_events(response, from_json, None),
-                    ),
-                )
+                api::StreamPricesResponse::Ok(response_events(response, from_json, None))
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /logs`
-    async fn export_logs(
-        &self,
+    /// `GET /logs`, with the response's status, headers and URL.
+    pub async fn export_logs(
+        self,
         request: api::ExportLogsRequest,
-    ) -> Result<api::ExportLogsResponse, api::Error> {
+    ) -> Result<Raw<api::ExportLogsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/logs");
         let query = String::new();
@@ -92,26 +131,28 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::ExportLogsResponse::Ok(
-                        response_items(response, Framing::Lines, from_json),
-                    ),
+                api::ExportLogsResponse::Ok(
+                    response_items(response, Framing::Lines, from_json),
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /logs`
-    async fn import_logs(
-        &self,
+    /// `POST /logs`, with the response's status, headers and URL.
+    pub async fn import_logs(
+        self,
         request: api::ImportLogsRequest,
-    ) -> Result<api::ImportLogsResponse, api::Error> {
+    ) -> Result<Raw<api::ImportLogsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/logs");
         let query = String::new();
@@ -130,20 +171,24 @@ impl Api for Client {
                     items_body(request.body, Framing::Lines, to_json),
                 )),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::ImportLogsResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::ImportLogsResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /records`
-    async fn records(
-        &self,
+    /// `GET /records`, with the response's status, headers and URL.
+    pub async fn records(
+        self,
         request: api::RecordsRequest,
-    ) -> Result<api::RecordsResponse, api::Error> {
+    ) -> Result<Raw<api::RecordsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/records");
         let query = String::new();
@@ -159,18 +204,30 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::RecordsResponse::Ok(
-                        response_items(response, Framing::Sequence, from_json),
-                    ),
+                api::RecordsResponse::Ok(
+                    response_items(response, Framing::Sequence, from_json),
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

@@ -22,7 +22,10 @@ use super::api::{self, Api};
 use super::runtime::client::*;
 use super::runtime::stream_client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -42,6 +45,34 @@ impl Api for Client {
         &self,
         request: api::PutNoteRequest,
     ) -> Result<api::PutNoteResponse, api::Error> {
+        self.raw().put_note(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /notes`
+    async fn post_note(
+        &self,
+        request: api::PostNoteRequest,
+    ) -> Result<api::PostNoteResponse, api::Error> {
+        self.raw().post_note(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /notes/{id}`
+    async fn get_note(
+        &self,
+        request: api::GetNoteRequest,
+    ) -> Result<api::GetNoteResponse, api::Error> {
+        self.raw().get_note(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `PUT /notes`, with the response's status, headers and URL.
+    pub async fn put_note(
+        self,
+        request: api::PutNoteRequest,
+    ) -> Result<Raw<api::PutNoteResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/notes");
         let query = String::new();
@@ -68,20 +99,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PutNoteResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PutNoteResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /notes`
-    async fn post_note(
-        &self,
+    /// `POST /notes`, with the response's status, headers and URL.
+    pub async fn post_note(
+        self,
         request: api::PostNoteRequest,
-    ) -> Result<api::PostNoteResponse, api::Error> {
+    ) -> Result<Raw<api::PostNoteResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/notes");
         let query = String::new();
@@ -110,20 +145,24 @@ impl Api for Client {
                     }
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostNoteResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostNoteResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /notes/{id}`
-    async fn get_note(
-        &self,
+    /// `GET /notes/{id}`, with the response's status, headers and URL.
+    pub async fn get_note(
+        self,
         request: api::GetNoteRequest,
-    ) -> Result<api::GetNoteResponse, api::Error> {
+    ) -> Result<Raw<api::GetNoteResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/notes/");
         {
@@ -149,26 +188,38 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::GetNoteResponse::Ok(
-                        match media_type(&response).as_str() {
-                            "text/plain" => {
-                                api::GetNoteOkBody::Text(decode_text(response).await?)
-                            }
-                            "application/xml" => {
-                                api::GetNoteOkBody::Xml(decode_stream(response))
-                            }
-                            _ => api::GetNoteOkBody::Json(decode_json(response).await?),
-                        },
-                    ),
+                api::GetNoteResponse::Ok(
+                    match media_type(&response).as_str() {
+                        "text/plain" => {
+                            api::GetNoteOkBody::Text(decode_text(response).await?)
+                        }
+                        "application/xml" => {
+                            api::GetNoteOkBody::Xml(decode_stream(response))
+                        }
+                        _ => api::GetNoteOkBody::Json(decode_json(response).await?),
+                    },
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -41,6 +44,50 @@ impl Api for Client {
         &self,
         request: api::ListBooksRequest,
     ) -> Result<api::ListBooksResponse, api::Error> {
+        self.raw().list_books(request).await.map(Raw::into_value)
+    }
+
+    /// `QUERY /books`
+    async fn search_books(
+        &self,
+        request: api::SearchBooksRequest,
+    ) -> Result<api::SearchBooksResponse, api::Error> {
+        self.raw().search_books(request).await.map(Raw::into_value)
+    }
+
+    /// `LINK /books/{id}`
+    async fn link_book(
+        &self,
+        request: api::LinkBookRequest,
+    ) -> Result<api::LinkBookResponse, api::Error> {
+        self.raw().link_book(request).await.map(Raw::into_value)
+    }
+
+    /// `PURGE /books/{id}`
+    async fn purge_book(
+        &self,
+        request: api::PurgeBookRequest,
+    ) -> Result<api::PurgeBookResponse, api::Error> {
+        self.raw().purge_book(request).await.map(Raw::into_value)
+    }
+
+    /// `PURGE /cache`
+    async fn purge_cache(
+        &self,
+        request: api::PurgeCacheRequest,
+    ) -> Result<api::PurgeCacheResponse, api::Error> {
+        self.raw().purge_cache(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /books`, with the response's status, headers and URL.
+    pub async fn list_books(
+        self,
+        request: api::ListBooksRequest,
+    ) -> Result<Raw<api::ListBooksResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/books");
         let query = String::new();
@@ -56,20 +103,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::ListBooksResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::ListBooksResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `QUERY /books`
-    async fn search_books(
-        &self,
+    /// `QUERY /books`, with the response's status, headers and URL.
+    pub async fn search_books(
+        self,
         request: api::SearchBooksRequest,
-    ) -> Result<api::SearchBooksResponse, api::Error> {
+    ) -> Result<Raw<api::SearchBooksResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/books");
         let query = String::new();
@@ -86,20 +137,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::SearchBooksResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::SearchBooksResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `LINK /books/{id}`
-    async fn link_book(
-        &self,
+    /// `LINK /books/{id}`, with the response's status, headers and URL.
+    pub async fn link_book(
+        self,
         request: api::LinkBookRequest,
-    ) -> Result<api::LinkBookResponse, api::Error> {
+    ) -> Result<Raw<api::LinkBookResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/books/");
         {
@@ -124,20 +179,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::LinkBookResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::LinkBookResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PURGE /books/{id}`
-    async fn purge_book(
-        &self,
+    /// `PURGE /books/{id}`, with the response's status, headers and URL.
+    pub async fn purge_book(
+        self,
         request: api::PurgeBookRequest,
-    ) -> Result<api::PurgeBookResponse, api::Error> {
+    ) -> Result<Raw<api::PurgeBookResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/books/");
         {
@@ -158,20 +217,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            202 => Ok(api::PurgeBookResponse::Accepted),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            202 => api::PurgeBookResponse::Accepted,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PURGE /cache`
-    async fn purge_cache(
-        &self,
+    /// `PURGE /cache`, with the response's status, headers and URL.
+    pub async fn purge_cache(
+        self,
         request: api::PurgeCacheRequest,
-    ) -> Result<api::PurgeCacheResponse, api::Error> {
+    ) -> Result<Raw<api::PurgeCacheResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/cache");
         let query = String::new();
@@ -188,12 +251,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::PurgeCacheResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::PurgeCacheResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -41,6 +44,34 @@ impl Api for Client {
         &self,
         request: api::ListPetsRequest,
     ) -> Result<api::ListPetsResponse, api::Error> {
+        self.raw().list_pets(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /pets`
+    async fn add_pet(
+        &self,
+        request: api::AddPetRequest,
+    ) -> Result<api::AddPetResponse, api::Error> {
+        self.raw().add_pet(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /trees/{id}`
+    async fn get_tree(
+        &self,
+        request: api::GetTreeRequest,
+    ) -> Result<api::GetTreeResponse, api::Error> {
+        self.raw().get_tree(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /pets`, with the response's status, headers and URL.
+    pub async fn list_pets(
+        self,
+        request: api::ListPetsRequest,
+    ) -> Result<Raw<api::ListPetsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pets");
         let query = String::new();
@@ -56,20 +87,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::ListPetsResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::ListPetsResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /pets`
-    async fn add_pet(
-        &self,
+    /// `POST /pets`, with the response's status, headers and URL.
+    pub async fn add_pet(
+        self,
         request: api::AddPetRequest,
-    ) -> Result<api::AddPetResponse, api::Error> {
+    ) -> Result<Raw<api::AddPetResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/pets");
         let query = String::new();
@@ -85,25 +120,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::AddPetResponse::Created),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::AddPetResponse::Created,
             _ => {
-                Ok(api::AddPetResponse::Default {
+                api::AddPetResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /trees/{id}`
-    async fn get_tree(
-        &self,
+    /// `GET /trees/{id}`, with the response's status, headers and URL.
+    pub async fn get_tree(
+        self,
         request: api::GetTreeRequest,
-    ) -> Result<api::GetTreeResponse, api::Error> {
+    ) -> Result<Raw<api::GetTreeResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/trees/");
         {
@@ -123,17 +162,31 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetTreeResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetTreeResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::GetTreeResponse::Default {
+                api::GetTreeResponse::Default {
                     status: response.status(),
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -41,6 +44,26 @@ impl Api for Client {
         &self,
         request: api::UploadRequest,
     ) -> Result<api::UploadResponse, api::Error> {
+        self.raw().upload(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /avatars`
+    async fn put_avatar(
+        &self,
+        request: api::PutAvatarRequest,
+    ) -> Result<api::PutAvatarResponse, api::Error> {
+        self.raw().put_avatar(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `POST /uploads`, with the response's status, headers and URL.
+    pub async fn upload(
+        self,
+        request: api::UploadRequest,
+    ) -> Result<Raw<api::UploadResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/uploads");
         let query = String::new();
@@ -74,20 +97,24 @@ impl Api for Client {
                     )?,
                 ),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::UploadResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::UploadResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /avatars`
-    async fn put_avatar(
-        &self,
+    /// `PUT /avatars`, with the response's status, headers and URL.
+    pub async fn put_avatar(
+        self,
         request: api::PutAvatarRequest,
-    ) -> Result<api::PutAvatarResponse, api::Error> {
+    ) -> Result<Raw<api::PutAvatarResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/avatars");
         let query = String::new();
@@ -119,13 +146,27 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::PutAvatarResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::PutAvatarResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }
 

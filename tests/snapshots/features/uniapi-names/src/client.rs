@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -41,6 +44,34 @@ impl Api for Client {
         &self,
         request: api::TypeRequest,
     ) -> Result<api::TypeResponse, api::Error> {
+        self.raw().r#type(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /new`
+    async fn new_2(
+        &self,
+        request: api::New2Request,
+    ) -> Result<api::New2Response, api::Error> {
+        self.raw().new_2(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /unnamed/{id}`
+    async fn delete_unnamed_id(
+        &self,
+        request: api::DeleteUnnamedIdRequest,
+    ) -> Result<api::DeleteUnnamedIdResponse, api::Error> {
+        self.raw().delete_unnamed_id(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /{ref}/{type}/{trait}`, with the response's status, headers and URL.
+    pub async fn r#type(
+        self,
+        request: api::TypeRequest,
+    ) -> Result<Raw<api::TypeResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push('/');
         {
@@ -82,20 +113,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::TypeResponse::Ok(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::TypeResponse::Ok(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /new`
-    async fn new_2(
-        &self,
+    /// `POST /new`, with the response's status, headers and URL.
+    pub async fn new_2(
+        self,
         request: api::New2Request,
-    ) -> Result<api::New2Response, api::Error> {
+    ) -> Result<Raw<api::New2Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/new");
         let query = String::new();
@@ -114,20 +149,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::New2Response::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::New2Response::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /unnamed/{id}`
-    async fn delete_unnamed_id(
-        &self,
+    /// `DELETE /unnamed/{id}`, with the response's status, headers and URL.
+    pub async fn delete_unnamed_id(
+        self,
         request: api::DeleteUnnamedIdRequest,
-    ) -> Result<api::DeleteUnnamedIdResponse, api::Error> {
+    ) -> Result<Raw<api::DeleteUnnamedIdResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/unnamed/");
         {
@@ -147,12 +186,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::DeleteUnnamedIdResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::DeleteUnnamedIdResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

@@ -21,7 +21,12 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
+
+pub use super::runtime::oauth2::OAuth2;
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -35,22 +40,89 @@ pub type Client = super::runtime::client::Client<api::Credentials>;
 /// Configures a [`Client`]: `Client::builder(url).timeout(..).retry(..).build()`.
 pub type ClientBuilder = super::runtime::client::ClientBuilder<api::Credentials>;
 
+impl Client {
+    /** The token endpoint of `oauth`, as the spec gives it: for
+ [`OAuth2::client_credentials`] and [`OAuth2::refresh_token`].*/
+    pub const OAUTH_TOKEN_URL: &'static str = "https://example.com/token";
+}
+
 impl Api for Client {
     /// `GET /digest`
     async fn digest(
         &self,
         request: api::DigestRequest,
     ) -> Result<api::DigestResponse, api::Error> {
+        self.raw().digest(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /token`
+    async fn token(
+        &self,
+        request: api::TokenRequest,
+    ) -> Result<api::TokenResponse, api::Error> {
+        self.raw().token(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /certificate`
+    async fn certificate(
+        &self,
+        request: api::CertificateRequest,
+    ) -> Result<api::CertificateResponse, api::Error> {
+        self.raw().certificate(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /certificate-and-key`
+    async fn certificate_and_key(
+        &self,
+        request: api::CertificateAndKeyRequest,
+    ) -> Result<api::CertificateAndKeyResponse, api::Error> {
+        self.raw().certificate_and_key(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /nobody`
+    async fn nobody(
+        &self,
+        request: api::NobodyRequest,
+    ) -> Result<api::NobodyResponse, api::Error> {
+        self.raw().nobody(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /nobody-or-token`
+    async fn nobody_or_token(
+        &self,
+        request: api::NobodyOrTokenRequest,
+    ) -> Result<api::NobodyOrTokenResponse, api::Error> {
+        self.raw().nobody_or_token(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /anyone`
+    async fn anyone(
+        &self,
+        request: api::AnyoneRequest,
+    ) -> Result<api::AnyoneResponse, api::Error> {
+        self.raw().anyone(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /digest`, with the response's status, headers and URL.
+    pub async fn digest(
+        self,
+        request: api::DigestRequest,
+    ) -> Result<Raw<api::DigestResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/digest");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Digest, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Digest, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "digest",
@@ -62,20 +134,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::DigestResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::DigestResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /token`
-    async fn token(
-        &self,
+    /// `GET /token`, with the response's status, headers and URL.
+    pub async fn token(
+        self,
         request: api::TokenRequest,
-    ) -> Result<api::TokenResponse, api::Error> {
+    ) -> Result<Raw<api::TokenResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/token");
         let mut query = String::new();
@@ -83,16 +159,17 @@ impl Api for Client {
         if let Some(v) = &request.verbose {
             push_query(&mut query, "verbose", &percent_encode(&v.to_string()));
         }
-        self.authorize(
-            &request.context,
-            &[
-                &[(api::Scheme::Token, &[])],
-                &[(api::Scheme::Bearer, &[])],
-                &[(api::Scheme::Oauth, &["read"])],
-            ],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[
+                    &[(api::Scheme::Token, &[])],
+                    &[(api::Scheme::Bearer, &[])],
+                    &[(api::Scheme::Oauth, &["read"])],
+                ],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "token",
@@ -104,30 +181,35 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::TokenResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::TokenResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /certificate`
-    async fn certificate(
-        &self,
+    /// `GET /certificate`, with the response's status, headers and URL.
+    pub async fn certificate(
+        self,
         request: api::CertificateRequest,
-    ) -> Result<api::CertificateResponse, api::Error> {
+    ) -> Result<Raw<api::CertificateResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/certificate");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Tls, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Tls, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "certificate",
@@ -139,30 +221,35 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::CertificateResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::CertificateResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /certificate-and-key`
-    async fn certificate_and_key(
-        &self,
+    /// `GET /certificate-and-key`, with the response's status, headers and URL.
+    pub async fn certificate_and_key(
+        self,
         request: api::CertificateAndKeyRequest,
-    ) -> Result<api::CertificateAndKeyResponse, api::Error> {
+    ) -> Result<Raw<api::CertificateAndKeyResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/certificate-and-key");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Tls, &[]), (api::Scheme::Key, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Tls, &[]), (api::Scheme::Key, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "certificate_and_key",
@@ -174,25 +261,29 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::CertificateAndKeyResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::CertificateAndKeyResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /nobody`
-    async fn nobody(
-        &self,
+    /// `GET /nobody`, with the response's status, headers and URL.
+    pub async fn nobody(
+        self,
         request: api::NobodyRequest,
-    ) -> Result<api::NobodyResponse, api::Error> {
+    ) -> Result<Raw<api::NobodyResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/nobody");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(&request.context, &[], &mut query, &mut headers)?;
+        let token = self.authorize(&request.context, &[], &mut query, &mut headers)?;
         let response = self
             .send(Call {
                 operation: "nobody",
@@ -204,30 +295,35 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::NobodyResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::NobodyResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /nobody-or-token`
-    async fn nobody_or_token(
-        &self,
+    /// `GET /nobody-or-token`, with the response's status, headers and URL.
+    pub async fn nobody_or_token(
+        self,
         request: api::NobodyOrTokenRequest,
-    ) -> Result<api::NobodyOrTokenResponse, api::Error> {
+    ) -> Result<Raw<api::NobodyOrTokenResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/nobody-or-token");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Token, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Token, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "nobody_or_token",
@@ -239,20 +335,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::NobodyOrTokenResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::NobodyOrTokenResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /anyone`
-    async fn anyone(
-        &self,
+    /// `GET /anyone`, with the response's status, headers and URL.
+    pub async fn anyone(
+        self,
         request: api::AnyoneRequest,
-    ) -> Result<api::AnyoneResponse, api::Error> {
+    ) -> Result<Raw<api::AnyoneResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/anyone");
         let query = String::new();
@@ -268,13 +368,27 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::AnyoneResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::AnyoneResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }
 
@@ -294,14 +408,15 @@ impl api::Authenticate for Client {
 impl Client {
     /// Puts the credentials of the first requirement that can be met
     /// into the request. When none can, the request goes without, and
-    /// the server's 401 says what is missing.
+    /// the server's 401 says what is missing. `Some(scopes)`: the
+    /// bearer token is to come from the token provider.
     fn authorize(
         &self,
         context: &api::Context,
         requirements: &[api::Requirement],
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
-    ) -> Result<(), api::Error> {
+    ) -> Result<Option<&'static [&'static str]>, api::Error> {
         let _ = (&query, &headers, ());
         let s0 = context
             .credentials
@@ -324,18 +439,20 @@ impl Client {
             .as_ref()
             .or(self.credentials().oauth.as_ref());
         let s5 = context.credentials.key.as_ref().or(self.credentials().key.as_ref());
+        let tokens = self.token_provider().is_some();
         let present = |(scheme, _): &(api::Scheme, _)| match scheme {
             api::Scheme::Digest => s0.is_some(),
             api::Scheme::Token => s1.is_some(),
-            api::Scheme::Bearer => s2.is_some(),
-            api::Scheme::Oauth => s3.is_some(),
+            api::Scheme::Bearer => s2.is_some() || tokens,
+            api::Scheme::Oauth => s3.is_some() || tokens,
             api::Scheme::Tls => true,
             api::Scheme::Key => s5.is_some(),
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
-            return Ok(());
+            return Ok(None);
         };
-        for (scheme, _) in *requirement {
+        let mut token = None;
+        for (scheme, scopes) in *requirement {
             match scheme {
                 api::Scheme::Digest => {
                     if let Some(value) = s0 {
@@ -368,6 +485,8 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
                 api::Scheme::Oauth => {
@@ -379,6 +498,8 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
                 api::Scheme::Tls => {}
@@ -395,6 +516,6 @@ impl Client {
                 }
             }
         }
-        Ok(())
+        Ok(token)
     }
 }

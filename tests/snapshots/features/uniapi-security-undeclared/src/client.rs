@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -41,11 +44,31 @@ impl Api for Client {
         &self,
         request: api::SecretRequest,
     ) -> Result<api::SecretResponse, api::Error> {
+        self.raw().secret(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /open`
+    async fn open(
+        &self,
+        request: api::OpenRequest,
+    ) -> Result<api::OpenResponse, api::Error> {
+        self.raw().open(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /secret`, with the response's status, headers and URL.
+    pub async fn secret(
+        self,
+        request: api::SecretRequest,
+    ) -> Result<Raw<api::SecretResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/secret");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(&request.context, &[], &mut query, &mut headers)?;
+        let token = self.authorize(&request.context, &[], &mut query, &mut headers)?;
         let response = self
             .send(Call {
                 operation: "secret",
@@ -57,20 +80,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::SecretResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::SecretResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /open`
-    async fn open(
-        &self,
+    /// `GET /open`, with the response's status, headers and URL.
+    pub async fn open(
+        self,
         request: api::OpenRequest,
-    ) -> Result<api::OpenResponse, api::Error> {
+    ) -> Result<Raw<api::OpenResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/open");
         let query = String::new();
@@ -86,13 +113,27 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::OpenResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::OpenResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }
 
@@ -112,16 +153,17 @@ impl api::Authenticate for Client {
 impl Client {
     /// Puts the credentials of the first requirement that can be met
     /// into the request. When none can, the request goes without, and
-    /// the server's 401 says what is missing.
+    /// the server's 401 says what is missing. `Some(scopes)`: the
+    /// bearer token is to come from the token provider.
     fn authorize(
         &self,
         context: &api::Context,
         requirements: &[api::Requirement],
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
-    ) -> Result<(), api::Error> {
+    ) -> Result<Option<&'static [&'static str]>, api::Error> {
         let _ = (&query, &headers, ());
         let _ = (context, requirements);
-        Ok(())
+        Ok(None)
     }
 }

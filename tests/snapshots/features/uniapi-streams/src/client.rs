@@ -22,7 +22,10 @@ use super::api::{self, Api};
 use super::runtime::client::*;
 use super::runtime::stream_client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -54,6 +57,34 @@ impl Api for Client {
         &self,
         request: api::GetBlobRequest,
     ) -> Result<api::GetBlobResponse, api::Error> {
+        self.raw().get_blob(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /blobs/{name}`
+    async fn put_blob(
+        &self,
+        request: api::PutBlobRequest,
+    ) -> Result<api::PutBlobResponse, api::Error> {
+        self.raw().put_blob(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /echo`
+    async fn echo(
+        &self,
+        request: api::EchoRequest,
+    ) -> Result<api::EchoResponse, api::Error> {
+        self.raw().echo(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /blobs/{name}`, with the response's status, headers and URL.
+    pub async fn get_blob(
+        self,
+        request: api::GetBlobRequest,
+    ) -> Result<Raw<api::GetBlobResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/blobs/");
         {
@@ -76,26 +107,30 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(api::GetBlobResponse::Ok {
+                api::GetBlobResponse::Ok {
                     etag: response_header(&response, "etag")?,
                     body: decode_stream(response),
-                })
+                }
             }
-            404 => Ok(api::GetBlobResponse::NotFound),
-            _ => Err(unexpected(response).await),
-        }
+            404 => api::GetBlobResponse::NotFound,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /blobs/{name}`
-    async fn put_blob(
-        &self,
+    /// `PUT /blobs/{name}`, with the response's status, headers and URL.
+    pub async fn put_blob(
+        self,
         request: api::PutBlobRequest,
-    ) -> Result<api::PutBlobResponse, api::Error> {
+    ) -> Result<Raw<api::PutBlobResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/blobs/");
         {
@@ -115,21 +150,25 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/octet-stream", stream_body(request.body))),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PutBlobResponse::Ok(decode_json(response).await?)),
-            413 => Ok(api::PutBlobResponse::PayloadTooLarge),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PutBlobResponse::Ok(decode_json(response).await?),
+            413 => api::PutBlobResponse::PayloadTooLarge,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /echo`
-    async fn echo(
-        &self,
+    /// `POST /echo`, with the response's status, headers and URL.
+    pub async fn echo(
+        self,
         request: api::EchoRequest,
-    ) -> Result<api::EchoResponse, api::Error> {
+    ) -> Result<Raw<api::EchoResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/echo");
         let query = String::new();
@@ -145,13 +184,27 @@ impl Api for Client {
                 cookies: String::new(),
                 body: request.body.map(|body| ("image/png", stream_body(body))),
                 streams: true,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::EchoResponse::Ok(decode_stream(response))),
-            204 => Ok(api::EchoResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::EchoResponse::Ok(decode_stream(response)),
+            204 => api::EchoResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

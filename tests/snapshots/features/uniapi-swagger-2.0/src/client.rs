@@ -22,7 +22,12 @@ use super::api::{self, Api};
 use super::runtime::client::*;
 use super::runtime::stream_client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
+
+pub use super::runtime::oauth2::OAuth2;
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -48,12 +53,100 @@ impl Default for Client {
     }
 }
 
+impl Client {
+    /** The token endpoint of `password`, as the spec gives it: for
+ [`OAuth2::client_credentials`] and [`OAuth2::refresh_token`].*/
+    pub const PASSWORD_TOKEN_URL: &'static str = "https://auth.shelter.example.com/token";
+    /** The token endpoint of `application`, as the spec gives it: for
+ [`OAuth2::client_credentials`] and [`OAuth2::refresh_token`].*/
+    pub const APPLICATION_TOKEN_URL: &'static str = "https://auth.shelter.example.com/token";
+    /** The token endpoint of `accessCode`, as the spec gives it: for
+ [`OAuth2::client_credentials`] and [`OAuth2::refresh_token`].*/
+    pub const ACCESS_CODE_TOKEN_URL: &'static str = "https://auth.shelter.example.com/token";
+}
+
 impl Api for Client {
     /// `GET /animals`
     async fn list_animals(
         &self,
         request: api::ListAnimalsRequest,
     ) -> Result<api::ListAnimalsResponse, api::Error> {
+        self.raw().list_animals(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /animals`
+    async fn add_animal(
+        &self,
+        request: api::AddAnimalRequest,
+    ) -> Result<api::AddAnimalResponse, api::Error> {
+        self.raw().add_animal(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /animals/{animalId}`
+    async fn get_animal(
+        &self,
+        request: api::GetAnimalRequest,
+    ) -> Result<api::GetAnimalResponse, api::Error> {
+        self.raw().get_animal(request).await.map(Raw::into_value)
+    }
+
+    /// `PUT /animals/{animalId}`
+    async fn replace_animal(
+        &self,
+        request: api::ReplaceAnimalRequest,
+    ) -> Result<api::ReplaceAnimalResponse, api::Error> {
+        self.raw().replace_animal(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /animals/{animalId}`
+    async fn delete_animal(
+        &self,
+        request: api::DeleteAnimalRequest,
+    ) -> Result<api::DeleteAnimalResponse, api::Error> {
+        self.raw().delete_animal(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /animals/{animalId}/photos`
+    async fn download_photo(
+        &self,
+        request: api::DownloadPhotoRequest,
+    ) -> Result<api::DownloadPhotoResponse, api::Error> {
+        self.raw().download_photo(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /animals/{animalId}/photos`
+    async fn upload_photo(
+        &self,
+        request: api::UploadPhotoRequest,
+    ) -> Result<api::UploadPhotoResponse, api::Error> {
+        self.raw().upload_photo(request).await.map(Raw::into_value)
+    }
+
+    /// `POST /adoptions`
+    async fn adopt(
+        &self,
+        request: api::AdoptRequest,
+    ) -> Result<api::AdoptResponse, api::Error> {
+        self.raw().adopt(request).await.map(Raw::into_value)
+    }
+
+    /// `GET /health`
+    async fn health(
+        &self,
+        request: api::HealthRequest,
+    ) -> Result<api::HealthResponse, api::Error> {
+        self.raw().health(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `GET /animals`, with the response's status, headers and URL.
+    pub async fn list_animals(
+        self,
+        request: api::ListAnimalsRequest,
+    ) -> Result<Raw<api::ListAnimalsResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/animals");
         let mut query = String::new();
@@ -111,16 +204,17 @@ impl Api for Client {
         if let Some(v) = &request.since {
             push_query(&mut query, "since", &percent_encode(&date_time(v)));
         }
-        self.authorize(
-            &request.context,
-            &[
-                &[(api::Scheme::ApiKey, &[])],
-                &[(api::Scheme::QueryKey, &[])],
-                &[(api::Scheme::Implicit, &["animals:read"])],
-            ],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[
+                    &[(api::Scheme::ApiKey, &[])],
+                    &[(api::Scheme::QueryKey, &[])],
+                    &[(api::Scheme::Implicit, &["animals:read"])],
+                ],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "listAnimals",
@@ -132,12 +226,15 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(api::ListAnimalsResponse::Ok {
+                api::ListAnimalsResponse::Ok {
                     x_total: response_header(&response, "x-total")?,
                     x_page_links: response_header(&response, "x-page-links")?,
                     body: match media_type(&response).as_str() {
@@ -146,36 +243,38 @@ impl Api for Client {
                         }
                         _ => api::ListAnimalsOkBody::Json(decode_json(response).await?),
                     },
-                })
+                }
             }
             _ => {
-                Ok(api::ListAnimalsResponse::Default {
+                api::ListAnimalsResponse::Default {
                     status: response.status(),
                     x_retry_after: response_header(&response, "x-retry-after")?,
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /animals`
-    async fn add_animal(
-        &self,
+    /// `POST /animals`, with the response's status, headers and URL.
+    pub async fn add_animal(
+        self,
         request: api::AddAnimalRequest,
-    ) -> Result<api::AddAnimalResponse, api::Error> {
+    ) -> Result<Raw<api::AddAnimalResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/animals");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[
-                &[(api::Scheme::BasicAuth, &[])],
-                &[(api::Scheme::Password, &["animals:read"])],
-            ],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[
+                    &[(api::Scheme::BasicAuth, &[])],
+                    &[(api::Scheme::Password, &["animals:read"])],
+                ],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "addAnimal",
@@ -194,21 +293,25 @@ impl Api for Client {
                     }
                 },
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::AddAnimalResponse::Created(decode_json(response).await?)),
-            400 => Ok(api::AddAnimalResponse::BadRequest(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::AddAnimalResponse::Created(decode_json(response).await?),
+            400 => api::AddAnimalResponse::BadRequest(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /animals/{animalId}`
-    async fn get_animal(
-        &self,
+    /// `GET /animals/{animalId}`, with the response's status, headers and URL.
+    pub async fn get_animal(
+        self,
         request: api::GetAnimalRequest,
-    ) -> Result<api::GetAnimalResponse, api::Error> {
+    ) -> Result<Raw<api::GetAnimalResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/animals/");
         {
@@ -224,12 +327,13 @@ impl Api for Client {
                 &styled(&parts(v, verbatim), "", "", ","),
             )?;
         }
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "getAnimal",
@@ -241,21 +345,25 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::GetAnimalResponse::Ok(decode_json(response).await?)),
-            404 => Ok(api::GetAnimalResponse::NotFound(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::GetAnimalResponse::Ok(decode_json(response).await?),
+            404 => api::GetAnimalResponse::NotFound(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `PUT /animals/{animalId}`
-    async fn replace_animal(
-        &self,
+    /// `PUT /animals/{animalId}`, with the response's status, headers and URL.
+    pub async fn replace_animal(
+        self,
         request: api::ReplaceAnimalRequest,
-    ) -> Result<api::ReplaceAnimalResponse, api::Error> {
+    ) -> Result<Raw<api::ReplaceAnimalResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/animals/");
         {
@@ -264,12 +372,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "replaceAnimal",
@@ -281,21 +390,25 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::ReplaceAnimalResponse::Ok(decode_json(response).await?)),
-            404 => Ok(api::ReplaceAnimalResponse::NotFound(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::ReplaceAnimalResponse::Ok(decode_json(response).await?),
+            404 => api::ReplaceAnimalResponse::NotFound(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /animals/{animalId}`
-    async fn delete_animal(
-        &self,
+    /// `DELETE /animals/{animalId}`, with the response's status, headers and URL.
+    pub async fn delete_animal(
+        self,
         request: api::DeleteAnimalRequest,
-    ) -> Result<api::DeleteAnimalResponse, api::Error> {
+    ) -> Result<Raw<api::DeleteAnimalResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/animals/");
         {
@@ -304,12 +417,13 @@ impl Api for Client {
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::Application, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::Application, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "deleteAnimal",
@@ -321,20 +435,24 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::DeleteAnimalResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::DeleteAnimalResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /animals/{animalId}/photos`
-    async fn download_photo(
-        &self,
+    /// `GET /animals/{animalId}/photos`, with the response's status, headers and URL.
+    pub async fn download_photo(
+        self,
         request: api::DownloadPhotoRequest,
-    ) -> Result<api::DownloadPhotoResponse, api::Error> {
+    ) -> Result<Raw<api::DownloadPhotoResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/animals/");
         {
@@ -344,12 +462,13 @@ impl Api for Client {
         url.push_str("/photos");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "downloadPhoto",
@@ -361,31 +480,33 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: true,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
             200 => {
-                Ok(
-                    api::DownloadPhotoResponse::Ok(
-                        match media_type(&response).as_str() {
-                            "image/jpeg" => {
-                                api::DownloadPhotoOkBody::Jpeg(decode_stream(response))
-                            }
-                            _ => api::DownloadPhotoOkBody::Png(decode_stream(response)),
-                        },
-                    ),
+                api::DownloadPhotoResponse::Ok(
+                    match media_type(&response).as_str() {
+                        "image/jpeg" => {
+                            api::DownloadPhotoOkBody::Jpeg(decode_stream(response))
+                        }
+                        _ => api::DownloadPhotoOkBody::Png(decode_stream(response)),
+                    },
                 )
             }
-            _ => Err(unexpected(response).await),
-        }
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /animals/{animalId}/photos`
-    async fn upload_photo(
-        &self,
+    /// `POST /animals/{animalId}/photos`, with the response's status, headers and URL.
+    pub async fn upload_photo(
+        self,
         request: api::UploadPhotoRequest,
-    ) -> Result<api::UploadPhotoResponse, api::Error> {
+    ) -> Result<Raw<api::UploadPhotoResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/animals/");
         {
@@ -395,12 +516,13 @@ impl Api for Client {
         url.push_str("/photos");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::ApiKey, &[])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::ApiKey, &[])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "uploadPhoto",
@@ -422,30 +544,35 @@ impl Api for Client {
                     )?,
                 ),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            201 => Ok(api::UploadPhotoResponse::Created(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            201 => api::UploadPhotoResponse::Created(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `POST /adoptions`
-    async fn adopt(
-        &self,
+    /// `POST /adoptions`, with the response's status, headers and URL.
+    pub async fn adopt(
+        self,
         request: api::AdoptRequest,
-    ) -> Result<api::AdoptResponse, api::Error> {
+    ) -> Result<Raw<api::AdoptResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/adoptions");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &request.context,
-            &[&[(api::Scheme::AccessCode, &["adopters:write"])]],
-            &mut query,
-            &mut headers,
-        )?;
+        let token = self
+            .authorize(
+                &request.context,
+                &[&[(api::Scheme::AccessCode, &["adopters:write"])]],
+                &mut query,
+                &mut headers,
+            )?;
         let response = self
             .send(Call {
                 operation: "adopt",
@@ -460,26 +587,30 @@ impl Api for Client {
                     encode_form(&request.body)?,
                 )),
                 streams: false,
-                context: &request.context.headers,
+                token,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::AdoptResponse::Ok(decode_json(response).await?)),
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::AdoptResponse::Ok(decode_json(response).await?),
             _ => {
-                Ok(api::AdoptResponse::Default {
+                api::AdoptResponse::Default {
                     status: response.status(),
                     x_retry_after: response_header(&response, "x-retry-after")?,
                     body: decode_json(response).await?,
-                })
+                }
             }
-        }
+        };
+        Ok(raw.with(value))
     }
 
-    /// `GET /health`
-    async fn health(
-        &self,
+    /// `GET /health`, with the response's status, headers and URL.
+    pub async fn health(
+        self,
         request: api::HealthRequest,
-    ) -> Result<api::HealthResponse, api::Error> {
+    ) -> Result<Raw<api::HealthResponse>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/health");
         let query = String::new();
@@ -495,13 +626,27 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::HealthResponse::Ok(decode_text(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::HealthResponse::Ok(decode_text(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }
 
@@ -521,14 +666,15 @@ impl api::Authenticate for Client {
 impl Client {
     /// Puts the credentials of the first requirement that can be met
     /// into the request. When none can, the request goes without, and
-    /// the server's 401 says what is missing.
+    /// the server's 401 says what is missing. `Some(scopes)`: the
+    /// bearer token is to come from the token provider.
     fn authorize(
         &self,
         context: &api::Context,
         requirements: &[api::Requirement],
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
-    ) -> Result<(), api::Error> {
+    ) -> Result<Option<&'static [&'static str]>, api::Error> {
         let _ = (&query, &headers, ());
         let s0 = context
             .credentials
@@ -565,19 +711,21 @@ impl Client {
             .access_code
             .as_ref()
             .or(self.credentials().access_code.as_ref());
+        let tokens = self.token_provider().is_some();
         let present = |(scheme, _): &(api::Scheme, _)| match scheme {
             api::Scheme::BasicAuth => s0.is_some(),
             api::Scheme::ApiKey => s1.is_some(),
             api::Scheme::QueryKey => s2.is_some(),
-            api::Scheme::Implicit => s3.is_some(),
-            api::Scheme::Password => s4.is_some(),
-            api::Scheme::Application => s5.is_some(),
-            api::Scheme::AccessCode => s6.is_some(),
+            api::Scheme::Implicit => s3.is_some() || tokens,
+            api::Scheme::Password => s4.is_some() || tokens,
+            api::Scheme::Application => s5.is_some() || tokens,
+            api::Scheme::AccessCode => s6.is_some() || tokens,
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
-            return Ok(());
+            return Ok(None);
         };
-        for (scheme, _) in *requirement {
+        let mut token = None;
+        for (scheme, scopes) in *requirement {
             match scheme {
                 api::Scheme::BasicAuth => {
                     if let Some(value) = s0 {
@@ -618,6 +766,8 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
                 api::Scheme::Password => {
@@ -629,6 +779,8 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
                 api::Scheme::Application => {
@@ -640,6 +792,8 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
                 api::Scheme::AccessCode => {
@@ -651,11 +805,13 @@ impl Client {
                                 "the bearer token cannot form a header".into(),
                             ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
+                    } else {
+                        token = Some(*scopes);
                     }
                 }
             }
         }
-        Ok(())
+        Ok(token)
     }
 }
 

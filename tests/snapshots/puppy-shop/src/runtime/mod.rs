@@ -43,3 +43,11 @@ pub mod request;
 /// `Client` over reqwest: `send`, retries, the cache, request and response helpers.
 #[cfg(feature = "client")]
 pub mod client;
+
+/// `OAuth2`: bearer tokens from a token endpoint, kept and refreshed.
+#[cfg(feature = "client")]
+pub mod oauth2;
+
+/// `Pages`: a list's items across its pages, and where the next page is.
+#[cfg(feature = "client")]
+pub mod pages;

@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -41,6 +44,18 @@ impl Api for Client {
         &self,
         request: api::AdoptionApprovedRequest,
     ) -> Result<api::AdoptionApprovedResponse, api::Error> {
+        self.raw().adoption_approved(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `POST /adoption.approved`, with the response's status, headers and URL.
+    pub async fn adoption_approved(
+        self,
+        request: api::AdoptionApprovedRequest,
+    ) -> Result<Raw<api::AdoptionApprovedResponse>, api::Error> {
         let url = self.base_url().to_owned();
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -55,12 +70,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: Some(("application/json", encode_json(&request.body)?)),
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::AdoptionApprovedResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::AdoptionApprovedResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

@@ -2,10 +2,27 @@
 // Do not edit it: `uniapi generate` writes it again.
 
 //! The client's runtime: [`Client`] over reqwest, its builder, [`Retry`]
-//! and [`Cache`], the one way every call is sent ([`Client::send`]: headers,
-//! request ids, the cache, retries, a `tracing` span), and the helpers
-//! that an operation's method calls to write its request and read its
-//! response.
+//! and [`Cache`], [`Hook`]s and [`TokenProvider`]s, the one way every call
+//! is sent ([`Client::send`]: headers, request ids, idempotency keys, the
+//! cache, tokens, hooks, retries, a `tracing` span), [`Raw`] responses, and
+//! the helpers that an operation's method calls to write its request and
+//! read its response.
+//!
+//! The order of what happens to one call, documented on
+//! [`ClientBuilder::hook`]:
+//!
+//! 1. the operation's method writes the request (parameters, body,
+//!    credentials);
+//! 2. `send` adds the context's and the default headers, a request id, an
+//!    idempotency key, and signs it;
+//! 3. the cache answers it or adds its validators;
+//! 4. a bearer token comes from the [`TokenProvider`], where the call
+//!    needs one and no credential was given;
+//! 5. each attempt: the hooks' [`Hook::before`] in the order they were
+//!    added, the network (unless a hook answered), the hooks'
+//!    [`Hook::after`] in the reverse order; then [`Retry`] decides, and a
+//!    `401` to a provider's token is tried once more with a fresh one;
+//! 6. the cache stores the answer, and the method reads it.
 //!
 //! `Client<C>` is generic over the crate's credentials (`api::Credentials`,
 //! which the spec's security schemes decide); the crate's `client` module
@@ -37,6 +54,95 @@ struct Settings {
     request_ids: bool,
     reconnect: Option<Reconnect>,
     signer: Option<Signer>,
+    hooks: Vec<std::sync::Arc<dyn Hook>>,
+    tokens: Option<std::sync::Arc<dyn TokenProvider>>,
+}
+
+impl std::fmt::Debug for dyn Hook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Hook(..)")
+    }
+}
+
+impl std::fmt::Debug for dyn TokenProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenProvider(..)")
+    }
+}
+
+/// Sees and changes every attempt of every call of a [`Client`]:
+/// logging, metrics, signing, or a test double that answers instead of
+/// the network. Added with [`ClientBuilder::hook`]; both methods do
+/// nothing unless implemented.
+///
+/// ```rust,ignore
+/// struct Count(std::sync::atomic::AtomicUsize);
+///
+/// impl Hook for Count {
+///     fn after(&self, _: &Attempt, outcome: Result<&reqwest::Response, &Error>) {
+///         if outcome.is_err() {
+///             self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+///         }
+///     }
+/// }
+/// ```
+pub trait Hook: Send + Sync + 'static {
+    /// Before each attempt is sent, with everything set (headers,
+    /// credentials, body): may change the request, fail the call with
+    /// an `Err`, or answer the attempt with `Ok(Some(response))` (the
+    /// later hooks' `before` and the network are then skipped).
+    fn before(
+        &self,
+        attempt: &Attempt,
+        request: &mut reqwest::Request,
+    ) -> Result<Option<reqwest::Response>, super::api::Error> {
+        let _ = (attempt, request);
+        Ok(None)
+    }
+
+    /// After each attempt, with its response or why none came.
+    fn after(&self, attempt: &Attempt, outcome: Result<&reqwest::Response, &super::api::Error>) {
+        let _ = (attempt, outcome);
+    }
+}
+
+/// One attempt of a call, as a [`Hook`] sees it.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Attempt {
+    /// The operation's id (or its method's name).
+    pub operation: &'static str,
+    /// The path as the spec writes it (`/puppies/{puppyId}`).
+    pub template: &'static str,
+    /// Which attempt of the call this is, from 1.
+    pub number: u32,
+    /// When it started (before the hooks' `before`).
+    pub started: std::time::Instant,
+}
+
+/// What a [`TokenProvider`] gives: a boxed future, so that the trait can
+/// be a `dyn` one.
+pub type TokenFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, super::api::Error>> + Send + 'a>>;
+
+/// Bearer tokens on demand, for calls whose security scheme takes a bearer
+/// token (OAuth2, OpenID Connect, HTTP `bearer`) when no credential for it
+/// was given (neither in the call's context nor the client's). The
+/// crate's `OAuth2` is one; implement it for anything else (a vault, a
+/// token that a platform hands out). Set with
+/// [`ClientBuilder::token_provider`].
+pub trait TokenProvider: Send + Sync + 'static {
+    /// A token for a call that asks for `scopes` (the operation's, from
+    /// the spec; often empty). Called once per call, before its first
+    /// attempt: a provider keeps its tokens and refreshes them itself.
+    fn token<'a>(&'a self, scopes: &'a [&'static str]) -> TokenFuture<'a>;
+
+    /// The server answered `401` to `token`: the provider forgets it, so
+    /// that the next [`TokenProvider::token`] gives another. The call is
+    /// then tried once more, with that one.
+    fn refused(&self, token: &str) {
+        let _ = token;
+    }
 }
 
 /// What [`ClientBuilder::sign`] was given: signs a request's headers and
@@ -118,6 +224,8 @@ impl<C: Default> Client<C> {
                 request_ids: true,
                 reconnect: None,
                 signer: None,
+                hooks: Vec::new(),
+                tokens: None,
             },
             invalid: None,
         }
@@ -168,6 +276,11 @@ impl<C: Default> Client<C> {
     /// Whether calls without an `x-request-id` header get a new one.
     pub fn sends_request_ids(&self) -> bool {
         self.settings.request_ids
+    }
+
+    /// Where bearer tokens come from when a call has none, if set.
+    pub fn token_provider(&self) -> Option<&dyn TokenProvider> {
+        self.settings.tokens.as_deref()
     }
 }
 
@@ -286,6 +399,30 @@ impl<C> ClientBuilder<C> {
             + 'static,
     ) -> Self {
         self.settings.signer = Some(Signer(Box::new(signer)));
+        self
+    }
+
+    /// Adds a hook around every attempt of every call. Hooks run in the
+    /// order they were added before an attempt, and in the reverse order
+    /// after it (the first added is the outermost):
+    ///
+    /// - inside the cache: a fresh cached answer runs no hook;
+    /// - inside retries: each attempt runs every hook again, the
+    ///   retries after a `429` or a `503` and the one after a refused
+    ///   token included;
+    /// - after the signature and the idempotency key (set once per
+    ///   call) and after the bearer token: a hook sees the request as
+    ///   it goes out, and what it changes is not signed.
+    pub fn hook(mut self, hook: impl Hook) -> Self {
+        self.settings.hooks.push(std::sync::Arc::new(hook));
+        self
+    }
+
+    /// Where a bearer token comes from for a call that needs one and was
+    /// given none (see [`TokenProvider`]); for example the crate's
+    /// `OAuth2`.
+    pub fn token_provider(mut self, provider: impl TokenProvider) -> Self {
+        self.settings.tokens = Some(std::sync::Arc::new(provider));
         self
     }
 
@@ -490,15 +627,6 @@ impl Retry {
         matches!(status.as_u16(), 429 | 503) || (self.any_failure && status.is_server_error())
     }
 
-    /// Whether a call that failed with `error` is tried again.
-    fn retries_error(&self, error: &reqwest::Error) -> bool {
-        if error.is_timeout() {
-            self.any_failure
-        } else {
-            error.is_connect() || error.is_request()
-        }
-    }
-
     fn applies_to(&self, method: &reqwest::Method) -> bool {
         self.all_methods
             || self.any_failure
@@ -617,11 +745,108 @@ pub struct Call<'a> {
     /// only when its `Content-Length` is within its `max_body` (it does not
     /// read a stream of unknown length).
     pub streams: bool,
-    /// The call's context's headers, sent on but for [`NOT_FORWARDED`].
-    pub context: &'a http::HeaderMap,
+    /// Where the call needs a bearer token that no credential gave: the
+    /// scopes to ask the [`TokenProvider`] for.
+    pub token: Option<&'static [&'static str]>,
+    /// The header that carries the call's idempotency key, where the
+    /// operation has one: a call without it gets a new key, the same on
+    /// every attempt, and is tried again like an idempotent one.
+    pub idempotency_key: Option<&'static str>,
+    /// The call's context: its headers are sent on but for
+    /// [`NOT_FORWARDED`]; a [`NextPage`] among its extensions sends the
+    /// call to that URL.
+    pub context: &'a dyn CallContext,
+}
+
+/// What [`Client::send`] reads of a call's context (the crate's
+/// `api::Context`).
+pub trait CallContext: Sync + std::fmt::Debug {
+    /// Headers to send as well.
+    fn headers(&self) -> &http::HeaderMap;
+    /// The context's extensions (a [`NextPage`], for one).
+    fn extensions(&self) -> &http::Extensions;
+}
+
+/// Sends a call to this URL, its query included, in place of the path
+/// and query that its parameters make (its headers, credentials and
+/// body are as they are): how a page after the first is fetched, at the
+/// URL that the page before it gave. Put it among the call's
+/// `context.extensions`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextPage(pub String);
+
+/// A call's typed response with the status, the headers and the final
+/// URL (after redirects) of the HTTP response it was read from: what the
+/// client's `raw()` calls give.
+#[derive(Debug, Clone)]
+pub struct Raw<T> {
+    /// The status.
+    pub status: reqwest::StatusCode,
+    /// The headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// The URL that answered.
+    pub url: reqwest::Url,
+    /// The typed response (the operation's response enum).
+    pub value: T,
+}
+
+impl<T> Raw<T> {
+    /// The typed response alone.
+    pub fn into_value(self) -> T {
+        self.value
+    }
+}
+
+impl Raw<()> {
+    /// The status, the headers and the URL of `response` (read before its
+    /// body is), around the value to come.
+    pub fn of(response: &reqwest::Response) -> Self {
+        Raw {
+            status: response.status(),
+            headers: response.headers().clone(),
+            url: response.url().clone(),
+            value: (),
+        }
+    }
+
+    /// These parts around `value`.
+    pub fn with<T>(self, value: T) -> Raw<T> {
+        Raw {
+            status: self.status,
+            headers: self.headers,
+            url: self.url,
+            value,
+        }
+    }
+}
+
+/// A client's calls that give [`Raw`] responses: `client.raw().get_pet(request)`.
+#[derive(Debug)]
+pub struct RawCalls<'a, C>(&'a Client<C>);
+
+impl<C> Clone for RawCalls<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C> Copy for RawCalls<'_, C> {}
+
+impl<C> std::ops::Deref for RawCalls<'_, C> {
+    type Target = Client<C>;
+
+    fn deref(&self) -> &Client<C> {
+        self.0
+    }
 }
 
 impl<C> Client<C> {
+    /// The same calls, each giving the response's status, headers and
+    /// URL with its typed value ([`Raw`]).
+    pub fn raw(&self) -> RawCalls<'_, C> {
+        RawCalls(self)
+    }
+
     /// The same client at another base URL (its trailing `/` trimmed):
     /// the same connection pool, settings, credentials and cache. Cheap,
     /// for example for a sender of webhooks to each subscriber's URL.
@@ -638,8 +863,9 @@ impl<C> Client<C> {
     }
 
     /// Sends one call: the query, the cookies, the context's and the
-    /// default headers, a request id, then the cache and the attempts, in
-    /// a `tracing` span that records the status, latency and retries.
+    /// default headers, a request id, an idempotency key, the signature,
+    /// then the cache, the token and the attempts, in a `tracing` span
+    /// that records the status, latency and retries.
     pub async fn send(&self, call: Call<'_>) -> Result<reqwest::Response, super::api::Error> {
         let Call {
             operation,
@@ -651,10 +877,14 @@ impl<C> Client<C> {
             cookies,
             body,
             streams,
+            token,
+            idempotency_key,
             context,
         } = call;
         use tracing::Instrument as _;
-        if !query.is_empty() {
+        if let Some(NextPage(next)) = context.extensions().get::<NextPage>() {
+            url.clone_from(next);
+        } else if !query.is_empty() {
             url.push('?');
             url.push_str(&query);
         }
@@ -663,7 +893,7 @@ impl<C> Client<C> {
                 .map_err(|_| super::api::Error::Encode("cookies cannot form a header".into()))?;
             headers.insert(reqwest::header::COOKIE, value);
         }
-        for (name, value) in context {
+        for (name, value) in context.headers() {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
                 headers.insert(name.clone(), value.clone());
             }
@@ -684,6 +914,17 @@ impl<C> Client<C> {
                 headers.insert(X_REQUEST_ID, value);
             }
         }
+        // One key for every attempt: what lets the server drop repeats.
+        let keyed = match idempotency_key {
+            Some(name) if !headers.contains_key(name) => {
+                if let Ok(value) = reqwest::header::HeaderValue::try_from(new_request_id()) {
+                    headers.insert(name, value);
+                }
+                true
+            }
+            Some(_) => true,
+            None => false,
+        };
         if let Some(signer) = &self.settings.signer {
             let bytes = match &body {
                 Some((_, body)) => body.as_bytes().ok_or_else(|| {
@@ -703,8 +944,23 @@ impl<C> Client<C> {
             tracing::field::Empty, cache = tracing::field::Empty,
         );
         let started = std::time::Instant::now();
+        let attempt = Attempt {
+            operation,
+            template,
+            number: 1,
+            started,
+        };
+        let sending = Sending {
+            method,
+            url,
+            headers,
+            body,
+            streams,
+            token: token.filter(|_| self.settings.tokens.is_some()),
+            keyed,
+        };
         let result = self
-            .execute(method, url, headers, body, streams, &span)
+            .execute(sending, attempt, &span)
             .instrument(span.clone())
             .await;
         span.record(
@@ -720,18 +976,24 @@ impl<C> Client<C> {
         result
     }
 
-    /// The cache, then attempts until one gives an answer that is not
-    /// to be retried (a streamed body cannot be sent twice: reqwest's
-    /// `try_clone` gives none, so such a call is tried once).
+    /// The cache, the token, then attempts until one gives an answer that
+    /// is not to be retried (a streamed body cannot be sent twice:
+    /// reqwest's `try_clone` gives none, so such a call is tried once).
     async fn execute(
         &self,
-        method: reqwest::Method,
-        url: String,
-        mut headers: reqwest::header::HeaderMap,
-        body: Option<(&'static str, reqwest::Body)>,
-        streams: bool,
+        sending: Sending,
+        mut attempt: Attempt,
         span: &tracing::Span,
     ) -> Result<reqwest::Response, super::api::Error> {
+        let Sending {
+            method,
+            url,
+            mut headers,
+            body,
+            streams,
+            token,
+            keyed,
+        } = sending;
         let settings = &*self.settings;
         let cached = match &settings.cache {
             Some(cache) if method == reqwest::Method::GET => {
@@ -765,69 +1027,88 @@ impl<C> Client<C> {
             }
             _ => None,
         };
-        let mut request = self.http.request(method.clone(), url).headers(headers);
+        // The provider's token, and its scopes for a fresh one after a 401.
+        let mut bearer = match (token, &settings.tokens) {
+            (Some(scopes), Some(provider)) => {
+                let token = provider.token(scopes).await?;
+                headers.insert(reqwest::header::AUTHORIZATION, bearer_header(&token)?);
+                Some((scopes, provider, token))
+            }
+            _ => None,
+        };
+        let mut builder = self.http.request(method.clone(), url).headers(headers);
         // A stream's body may take any time: only its headers are timed.
         let headers_timeout = settings.timeout.filter(|_| streams);
         if let Some(timeout) = settings.timeout.filter(|_| !streams) {
-            request = request.timeout(timeout);
+            builder = builder.timeout(timeout);
         }
         if let Some((_, body)) = body {
-            request = request.body(body);
+            builder = builder.body(body);
         }
         let resend = match &settings.reconnect {
-            Some(reconnect) if streams => request.try_clone().map(|request| Resend {
+            Some(reconnect) if streams => builder.try_clone().map(|request| Resend {
                 request: std::sync::Arc::new(std::sync::Mutex::new(request)),
                 reconnect: reconnect.clone(),
             }),
             _ => None,
         };
+        let mut request = builder.build().map_err(transport)?;
         let retry = &settings.retry;
-        let retried = retry.applies_to(&method);
-        let mut attempt = 1;
+        let retried = keyed || retry.applies_to(&method);
+        // Attempts that count against `retry` (a refused token's does not).
+        let mut tries = 1;
         let response = loop {
-            let next = if retried && attempt < retry.max_attempts {
+            let next = if (retried && tries < retry.max_attempts) || bearer.is_some() {
                 request.try_clone()
             } else {
                 None
             };
-            // `None`: no headers came within `headers_timeout`.
-            let outcome = match headers_timeout {
-                Some(timeout) => tokio::time::timeout(timeout, request.send()).await.ok(),
-                None => Some(request.send().await),
+            let outcome = self.attempt(request, &attempt, headers_timeout).await;
+            let refused = matches!(&outcome, Ok(response) if response.status() == reqwest::StatusCode::UNAUTHORIZED);
+            let next = match (refused, bearer.take(), next) {
+                (true, Some((scopes, provider, token)), Some(mut next)) => {
+                    // Once: the next 401 is the caller's answer.
+                    provider.refused(&token);
+                    let fresh = provider.token(scopes).await?;
+                    next.headers_mut()
+                        .insert(reqwest::header::AUTHORIZATION, bearer_header(&fresh)?);
+                    tracing::debug!(attempt = attempt.number, "token refused; trying a fresh one");
+                    drop(outcome);
+                    request = next;
+                    attempt.number += 1;
+                    continue;
+                }
+                (_, kept, next) => {
+                    bearer = kept;
+                    next
+                }
             };
             let wait = match (&outcome, &next) {
                 (_, None) => None,
-                (Some(Ok(response)), Some(_)) if retry.retries_status(response.status()) => {
-                    Some(retry_after(response.headers()).unwrap_or_else(|| retry.delay(attempt)))
+                _ if !retried || tries >= retry.max_attempts => None,
+                (Ok(response), Some(_)) if retry.retries_status(response.status()) => {
+                    Some(retry_after(response.headers()).unwrap_or_else(|| retry.delay(tries)))
                 }
-                (Some(Err(e)), Some(_)) if retry.retries_error(e) => Some(retry.delay(attempt)),
-                (None, Some(_)) if retry.any_failure => Some(retry.delay(attempt)),
+                (Err(failure), Some(_)) if failure.retryable(retry) => Some(retry.delay(tries)),
                 _ => None,
             };
             match (wait, next) {
                 (Some(wait), Some(next)) if wait <= retry.max_delay => {
                     tracing::debug!(
-                        attempt,
+                        attempt = attempt.number,
                         wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
                         "trying again"
                     );
                     drop(outcome);
                     tokio::time::sleep(wait).await;
                     request = next;
-                    attempt += 1;
+                    tries += 1;
+                    attempt.number += 1;
                 }
-                _ => match outcome {
-                    Some(outcome) => break outcome.map_err(transport)?,
-                    None => {
-                        let ms = headers_timeout.unwrap_or_default().as_millis();
-                        return Err(super::api::Error::Timeout(
-                            format!("no response in {ms} ms").into(),
-                        ));
-                    }
-                },
+                _ => break outcome.map_err(|failure| failure.error)?,
             }
         };
-        span.record("retries", attempt - 1);
+        span.record("retries", attempt.number - 1);
         let mut response = response;
         if let Some(resend) = resend {
             response.extensions_mut().insert(resend);
@@ -849,6 +1130,119 @@ impl<C> Client<C> {
             _ => Ok(response),
         }
     }
+
+    /// One attempt: the hooks' `before`, the network (unless a hook
+    /// answered; `headers_timeout` limits the wait for a stream's
+    /// headers), the hooks' `after`.
+    async fn attempt(
+        &self,
+        mut request: reqwest::Request,
+        attempt: &Attempt,
+        headers_timeout: Option<std::time::Duration>,
+    ) -> Result<reqwest::Response, Failure> {
+        let hooks = &self.settings.hooks;
+        let mut answered = None;
+        let mut ran = 0;
+        for hook in hooks {
+            ran += 1;
+            match hook.before(attempt, &mut request) {
+                Ok(None) => {}
+                Ok(Some(response)) => {
+                    answered = Some(Ok(response));
+                    break;
+                }
+                Err(error) => {
+                    answered = Some(Err(Failure {
+                        error,
+                        retryable: Retryable::No,
+                    }));
+                    break;
+                }
+            }
+        }
+        let outcome = match answered {
+            Some(outcome) => outcome,
+            None => {
+                let sent = self.http.execute(request);
+                let outcome = match headers_timeout {
+                    Some(timeout) => tokio::time::timeout(timeout, sent).await.ok(),
+                    None => Some(sent.await),
+                };
+                match outcome {
+                    Some(Ok(response)) => Ok(response),
+                    Some(Err(error)) => Err(Failure {
+                        retryable: if error.is_timeout() {
+                            Retryable::OnAnyFailure
+                        } else if error.is_connect() || error.is_request() {
+                            Retryable::Yes
+                        } else {
+                            Retryable::No
+                        },
+                        error: transport(error),
+                    }),
+                    None => {
+                        let ms = headers_timeout.unwrap_or_default().as_millis();
+                        Err(Failure {
+                            error: super::api::Error::Timeout(
+                                format!("no response in {ms} ms").into(),
+                            ),
+                            retryable: Retryable::OnAnyFailure,
+                        })
+                    }
+                }
+            }
+        };
+        for hook in hooks[..ran].iter().rev() {
+            hook.after(attempt, outcome.as_ref().map_err(|failure| &failure.error));
+        }
+        outcome
+    }
+}
+
+/// A call as `send` hands it to `execute`.
+struct Sending {
+    method: reqwest::Method,
+    url: String,
+    headers: reqwest::header::HeaderMap,
+    body: Option<(&'static str, reqwest::Body)>,
+    streams: bool,
+    /// The scopes of a token to get from the provider (which is set).
+    token: Option<&'static [&'static str]>,
+    /// Whether it carries an idempotency key.
+    keyed: bool,
+}
+
+/// An attempt that got no response, and whether to try again.
+#[derive(Debug)]
+struct Failure {
+    error: super::api::Error,
+    retryable: Retryable,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Retryable {
+    /// A connection that failed: as [`Retry`] says.
+    Yes,
+    /// A timeout: under [`Retry::any_failure`] only.
+    OnAnyFailure,
+    /// Anything else (a hook's `Err`, a body that failed).
+    No,
+}
+
+impl Failure {
+    fn retryable(&self, retry: &Retry) -> bool {
+        match self.retryable {
+            Retryable::Yes => true,
+            Retryable::OnAnyFailure => retry.any_failure,
+            Retryable::No => false,
+        }
+    }
+}
+
+/// `Authorization: Bearer <token>`.
+fn bearer_header(token: &str) -> Result<reqwest::header::HeaderValue, super::api::Error> {
+    reqwest::header::HeaderValue::try_from(format!("Bearer {token}"))
+        .map_err(|_| super::api::Error::Encode("the bearer token cannot form a header".into()))
 }
 
 /// Headers of a context that describe its own connection, body

@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -41,6 +44,18 @@ impl Api for Client {
         &self,
         request: api::OnDataRequest,
     ) -> Result<api::OnDataResponse, api::Error> {
+        self.raw().on_data(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `POST /on_data/data`, with the response's status, headers and URL.
+    pub async fn on_data(
+        self,
+        request: api::OnDataRequest,
+    ) -> Result<Raw<api::OnDataResponse>, api::Error> {
         let url = self.base_url().to_owned();
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -58,13 +73,27 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            202 => Ok(api::OnDataResponse::Accepted(decode_json(response).await?)),
-            204 => Ok(api::OnDataResponse::NoContent(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            202 => api::OnDataResponse::Accepted(decode_json(response).await?),
+            204 => api::OnDataResponse::NoContent(decode_json(response).await?),
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

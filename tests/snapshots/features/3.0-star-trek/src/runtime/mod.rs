@@ -36,3 +36,7 @@ pub mod request;
 /// `Client` over reqwest: `send`, retries, the cache, request and response helpers.
 #[cfg(feature = "client")]
 pub mod client;
+
+/// `Pages`: a list's items across its pages, and where the next page is.
+#[cfg(feature = "client")]
+pub mod pages;

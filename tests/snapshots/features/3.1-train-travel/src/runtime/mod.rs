@@ -47,6 +47,10 @@ pub mod request;
 #[cfg(feature = "client")]
 pub mod client;
 
+/// `OAuth2`: bearer tokens from a token endpoint, kept and refreshed.
+#[cfg(feature = "client")]
+pub mod oauth2;
+
 /// Items and events written as a handler yields them, read as they arrive.
 #[cfg(feature = "server")]
 pub mod stream_server;

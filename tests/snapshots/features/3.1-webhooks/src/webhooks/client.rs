@@ -21,7 +21,10 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
+pub use super::runtime::client::{
+    Attempt, Cache, Hook, Raw, RawCalls, Reconnect, Retry, TokenFuture, TokenProvider,
+    USER_AGENT,
+};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -41,6 +44,26 @@ impl Api for Client {
         &self,
         request: api::PostNewPetRequest,
     ) -> Result<api::PostNewPetResponse, api::Error> {
+        self.raw().post_new_pet(request).await.map(Raw::into_value)
+    }
+
+    /// `DELETE /newPet`
+    async fn delete_new_pet(
+        &self,
+        request: api::DeleteNewPetRequest,
+    ) -> Result<api::DeleteNewPetResponse, api::Error> {
+        self.raw().delete_new_pet(request).await.map(Raw::into_value)
+    }
+}
+
+/// The calls of [`Client::raw`]: each gives its typed response
+/// with the HTTP response's status, headers and URL.
+impl RawCalls<'_, api::Credentials> {
+    /// `POST /newPet`, with the response's status, headers and URL.
+    pub async fn post_new_pet(
+        self,
+        request: api::PostNewPetRequest,
+    ) -> Result<Raw<api::PostNewPetResponse>, api::Error> {
         let url = self.base_url().to_owned();
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -58,20 +81,24 @@ impl Api for Client {
                     None => None,
                 },
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            200 => Ok(api::PostNewPetResponse::Ok),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            200 => api::PostNewPetResponse::Ok,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
     }
 
-    /// `DELETE /newPet`
-    async fn delete_new_pet(
-        &self,
+    /// `DELETE /newPet`, with the response's status, headers and URL.
+    pub async fn delete_new_pet(
+        self,
         request: api::DeleteNewPetRequest,
-    ) -> Result<api::DeleteNewPetResponse, api::Error> {
+    ) -> Result<Raw<api::DeleteNewPetResponse>, api::Error> {
         let url = self.base_url().to_owned();
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -90,12 +117,26 @@ impl Api for Client {
                 cookies: String::new(),
                 body: None,
                 streams: false,
-                context: &request.context.headers,
+                token: None,
+                idempotency_key: None,
+                context: &request.context,
             })
             .await?;
-        match response.status().as_u16() {
-            204 => Ok(api::DeleteNewPetResponse::NoContent),
-            _ => Err(unexpected(response).await),
-        }
+        let raw = Raw::of(&response);
+        let value = match response.status().as_u16() {
+            204 => api::DeleteNewPetResponse::NoContent,
+            _ => return Err(unexpected(response).await),
+        };
+        Ok(raw.with(value))
+    }
+}
+
+impl CallContext for api::Context {
+    fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    fn extensions(&self) -> &http::Extensions {
+        &self.extensions
     }
 }

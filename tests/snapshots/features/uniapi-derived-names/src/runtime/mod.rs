@@ -40,3 +40,7 @@ pub mod request;
 /// `Client` over reqwest: `send`, retries, the cache, request and response helpers.
 #[cfg(feature = "client")]
 pub mod client;
+
+/// `OAuth2`: bearer tokens from a token endpoint, kept and refreshed.
+#[cfg(feature = "client")]
+pub mod oauth2;
