@@ -864,19 +864,52 @@ fn param_value(
         }
         Some(Special::ExplodedObject) => {
             helpers.extend([Helper::QueryFields, Helper::Object]);
+            let open = match &p.ty {
+                ir::Ty::Named(id) => matches!(
+                    &api.types[id.0].kind,
+                    ir::TypeKind::Struct(s) if s.additional.is_some()
+                ),
+                _ => false,
+            };
             let source = match &p.object_fields {
-                Some(fields) => {
+                Some(fields) if !open => {
                     let fields = fields.iter().map(|f| lit(f));
                     quote!(query_fields(&query, |key| [#(#fields),*].contains(&key)))
                 }
-                // A map takes every query parameter the operation does not name.
-                None => {
-                    let others = op
-                        .params
-                        .iter()
-                        .filter(|o| o.location == Location::Query && o.wire != p.wire)
-                        .map(|o| lit(&o.wire));
-                    quote!(query_fields(&query, |key| ![#(#others),*].contains(&key)))
+                // A map, or a struct that keeps the properties it does not
+                // name, takes every query parameter the operation does not
+                // name otherwise: the other parameters, the properties of
+                // another exploded object, the `name[key]` of a deepObject.
+                _ => {
+                    let mut others: Vec<&str> = Vec::new();
+                    let mut deep = Vec::new();
+                    for o in &op.params {
+                        if o.location != Location::Query || o.wire == p.wire {
+                            continue;
+                        }
+                        let mut names = vec![o.wire.as_str()];
+                        match special(o) {
+                            Some(Special::ExplodedObject) => {
+                                names.extend(o.object_fields.iter().flatten().map(String::as_str));
+                            }
+                            Some(Special::DeepObject) => deep.push(lit(&format!("{}[", o.wire))),
+                            _ => {}
+                        }
+                        for name in names {
+                            if !others.contains(&name) {
+                                others.push(name);
+                            }
+                        }
+                    }
+                    let others = others.into_iter().map(lit);
+                    if deep.is_empty() {
+                        quote!(query_fields(&query, |key| ![#(#others),*].contains(&key)))
+                    } else {
+                        quote!(query_fields(&query, |key| {
+                            ![#(#others),*].contains(&key)
+                                && ![#(#deep),*].iter().any(|prefix| key.starts_with(prefix))
+                        }))
+                    }
                 }
             };
             (Some(source), Decode::function(quote!(object_param)))

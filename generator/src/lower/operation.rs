@@ -782,6 +782,12 @@ impl OperationLowering<'_, '_, '_> {
                 }
             }
         };
+        // An object in a style keeps the properties it does not name: the
+        // server reads them, so the client (a gateway) must be able to
+        // write them back.
+        if let (Ty::Named(id), false) = (&ty, style == Style::Json) {
+            self.schemas.open(*id);
+        }
         let object_fields = match &ty {
             Ty::Named(id) if style != Style::Json => match self.schemas.kind_of(*id) {
                 Some(TypeKind::Struct(s)) => {
@@ -1588,9 +1594,13 @@ impl Schemas<'_> {
         };
         match ty {
             Ty::Map(inner) => self.is_scalar(inner),
+            // Properties it does not name are strings on the wire, which
+            // any JSON value holds.
             Ty::Named(id) => matches!(
                 self.kind_of(*id),
-                Some(TypeKind::Struct(s)) if s.additional.is_none() && s.fields.iter().all(|f| scalar(&f.ty))
+                Some(TypeKind::Struct(s))
+                    if s.additional.as_ref().is_none_or(|a| matches!(a, Ty::Any) || self.is_scalar(a))
+                        && s.fields.iter().all(|f| scalar(&f.ty))
             ),
             _ => false,
         }

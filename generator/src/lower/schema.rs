@@ -63,6 +63,9 @@ pub(crate) struct Schemas<'a> {
     by_pointer: HashMap<String, TypeId>,
     /// Named types whose schema allows `null`: their uses become `Option`.
     nullable: HashSet<TypeId>,
+    /// Pointers of the structs whose schema says `additionalProperties:
+    /// false` (those without it allow any, [`Schemas::open`]).
+    closed: HashSet<String>,
     /// Parsed schemas of `$ref` targets outside `components/schemas`.
     parsed: HashMap<String, Option<Schema>>,
     pub names: Namespace,
@@ -88,6 +91,7 @@ impl<'a> Schemas<'a> {
             type_names: Vec::new(),
             by_pointer: HashMap::new(),
             nullable: HashSet::new(),
+            closed: HashSet::new(),
             parsed: HashMap::new(),
             names,
             diags,
@@ -660,8 +664,13 @@ impl<'a> Schemas<'a> {
             // Kept, so that a value passes through unchanged.
             Some(AdditionalProperties::Any(true)) => Some(Ty::Any),
             // Absent or `false`: unknown properties are ignored, so that a
-            // client keeps working when a server adds fields.
-            _ => None,
+            // client keeps working when a server adds fields (but see
+            // `open`).
+            Some(AdditionalProperties::Any(false)) => {
+                self.closed.insert(pointer.to_owned());
+                None
+            }
+            None => None,
         };
         Struct { fields, additional }
     }
@@ -984,6 +993,22 @@ impl<'a> Schemas<'a> {
             .get(id.0)
             .and_then(Option::as_ref)
             .map(|t| &t.kind)
+    }
+
+    /// Keeps the properties that a struct's schema does not name but allows
+    /// (`additionalProperties` absent) in `additional_properties`, as
+    /// `additionalProperties: true` does: an object parameter's, which the
+    /// server reads and the client must write back as they came (a
+    /// gateway), rather than ignore them as a body's reader may.
+    pub fn open(&mut self, id: TypeId) {
+        let Some(t) = self.types.get_mut(id.0).and_then(Option::as_mut) else {
+            return;
+        };
+        if let TypeKind::Struct(s) = &mut t.kind {
+            if s.additional.is_none() && !self.closed.contains(&t.origin) {
+                s.additional = Some(Ty::Any);
+            }
+        }
     }
 
     /// The fields of a struct made already, to change (a multipart body's

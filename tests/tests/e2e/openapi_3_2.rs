@@ -194,6 +194,8 @@ async fn the_whole_query_string_is_one_form_parameter() {
         kind: Some("cat".into()),
         name: Some("Tom & Jerry".into()),
         limit: Some(2.try_into().unwrap()),
+        // A key the schema does not name (it allows any) travels too.
+        additional_properties: [("colour".to_owned(), serde_json::json!("grey"))].into(),
     };
     let mut request = additions::api::FindPetsRequest::new();
     request.filter = Some(filter.clone());
@@ -206,7 +208,7 @@ async fn the_whole_query_string_is_one_form_parameter() {
     // By hand: the keys are the form's, not the parameter's name.
     let http = reqwest::Client::new();
     let ok = http
-        .get(format!("{base}/pets?kind=dog&limit=5"))
+        .get(format!("{base}/pets?kind=dog&limit=5&colour=red"))
         .send()
         .await
         .unwrap();
@@ -232,6 +234,10 @@ async fn the_whole_query_string_is_one_form_parameter() {
     let by_hand = seen[2].as_ref().expect("a filter");
     assert_eq!(by_hand.kind.as_deref(), Some("dog"));
     assert_eq!(by_hand.limit.as_ref().map(|l| **l), Some(5));
+    assert_eq!(
+        by_hand.additional_properties,
+        [("colour".to_owned(), serde_json::json!("red"))].into()
+    );
 }
 
 #[tokio::test]

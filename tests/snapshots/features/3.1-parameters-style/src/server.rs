@@ -907,7 +907,7 @@ async fn request_query_standard(
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = query_value(&query, "primitive").map(parse).transpose();
     let p1 = query_values(&query, "array").map(parse_each).transpose();
-    let p2 = query_fields(&query, |key| ["name", "description"].contains(&key))
+    let p2 = query_fields(&query, |key| !["primitive", "array"].contains(&key))
         .map(object_param)
         .transpose();
     if p0.is_err() || p1.is_err() || p2.is_err() {
@@ -999,7 +999,7 @@ async fn request_query_form_exploded(
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = query_value(&query, "primitive").map(parse).transpose();
     let p1 = query_values(&query, "array").map(parse_each).transpose();
-    let p2 = query_fields(&query, |key| ["name", "description"].contains(&key))
+    let p2 = query_fields(&query, |key| !["primitive", "array"].contains(&key))
         .map(object_param)
         .transpose();
     if p0.is_err() || p1.is_err() || p2.is_err() {

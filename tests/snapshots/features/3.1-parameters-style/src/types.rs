@@ -23,6 +23,8 @@ use super::runtime::object;
 pub struct CookiesStandardObject {
     pub name: Option<String>,
     pub description: Option<String>,
+    /// Properties beyond the named ones.
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl serde::Serialize for CookiesStandardObject {
@@ -30,6 +32,9 @@ impl serde::Serialize for CookiesStandardObject {
         let mut map = object::Writer::new(serializer)?;
         map.optional("name", &self.name);
         map.optional("description", &self.description);
+        for (key, value) in &self.additional_properties {
+            map.entry(key, value);
+        }
         map.end()
     }
 }
@@ -48,15 +53,20 @@ impl<'de> object::Read<'de> for CookiesStandardObject {
     fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
         let mut name = None;
         let mut description = None;
+        let mut additional_properties = std::collections::BTreeMap::new();
         while let Some(key) = map.next_key::<object::Key<'de>>()? {
             let read = match key.as_str() {
                 "name" => object::field(&mut map, &mut name, "name"),
                 "description" => object::field(&mut map, &mut description, "description"),
-                _ => object::skip(&mut map),
+                _ => object::other(&mut map, &mut additional_properties, key),
             };
             read?;
         }
-        Ok(Self { name, description })
+        Ok(Self {
+            name,
+            description,
+            additional_properties,
+        })
     }
 }
 

@@ -113,7 +113,7 @@ async fn request_list_pets(
     check_accept(&parts.headers, &["application/json"])?;
     let p0 = query_value(&query, "since").map(parse).transpose();
     let p1 = query_value(&query, "chip").map(parse).transpose();
-    let p2 = query_fields(&query, |key| ["colour", "size"].contains(&key))
+    let p2 = query_fields(&query, |key| !["since", "chip"].contains(&key))
         .map(object_param)
         .transpose();
     if p0.is_err() || p1.is_err() || p2.is_err() {

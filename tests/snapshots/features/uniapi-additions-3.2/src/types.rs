@@ -173,6 +173,8 @@ pub struct PetFilter {
     pub kind: Option<String>,
     pub name: Option<String>,
     pub limit: Option<PetFilterLimit>,
+    /// Properties beyond the named ones.
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl serde::Serialize for PetFilter {
@@ -181,6 +183,9 @@ impl serde::Serialize for PetFilter {
         map.optional("kind", &self.kind);
         map.optional("name", &self.name);
         map.optional("limit", &self.limit);
+        for (key, value) in &self.additional_properties {
+            map.entry(key, value);
+        }
         map.end()
     }
 }
@@ -200,16 +205,22 @@ impl<'de> object::Read<'de> for PetFilter {
         let mut kind = None;
         let mut name = None;
         let mut limit = None;
+        let mut additional_properties = std::collections::BTreeMap::new();
         while let Some(key) = map.next_key::<object::Key<'de>>()? {
             let read = match key.as_str() {
                 "kind" => object::field(&mut map, &mut kind, "kind"),
                 "name" => object::field(&mut map, &mut name, "name"),
                 "limit" => object::field(&mut map, &mut limit, "limit"),
-                _ => object::skip(&mut map),
+                _ => object::other(&mut map, &mut additional_properties, key),
             };
             read?;
         }
-        Ok(Self { kind, name, limit })
+        Ok(Self {
+            kind,
+            name,
+            limit,
+            additional_properties,
+        })
     }
 }
 
