@@ -89,9 +89,8 @@ fn array() -> Vec<String> {
     vec!["blue".into(), "black".into(), "brown".into()]
 }
 
-const SEEN: &str = r#"Some("blue") Some(["blue", "black", "brown"]) Some(Object { name: Some("R"), description: Some("G") })"#;
-const SEEN_REQUIRED: &str =
-    r#""blue" ["blue", "black", "brown"] Object { name: Some("R"), description: Some("G") }"#;
+const SEEN: &str = r#"Some("blue") Some(["blue", "black", "brown"]) Some(Object { name: Some("R"), description: Some("G"), additional_properties: {} })"#;
+const SEEN_REQUIRED: &str = r#""blue" ["blue", "black", "brown"] Object { name: Some("R"), description: Some("G"), additional_properties: {} }"#;
 
 /// The last request's wire form and what its handler saw, with the type
 /// name of the object left out.
@@ -120,6 +119,7 @@ macro_rules! path_case {
         let object = types::$object {
             name: Some("R".into()),
             description: Some("G".into()),
+            additional_properties: Default::default(),
         };
         let request = api::$request::new("blue".into(), array(), object);
         $client.$method(request).await.unwrap();
@@ -198,6 +198,7 @@ macro_rules! optional_case {
         request.object = Some(types::$object {
             name: Some("R".into()),
             description: Some("G".into()),
+            additional_properties: Default::default(),
         });
         $client.$method(request).await.unwrap();
         let (wire, value) = last(&$seen);
@@ -213,6 +214,7 @@ macro_rules! delimited_case {
         request.object = Some(types::$object {
             name: Some("R".into()),
             description: Some("G".into()),
+            additional_properties: Default::default(),
         });
         $client.$method(request).await.unwrap();
         let (wire, value) = last(&$seen);
@@ -274,6 +276,7 @@ async fn query_styles() {
     request.object = Some(types::QueryDeepObjectNonExplodedObject {
         name: Some("R".into()),
         description: Some("G".into()),
+        additional_properties: Default::default(),
     });
     client
         .query_deep_object_non_exploded(request)
@@ -286,7 +289,7 @@ async fn query_styles() {
     );
     assert_eq!(
         value,
-        r#"Some(Object { name: Some("R"), description: Some("G") })"#
+        r#"Some(Object { name: Some("R"), description: Some("G"), additional_properties: {} })"#
     );
 
     // Absent optional parameters stay absent.
@@ -343,6 +346,7 @@ async fn awkward_values_arrive_unchanged() {
     let object = types::PathsLabelExplodedObject {
         name: Some("a b/ü".into()),
         description: None,
+        additional_properties: Default::default(),
     };
     let request = api::PathsLabelExplodedRequest::new(
         "100% & more?".into(),
@@ -357,7 +361,7 @@ async fn awkward_values_arrive_unchanged() {
     );
     assert_eq!(
         value,
-        r#""100% & more?" ["x y", "ü"] Object { name: Some("a b/ü"), description: None }"#
+        r#""100% & more?" ["x y", "ü"] Object { name: Some("a b/ü"), description: None, additional_properties: {} }"#
     );
 
     let mut request = api::QueryFormNonExplodedRequest::new();
@@ -379,4 +383,246 @@ async fn awkward_values_arrive_unchanged() {
     .await
     .unwrap();
     assert_eq!(response.status(), 400);
+}
+
+/// A raw request: method, path and query, headers.
+type Raw = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+/// Issue 19: whatever the server accepts, the client can send. Each
+/// request (method, path and query, headers) carries object parameters
+/// with properties their schemas do not name (which `additionalProperties`,
+/// absent, allows), in every style and location of the spec.
+const UNNAMED_PROPERTIES: &[Raw] = &[
+    ("GET", "/anything/path/a/b/zz,x", &[]),
+    ("GET", "/anything/path/a/b/name,R,zz,x", &[]),
+    ("GET", "/anything/path/simple/a/b/zz,x", &[]),
+    ("GET", "/anything/path/simple/a/b/name,R,zz,x,aa,y", &[]),
+    ("POST", "/anything/path/simple/a/b/zz=x", &[]),
+    ("POST", "/anything/path/simple/a/b/name=R,zz=x", &[]),
+    ("GET", "/anything/path/label/.a/.b/.zz,x", &[]),
+    ("GET", "/anything/path/label/.a/.b/.name,R,zz,x", &[]),
+    ("POST", "/anything/path/label/.a/.b/.zz=x", &[]),
+    ("POST", "/anything/path/label/.a/.b/.name=R.zz=x", &[]),
+    (
+        "GET",
+        "/anything/path/matrix/;primitive=a/;array=b/;object=zz,x",
+        &[],
+    ),
+    (
+        "GET",
+        "/anything/path/matrix/;primitive=a/;array=b/;object=name,R,zz,x",
+        &[],
+    ),
+    (
+        "POST",
+        "/anything/path/matrix/;primitive=a/;array=b/;zz=x",
+        &[],
+    ),
+    (
+        "POST",
+        "/anything/path/matrix/;primitive=a/;array=b/;name=R;zz=x",
+        &[],
+    ),
+    ("GET", "/anything/query?primitive=a&name=R&zz=x", &[]),
+    ("GET", "/anything/query?zz=x", &[]),
+    ("GET", "/anything/query/form?object=zz,x", &[]),
+    (
+        "GET",
+        "/anything/query/form?primitive=a&object=name,R,zz,x",
+        &[],
+    ),
+    ("POST", "/anything/query/form?zz=x", &[]),
+    ("POST", "/anything/query/form?array=b&name=R&zz=x", &[]),
+    ("GET", "/anything/query/spaceDelimited?object=zz%20x", &[]),
+    (
+        "GET",
+        "/anything/query/spaceDelimited?object=name%20R%20zz%20x",
+        &[],
+    ),
+    ("GET", "/anything/query/pipeDelimited?object=zz|x", &[]),
+    (
+        "GET",
+        "/anything/query/pipeDelimited?object=name|R|zz|x",
+        &[],
+    ),
+    ("GET", "/anything/query/deepObject?object[zz]=x", &[]),
+    (
+        "GET",
+        "/anything/query/deepObject?object[name]=R&object[zz]=x",
+        &[],
+    ),
+    ("GET", "/anything/headers", &[("object", "zz,x")]),
+    ("GET", "/anything/headers", &[("object", "name,R,zz,x")]),
+    ("GET", "/anything/headers/simple", &[("object", "zz,x")]),
+    (
+        "GET",
+        "/anything/headers/simple",
+        &[("object", "name,R,zz,x")],
+    ),
+    ("POST", "/anything/headers/simple", &[("object", "zz=x")]),
+    (
+        "POST",
+        "/anything/headers/simple",
+        &[("object", "name=R,zz=x")],
+    ),
+    ("GET", "/cookies", &[("cookie", "object=zz=x")]),
+    ("GET", "/cookies", &[("cookie", "object=name=R,zz=x")]),
+    (
+        "GET",
+        "/cookies%23formNonExploded",
+        &[("cookie", "object=zz,x")],
+    ),
+    (
+        "GET",
+        "/cookies%23formNonExploded",
+        &[("cookie", "object=name,R,zz,x")],
+    ),
+    (
+        "GET",
+        "/cookies%23formExploded",
+        &[("cookie", "object=zz=x")],
+    ),
+    (
+        "GET",
+        "/cookies%23formExploded",
+        &[("cookie", "object=name=R,zz=x")],
+    ),
+];
+
+/// Empty objects, where a style can write one.
+const EMPTY_OBJECTS: &[Raw] = &[
+    ("GET", "/anything/path/label/.a/.b/.", &[]),
+    (
+        "GET",
+        "/anything/path/matrix/;primitive=a/;array=b/;object=",
+        &[],
+    ),
+    (
+        "GET",
+        "/anything/path/matrix/;primitive=a/;array=b/;object",
+        &[],
+    ),
+    ("GET", "/anything/query/form?object=", &[]),
+    ("GET", "/anything/query/pipeDelimited?object=", &[]),
+    ("GET", "/anything/headers/simple", &[("object", "")]),
+    (
+        "GET",
+        "/cookies%23formNonExploded",
+        &[("cookie", "object=")],
+    ),
+];
+
+/// One raw request: its status, its body, and what the handler behind
+/// `seen` got from it (`None` when no handler ran).
+async fn raw(
+    base: &str,
+    seen: &Seen,
+    (method, target, headers): Raw,
+) -> (u16, String, Option<String>) {
+    let before = seen.values.lock().unwrap().len();
+    let mut request = reqwest::Client::new().request(
+        reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+        format!("{base}{target}"),
+    );
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let body = response.text().await.unwrap();
+    let values = seen.values.lock().unwrap();
+    let value = (values.len() > before).then(|| regex_lite_object(values.last().unwrap()));
+    (status, body, value)
+}
+
+#[tokio::test]
+async fn the_gateway_passes_on_what_its_server_accepts() {
+    let echo = Echo::default();
+    let seen = echo.0.clone();
+    let upstream = crate::serve(feature_3_0_parameters_style::server::router(echo)).await;
+    let gateway = crate::serve(feature_3_0_parameters_style::server::router(Client::new(
+        &upstream,
+    )))
+    .await;
+    let mut failures = Vec::new();
+    for &case in UNNAMED_PROPERTIES {
+        let direct = raw(&upstream, &seen, case).await;
+        assert_eq!(direct.0, 200, "{case:?}: {direct:?}");
+        if !direct.2.as_deref().unwrap().contains("zz") {
+            failures.push(format!("{case:?}: the handler lost `zz`: {direct:?}"));
+        }
+        let through = raw(&gateway, &seen, case).await;
+        if through != direct {
+            failures.push(format!(
+                "{case:?}\n  direct:  {direct:?}\n  gateway: {through:?}"
+            ));
+        }
+    }
+    for &case in EMPTY_OBJECTS {
+        let direct = raw(&upstream, &seen, case).await;
+        let through = raw(&gateway, &seen, case).await;
+        if through != direct {
+            failures.push(format!(
+                "{case:?}\n  direct:  {direct:?}\n  gateway: {through:?}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Through the client: an object with properties its schema does not name
+/// reaches the handler whole, in every style of a path or query object.
+/// (Values that hold their style's separators, `,` `.` `;` `|` or a space,
+/// do not: the server splits values after percent-decoding them.)
+#[tokio::test]
+async fn unnamed_properties_arrive_unchanged() {
+    let (client, seen) = serve().await;
+    let object = || types::CookiesStandardObject {
+        name: Some("R".into()),
+        description: None,
+        additional_properties: [
+            ("zz".to_owned(), serde_json::json!("ü/x&y")),
+            ("b-c".to_owned(), serde_json::json!("1")),
+        ]
+        .into(),
+    };
+    let want = r#"Object { name: Some("R"), description: None, additional_properties: {"b-c": String("1"), "zz": String("ü/x&y")} }"#;
+    macro_rules! path {
+        ($($method:ident($request:ident);)*) => {$(
+            let request = api::$request::new("a".into(), vec!["b".into()], object());
+            client.$method(request).await.unwrap();
+            let (wire, value) = last(&seen);
+            assert!(value.ends_with(want), "{}: {wire} gave {value}", stringify!($method));
+        )*};
+    }
+    macro_rules! optional {
+        ($($method:ident($request:ident);)*) => {$(
+            let mut request = api::$request::new();
+            request.object = Some(object());
+            client.$method(request).await.unwrap();
+            let (wire, value) = last(&seen);
+            assert!(value.ends_with(&format!("Some({want})")), "{}: {wire} gave {value}", stringify!($method));
+        )*};
+    }
+    path! {
+        paths_standard(PathsStandardRequest);
+        paths_simple_non_exploded(PathsSimpleNonExplodedRequest);
+        paths_simple_exploded(PathsSimpleExplodedRequest);
+        paths_label_non_exploded(PathsLabelNonExplodedRequest);
+        paths_label_exploded(PathsLabelExplodedRequest);
+        paths_matrix_non_exploded(PathsMatrixNonExplodedRequest);
+        paths_matrix_exploded(PathsMatrixExplodedRequest);
+    }
+    optional! {
+        query_standard(QueryStandardRequest);
+        query_form_non_exploded(QueryFormNonExplodedRequest);
+        query_form_exploded(QueryFormExplodedRequest);
+        query_space_delimited_non_exploded(QuerySpaceDelimitedNonExplodedRequest);
+        query_pipe_delimited_non_exploded(QueryPipeDelimitedNonExplodedRequest);
+        query_deep_object_non_exploded(QueryDeepObjectNonExplodedRequest);
+    }
 }
