@@ -22,6 +22,47 @@ fn the_template_reads_as_the_defaults() {
     assert!(config.types.extras.is_empty() && config.types.replace.is_empty());
     assert!(config.renames.is_empty());
     assert!(!config.features_per_tag);
+    assert!(config.calls.detect_pagination);
+    assert!(config.calls.idempotency_key.is_none() && config.calls.pages.is_empty());
+}
+
+#[test]
+fn the_client_table_is_read_and_its_mistakes_found() {
+    let config = parsed(
+        r#"
+[client]
+pagination = "declared"
+idempotency-key = "Idempotency-Key"
+
+[client.pages]
+listPets = { type = "link" }
+"#,
+    )
+    .expect("reads");
+    assert!(!config.calls.detect_pagination);
+    let key = config.calls.idempotency_key.expect("a key");
+    assert_eq!(key.value, "Idempotency-Key");
+    assert_eq!(
+        (key.origin.pointer.as_str(), key.origin.line),
+        ("/client/idempotency-key", Some(4))
+    );
+    let (id, value) = &config.calls.pages[0];
+    assert_eq!(id.value, "listPets");
+    assert_eq!(id.origin.pointer, "/client/pages/listPets");
+    assert_eq!(value, &serde_json::json!({"type": "link"}));
+
+    let message = mistake("[client]\npagination = \"guess\"\n");
+    assert!(
+        message.contains("`guess` is not a choice for `client.pagination`"),
+        "{message}"
+    );
+    let message = mistake("[client]\nidempotency-key = \"a key\"\n");
+    assert!(
+        message.contains("cannot be the name of a header"),
+        "{message}"
+    );
+    let message = mistake("[client]\npages = 3\n");
+    assert!(message.contains("line 2"), "{message}");
 }
 
 #[test]

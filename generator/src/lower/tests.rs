@@ -10,6 +10,7 @@ mod dedup;
 mod examples;
 mod openapi_3_2;
 mod operation;
+mod pages;
 mod schema;
 
 use std::path::Path;

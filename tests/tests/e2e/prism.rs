@@ -91,13 +91,26 @@ impl Drop for Prism {
 }
 
 fn start_prism(bin: &Path, spec: &Path) -> Prism {
+    start_prism_as(bin, spec, None)
+}
+
+/// `prism mock`, or with an `upstream` `prism proxy --errors`: a
+/// validating proxy that answers a request or a response that breaks the
+/// spec with an error of its own.
+fn start_prism_as(bin: &Path, spec: &Path, upstream: Option<&str>) -> Prism {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port();
+    let mode: &[&str] = match upstream {
+        None => &["mock"],
+        Some(_) => &["proxy", "--errors"],
+    };
     let child = Command::new(bin)
-        .args(["mock", "-h", "127.0.0.1", "-p", &port.to_string()])
+        .args(mode)
+        .args(["-h", "127.0.0.1", "-p", &port.to_string()])
         .arg(spec)
+        .args(upstream)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -718,6 +731,103 @@ peer! {
     feature_uniapi_names: feature_uniapi_names, "specs/features/uniapi/names.yaml";
     feature_uniapi_streams: feature_uniapi_streams, "specs/features/uniapi/streams.yaml";
     feature_uniapi_types: feature_uniapi_types, "specs/features/uniapi/types.yaml";
+    feature_uniapi_sdk: feature_uniapi_sdk, "specs/features/uniapi/sdk.yaml";
+}
+
+/// Prism's `sl-violations` of every attempt the client makes.
+#[derive(Default, Clone)]
+struct Violations(Arc<Mutex<Vec<String>>>);
+
+impl feature_uniapi_sdk::client::Hook for Violations {
+    fn after(
+        &self,
+        attempt: &feature_uniapi_sdk::client::Attempt,
+        outcome: Result<&reqwest::Response, &feature_uniapi_sdk::Error>,
+    ) {
+        match outcome {
+            Ok(response) => {
+                let violations = response_violations(response);
+                if !violations.is_empty() {
+                    self.0
+                        .lock()
+                        .unwrap()
+                        .push(format!("{}: {violations:?}", attempt.operation));
+                }
+                if response.status().is_server_error() || response.status().as_u16() == 422 {
+                    self.0.lock().unwrap().push(format!(
+                        "{}: Prism answered {}",
+                        attempt.operation,
+                        response.status()
+                    ));
+                }
+            }
+            Err(error) => self
+                .0
+                .lock()
+                .unwrap()
+                .push(format!("{}: {error}", attempt.operation)),
+        }
+    }
+}
+
+/// `sl-violations` as Prism writes it: a JSON list.
+fn response_violations(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all("sl-violations")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .filter(|v| v != "[]")
+        .collect()
+}
+
+/// Pages through Prism's validating proxy, in front of the generated
+/// server: every page request the client makes (the first from the typed
+/// request, the others from `Link` headers and cursors) and every page the
+/// server answers must satisfy the spec.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_pass_prism_s_validating_proxy() {
+    use feature_uniapi_sdk::{Client, api};
+    use futures_util::StreamExt as _;
+
+    let Some(bin) = prism() else { return };
+    let (_shop, upstream) = crate::sdk::shop().await;
+    let prism = start_prism_as(
+        &bin,
+        &root().join("specs/features/uniapi/sdk.yaml"),
+        Some(&upstream),
+    );
+    let violations = Violations::default();
+    let client = Client::builder(&prism.base)
+        .credentials(api::Credentials {
+            oauth: Some("static".into()),
+        })
+        .hook(violations.clone())
+        .build()
+        .unwrap();
+    let mut repos = api::ListReposRequest::new();
+    repos.per_page = 20.try_into().unwrap();
+    let repos: Vec<_> = client.paginate().list_repos(repos).collect().await;
+    assert_eq!(repos.len(), 95);
+    assert!(repos.iter().all(Result::is_ok));
+    let events: Vec<_> = client
+        .paginate()
+        .list_events(api::ListEventsRequest::new())
+        .collect()
+        .await;
+    assert_eq!(events.len(), 25);
+    let users: Vec<_> = client
+        .paginate()
+        .list_users(api::ListUsersRequest::new())
+        .collect()
+        .await;
+    assert_eq!(users.len(), 47);
+    assert!(
+        violations.0.lock().unwrap().is_empty(),
+        "{:?}",
+        violations.0.lock().unwrap()
+    );
 }
 
 /// The check above can fail: Prism does report a request that breaks the spec.

@@ -19,7 +19,7 @@ use futures_util::StreamExt as _;
 /// served in pages; payments that fail with 503 `fail` times first; the
 /// tokens it takes.
 #[derive(Clone, Default)]
-struct Shop {
+pub(crate) struct Shop {
     pages: Arc<AtomicUsize>,
     payments: Arc<Mutex<Vec<Option<String>>>>,
     fail: Arc<AtomicUsize>,
@@ -233,7 +233,7 @@ fn token_endpoint(shop: &Shop, issued: Arc<AtomicUsize>, lifetime: u64) -> axum:
     )
 }
 
-async fn shop() -> (Shop, String) {
+pub(crate) async fn shop() -> (Shop, String) {
     let shop = Shop::default();
     shop.tokens.lock().unwrap().push("static".into());
     let base = crate::serve(server::router(shop.clone())).await;

@@ -122,8 +122,9 @@ pub struct Attempt {
 
 /// What a [`TokenProvider`] gives: a boxed future, so that the trait can
 /// be a `dyn` one.
-pub type TokenFuture<'a> =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, super::api::Error>> + Send + 'a>>;
+pub type TokenFuture<'a> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<String, super::api::Error>> + Send + 'a>,
+>;
 
 /// Bearer tokens on demand, for calls whose security scheme takes a bearer
 /// token (OAuth2, OpenID Connect, HTTP `bearer`) when no credential for it
@@ -1072,7 +1073,10 @@ impl<C> Client<C> {
                     let fresh = provider.token(scopes).await?;
                     next.headers_mut()
                         .insert(reqwest::header::AUTHORIZATION, bearer_header(&fresh)?);
-                    tracing::debug!(attempt = attempt.number, "token refused; trying a fresh one");
+                    tracing::debug!(
+                        attempt = attempt.number,
+                        "token refused; trying a fresh one"
+                    );
                     drop(outcome);
                     request = next;
                     attempt.number += 1;
