@@ -301,6 +301,29 @@ pub const PRELUDE_METHODS: &[&str] = &[
 /// A request type's fields beside its parameters.
 pub const REQUEST_FIELDS: &[&str] = &["body", "context"];
 
+/// What a request type (`impl ListPetsRequest`, module `api`) has beside
+/// one setter per field: its own `new`, and the methods of std's traits
+/// that every request has (derived, blanket) or may have (`Default`),
+/// which a setter of that name would shadow (`request.clone()`,
+/// `ListPetsRequest::default()`). A field so named keeps its name and has
+/// no setter: it is assigned.
+pub const REQUEST_METHODS: &[&str] = &[
+    "borrow",
+    "borrow_mut",
+    "clone",
+    "clone_from",
+    "clone_into",
+    "default",
+    "fmt",
+    "from",
+    "into",
+    "new",
+    "to_owned",
+    "try_from",
+    "try_into",
+    "type_id",
+];
+
 /// A response variant's fields beside its headers.
 pub const RESPONSE_FIELDS: &[&str] = &["body", "status"];
 

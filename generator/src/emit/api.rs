@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens as _, quote};
 
 use super::parts::{Place, Split, gated, marker};
-use super::{Scope, cfg, doc_lines, docs, field_ty, ident, literal};
+use super::{Scope, cfg, doc_lines, docs, field_ty, ident, literal, ty};
 use crate::ir::{self, Operation, Response, SchemeKind, StatusMatch, Ty};
 
 /// `api.rs`: runs of the trait's methods, the request types and the
@@ -42,7 +42,10 @@ impl Split for Module<'_> {
 }
 
 fn frame(api: &ir::Api) -> TokenStream {
-    let allows = super::module_allows(api);
+    let mut allows = super::module_allows(api);
+    // A request's setter is named as its field, which the spec names: it
+    // may be `add` or `sub`, a method of `std::ops`'s.
+    allows.extend(quote!(#![allow(clippy::should_implement_trait)]));
     let uses_types = uses_named_types(api).then(|| {
         quote!(
             use super::types;
@@ -206,6 +209,7 @@ fn request(api: &ir::Api, op: &Operation) -> TokenStream {
     let mut fields = Vec::new();
     let mut required_args = Vec::new();
     let mut inits = Vec::new();
+    let mut setters = Vec::new();
     for p in &op.params {
         let field = ident(&p.name);
         let pdoc = docs(&p.docs);
@@ -215,6 +219,17 @@ fn request(api: &ir::Api, op: &Operation) -> TokenStream {
             format!(" In {}: `{}`.", p.location.as_str(), p.wire)
         };
         let t = field_ty(api, &p.ty, p.always_present(), false, Scope::Api);
+        let (value, nullable) = match &p.ty {
+            Ty::Nullable(inner) => (&**inner, true),
+            other => (other, false),
+        };
+        setters.extend(setter(
+            api,
+            &p.name,
+            value,
+            ty(api, value, Scope::Api),
+            nullable || !p.always_present(),
+        ));
         let default_doc = p.default.as_ref().map(|_| quote!(#[doc = " Has a default (set by `new`, and by the server when the caller sends none)."]));
         fields.push(quote! {
             #pdoc
@@ -240,6 +255,8 @@ fn request(api: &ir::Api, op: &Operation) -> TokenStream {
         let (media, t) = if let Some(enum_name) = &op.body_type {
             let enum_name = ident(enum_name);
             choice = Some(body_enum(api, op, &enum_name));
+            let value = quote!(#enum_name);
+            setters.extend(setter(api, "body", &Ty::Any, value, !body.required));
             let t = if body.required {
                 quote!(#enum_name)
             } else {
@@ -254,9 +271,18 @@ fn request(api: &ir::Api, op: &Operation) -> TokenStream {
             let t = match body.media {
                 ir::MediaKind::Sequence(_) => {
                     let t = body_ty(api, body.media, &body.ty);
+                    setters.extend(setter(api, "body", &Ty::Any, t.clone(), !body.required));
                     if body.required { t } else { quote!(Option<#t>) }
                 }
-                _ => field_ty(api, &body.ty, body.required, false, Scope::Api),
+                _ => {
+                    let (value, nullable) = match &body.ty {
+                        Ty::Nullable(inner) => (&**inner, true),
+                        other => (other, false),
+                    };
+                    let t = ty(api, value, Scope::Api);
+                    setters.extend(setter(api, "body", value, t, nullable || !body.required));
+                    field_ty(api, &body.ty, body.required, false, Scope::Api)
+                }
             };
             (media, t)
         };
@@ -272,6 +298,8 @@ fn request(api: &ir::Api, op: &Operation) -> TokenStream {
             inits.push(quote!(body: None));
         }
     }
+    // No setters for the callbacks' URLs: the server reads them from the
+    // request; a caller has nothing to set.
     for c in &op.callback_urls {
         let field = ident(&c.field);
         let doc = doc_lines(&format!(
@@ -318,11 +346,84 @@ fn request(api: &ir::Api, op: &Operation) -> TokenStream {
                     context: Context::default(),
                 }
             }
+
+            #(#setters)*
         }
 
         #default
         #choice
     }
+}
+
+/// The setter of request field `field`, whose type is `t` (the Rust type
+/// of `value`), wrapped in `Some` where `optional`; `None` where the field
+/// is named like a method every request has ([`crate::naming::REQUEST_METHODS`]).
+/// A constrained newtype's setter takes the value inside and checks it, so
+/// it returns a `Result` (already `#[must_use]`).
+fn setter(
+    api: &ir::Api,
+    field: &str,
+    value: &Ty,
+    t: TokenStream,
+    optional: bool,
+) -> Option<TokenStream> {
+    let name = crate::naming::unraw(field);
+    if crate::naming::REQUEST_METHODS.contains(&name) {
+        return None;
+    }
+    let field = ident(field);
+    let wrap = |v: TokenStream| if optional { quote!(Some(#v)) } else { v };
+    Some(match constrained(api, value) {
+        Some(inner) => {
+            let doc = format!(
+                " Sets `{name}`; a value that breaks its schema is an `Error::Validation`."
+            );
+            let inner = ty(api, inner, Scope::Api);
+            let set = wrap(
+                quote!(#t::try_from(value.into()).map_err(|e| Error::Validation(e.to_string()))?),
+            );
+            quote! {
+                #[doc = #doc]
+                pub fn #field(mut self, value: impl Into<#inner>) -> Result<Self, Error> {
+                    self.#field = #set;
+                    Ok(self)
+                }
+            }
+        }
+        None => {
+            let doc = format!(" Sets `{name}`.");
+            let set = wrap(quote!(value.into()));
+            quote! {
+                #[doc = #doc]
+                #[must_use]
+                pub fn #field(mut self, value: impl Into<#t>) -> Self {
+                    self.#field = #set;
+                    self
+                }
+            }
+        }
+    })
+}
+
+/// The type inside `t` where it names a constrained newtype (through
+/// aliases, as merged types are), whose one constructor checks.
+fn constrained<'a>(api: &'a ir::Api, t: &Ty) -> Option<&'a Ty> {
+    let Ty::Named(mut id) = *t else {
+        return None;
+    };
+    // Alias cycles became newtypes in `lower`; the bound is for safety.
+    for _ in 0..api.types.len() {
+        let def = api.ty(id);
+        if def.replaced.is_some() {
+            return None;
+        }
+        match &def.kind {
+            ir::TypeKind::Constrained(inner, _) => return Some(inner),
+            ir::TypeKind::Alias(Ty::Named(next)) => id = *next,
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// The enum of a request body with several media types: one variant per

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -67,6 +68,15 @@ impl ListPetsRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `limit`; a value that breaks its schema is an `Error::Validation`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Result<Self, Error> {
+        self.limit = Some(
+            types::ListPetsLimit::try_from(value.into())
+                .map_err(|e| Error::Validation(e.to_string()))?,
+        );
+        Ok(self)
+    }
 }
 
 impl Default for ListPetsRequest {
@@ -92,6 +102,13 @@ impl CreatePetsRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Pet>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::show_pet_by_id`].
@@ -111,6 +128,13 @@ impl ShowPetByIdRequest {
             pet_id,
             context: Context::default(),
         }
+    }
+
+    /// Sets `pet_id`.
+    #[must_use]
+    pub fn pet_id(mut self, value: impl Into<String>) -> Self {
+        self.pet_id = value.into();
+        self
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -113,6 +114,43 @@ impl ListPuppiesRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `breed`.
+    #[must_use]
+    pub fn breed(mut self, value: impl Into<String>) -> Self {
+        self.breed = Some(value.into());
+        self
+    }
+
+    /// Sets `size`.
+    #[must_use]
+    pub fn size(mut self, value: impl Into<types::Size>) -> Self {
+        self.size = Some(value.into());
+        self
+    }
+
+    /// Sets `max_price_cents`; a value that breaks its schema is an `Error::Validation`.
+    pub fn max_price_cents(mut self, value: impl Into<i64>) -> Result<Self, Error> {
+        self.max_price_cents = Some(
+            types::ListPuppiesMaxPriceCents::try_from(value.into())
+                .map_err(|e| Error::Validation(e.to_string()))?,
+        );
+        Ok(self)
+    }
+
+    /// Sets `limit`; a value that breaks its schema is an `Error::Validation`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Result<Self, Error> {
+        self.limit = types::ListPuppiesLimit::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `offset`; a value that breaks its schema is an `Error::Validation`.
+    pub fn offset(mut self, value: impl Into<i32>) -> Result<Self, Error> {
+        self.offset = types::ListPuppiesOffset::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
 }
 
 impl Default for ListPuppiesRequest {
@@ -139,6 +177,13 @@ impl GetPuppyRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `puppy_id`.
+    #[must_use]
+    pub fn puppy_id(mut self, value: impl Into<i64>) -> Self {
+        self.puppy_id = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::adopt_puppy`].
@@ -163,6 +208,13 @@ impl AdoptPuppyRequest {
             adoption_decided_url: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::AdoptionForm>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 
@@ -205,6 +257,13 @@ impl AddCartItemRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::CartItemInput>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::remove_cart_item`].
@@ -223,6 +282,13 @@ impl RemoveCartItemRequest {
             puppy_id,
             context: Context::default(),
         }
+    }
+
+    /// Sets `puppy_id`.
+    #[must_use]
+    pub fn puppy_id(mut self, value: impl Into<i64>) -> Self {
+        self.puppy_id = value.into();
+        self
     }
 }
 

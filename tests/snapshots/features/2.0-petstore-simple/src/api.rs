@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -71,6 +72,13 @@ impl GetPetByIdRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `pet_id`.
+    #[must_use]
+    pub fn pet_id(mut self, value: impl Into<i64>) -> Self {
+        self.pet_id = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::update_pet_with_form`].
@@ -94,6 +102,20 @@ impl UpdatePetWithFormRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `pet_id`.
+    #[must_use]
+    pub fn pet_id(mut self, value: impl Into<i64>) -> Self {
+        self.pet_id = value.into();
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::UpdatePetWithFormBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::delete_pet`].
@@ -116,6 +138,20 @@ impl DeletePetRequest {
             pet_id,
             context: Context::default(),
         }
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `pet_id`.
+    #[must_use]
+    pub fn pet_id(mut self, value: impl Into<i64>) -> Self {
+        self.pet_id = value.into();
+        self
     }
 }
 

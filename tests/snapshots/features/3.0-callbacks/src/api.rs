@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -56,6 +57,13 @@ impl PostStreamsRequest {
             on_data_url: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `callback_url`.
+    #[must_use]
+    pub fn callback_url(mut self, value: impl Into<String>) -> Self {
+        self.callback_url = value.into();
+        self
     }
 }
 

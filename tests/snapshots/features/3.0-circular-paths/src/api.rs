@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -84,6 +85,13 @@ impl PutAnythingRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `content`.
+    #[must_use]
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
 }
 
 impl Default for PutAnythingRequest {
@@ -108,6 +116,13 @@ impl PostAnythingRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostAnythingBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -80,6 +81,13 @@ impl DirectCircularRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::TreeNode>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for DirectCircularRequest {
@@ -104,6 +112,13 @@ impl IndirectCircularRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Person>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -130,6 +145,13 @@ impl PolymorphicCircularRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Expression>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PolymorphicCircularRequest {
@@ -154,6 +176,13 @@ impl MultipleCircularRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::LinkedNode>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -98,6 +99,13 @@ impl PutAnythingTopLevelArrayRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<Vec<types::ObjectOfEverything>>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PutAnythingTopLevelArrayRequest {
@@ -122,6 +130,13 @@ impl PostAnythingTopLevelArrayRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::ArrayOfFlatObjects>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -148,6 +163,16 @@ impl PostAnythingTopLevelObjectSimpleRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PostAnythingTopLevelObjectSimpleBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostAnythingTopLevelObjectSimpleRequest {
@@ -173,6 +198,13 @@ impl PostTopLevelObjectOfEverythingRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::ObjectOfEverything>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostTopLevelObjectOfEverythingRequest {
@@ -197,6 +229,13 @@ impl PostMultischemaOfEverythingRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::MultischemaOfEverything>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 

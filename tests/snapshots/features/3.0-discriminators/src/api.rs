@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -159,6 +160,16 @@ impl OneOfWithTopLevelDiscriminatorAndMappingRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::OneOfWithTopLevelDiscriminatorAndMappingBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for OneOfWithTopLevelDiscriminatorAndMappingRequest {
@@ -183,6 +194,16 @@ impl OneOfWithTopLevelDiscriminatorNoMappingRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::OneOfWithTopLevelDiscriminatorNoMappingBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -209,6 +230,16 @@ impl PatchEmbeddedDiscriminatorRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PatchEmbeddedDiscriminatorBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PatchEmbeddedDiscriminatorRequest {
@@ -233,6 +264,16 @@ impl PatchOneofAllofTopLevelDiscRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PatchOneofAllofTopLevelDiscBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -259,6 +300,16 @@ impl PatchNestedOneOfObjectWithNestedOneOfRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PatchNestedOneOfObjectWithNestedOneOfBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PatchNestedOneOfObjectWithNestedOneOfRequest {
@@ -283,6 +334,16 @@ impl PatchMappingWithDuplicateSchemasRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PatchMappingWithDuplicateSchemasBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -309,6 +370,16 @@ impl PatchMappingOfSchemaNamesRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::OneOfWithTopLevelDiscriminatorAndMappingBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PatchMappingOfSchemaNamesRequest {
@@ -333,6 +404,16 @@ impl OneOfWithImproperlyPlacedDiscriminatorRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::OneOfWithImproperlyPlacedDiscriminatorBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -359,6 +440,13 @@ impl RedoclyQuirkRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::RedoclyQuirkBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for RedoclyQuirkRequest {
@@ -383,6 +471,16 @@ impl PostPotentiallyUndefinedFormDataRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PostPotentiallyUndefinedFormDataBody>,
+    ) -> Self {
+        self.body = value.into();
+        self
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -84,6 +85,13 @@ impl PostAnythingImagePngRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<ByteStream>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostAnythingImagePngRequest {
@@ -109,6 +117,16 @@ impl PutAnythingMultipartFormdataRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PutAnythingMultipartFormdataBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PutAnythingMultipartFormdataRequest {
@@ -133,6 +151,16 @@ impl PostAnythingMultipartFormdataRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PostAnythingMultipartFormdataBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -86,6 +87,13 @@ impl GetUserByNameRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `username`.
+    #[must_use]
+    pub fn username(mut self, value: impl Into<String>) -> Self {
+        self.username = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::get_repositories_by_owner`].
@@ -104,6 +112,13 @@ impl GetRepositoriesByOwnerRequest {
             username,
             context: Context::default(),
         }
+    }
+
+    /// Sets `username`.
+    #[must_use]
+    pub fn username(mut self, value: impl Into<String>) -> Self {
+        self.username = value.into();
+        self
     }
 }
 
@@ -126,6 +141,20 @@ impl GetRepositoryRequest {
             slug,
             context: Context::default(),
         }
+    }
+
+    /// Sets `username`.
+    #[must_use]
+    pub fn username(mut self, value: impl Into<String>) -> Self {
+        self.username = value.into();
+        self
+    }
+
+    /// Sets `slug`.
+    #[must_use]
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = value.into();
+        self
     }
 }
 
@@ -152,6 +181,30 @@ impl GetPullRequestsByRepositoryRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `username`.
+    #[must_use]
+    pub fn username(mut self, value: impl Into<String>) -> Self {
+        self.username = value.into();
+        self
+    }
+
+    /// Sets `slug`.
+    #[must_use]
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = value.into();
+        self
+    }
+
+    /// Sets `state`.
+    #[must_use]
+    pub fn state(
+        mut self,
+        value: impl Into<types::GetPullRequestsByRepositoryState>,
+    ) -> Self {
+        self.state = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_pull_requests_by_id`].
@@ -177,6 +230,27 @@ impl GetPullRequestsByIdRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `username`.
+    #[must_use]
+    pub fn username(mut self, value: impl Into<String>) -> Self {
+        self.username = value.into();
+        self
+    }
+
+    /// Sets `slug`.
+    #[must_use]
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = value.into();
+        self
+    }
+
+    /// Sets `pid`.
+    #[must_use]
+    pub fn pid(mut self, value: impl Into<String>) -> Self {
+        self.pid = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::merge_pull_request`].
@@ -201,6 +275,27 @@ impl MergePullRequestRequest {
             pid,
             context: Context::default(),
         }
+    }
+
+    /// Sets `username`.
+    #[must_use]
+    pub fn username(mut self, value: impl Into<String>) -> Self {
+        self.username = value.into();
+        self
+    }
+
+    /// Sets `slug`.
+    #[must_use]
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = value.into();
+        self
+    }
+
+    /// Sets `pid`.
+    #[must_use]
+    pub fn pid(mut self, value: impl Into<String>) -> Self {
+        self.pid = value.into();
+        self
     }
 }
 

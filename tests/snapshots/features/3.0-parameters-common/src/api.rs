@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -98,6 +99,20 @@ impl GetAnythingIdRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn id(mut self, value: impl Into<f64>) -> Self {
+        self.id = value.into();
+        self
+    }
+
+    /// Sets `x_extra_id`.
+    #[must_use]
+    pub fn x_extra_id(mut self, value: impl Into<String>) -> Self {
+        self.x_extra_id = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::post_anything_id`].
@@ -126,6 +141,27 @@ impl PostAnythingIdRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn id(mut self, value: impl Into<f64>) -> Self {
+        self.id = value.into();
+        self
+    }
+
+    /// Sets `x_extra_id`.
+    #[must_use]
+    pub fn x_extra_id(mut self, value: impl Into<String>) -> Self {
+        self.x_extra_id = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`; a value that breaks its schema is an `Error::Validation`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Result<Self, Error> {
+        self.limit = types::PostAnythingIdLimit::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
 }
 
 /// The request of [`Api::get_anything_id_action`].
@@ -150,6 +186,20 @@ impl GetAnythingIdActionRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn id(mut self, value: impl Into<f64>) -> Self {
+        self.id = value.into();
+        self
+    }
+
+    /// Sets `action`.
+    #[must_use]
+    pub fn action(mut self, value: impl Into<types::GetAnythingIdActionAction>) -> Self {
+        self.action = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::get_anything_id_action_id`].
@@ -173,6 +223,20 @@ impl GetAnythingIdActionIdRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn id(mut self, value: impl Into<f64>) -> Self {
+        self.id = value.into();
+        self
+    }
+
+    /// Sets `action`.
+    #[must_use]
+    pub fn action(mut self, value: impl Into<types::GetAnythingIdActionAction>) -> Self {
+        self.action = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::get_anything_id_override`].
@@ -192,6 +256,13 @@ impl GetAnythingIdOverrideRequest {
             id,
             context: Context::default(),
         }
+    }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = value.into();
+        self
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -48,6 +49,20 @@ impl PostPostRequest {
             bar: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `foo`.
+    #[must_use]
+    pub fn foo(mut self, value: impl Into<String>) -> Self {
+        self.foo = Some(value.into());
+        self
+    }
+
+    /// Sets `bar`.
+    #[must_use]
+    pub fn bar(mut self, value: impl Into<String>) -> Self {
+        self.bar = Some(value.into());
+        self
     }
 }
 

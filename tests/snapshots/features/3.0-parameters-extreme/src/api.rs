@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -84,6 +85,69 @@ impl PostAnythingAllParamTypesIdId2Request {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn id(mut self, value: impl Into<i64>) -> Self {
+        self.id = value.into();
+        self
+    }
+
+    /// Sets `id2`.
+    #[must_use]
+    pub fn id2(mut self, value: impl Into<i64>) -> Self {
+        self.id2 = value.into();
+        self
+    }
+
+    /// Sets `cookie_string`.
+    #[must_use]
+    pub fn cookie_string(mut self, value: impl Into<String>) -> Self {
+        self.cookie_string = Some(value.into());
+        self
+    }
+
+    /// Sets `cookie_int`.
+    #[must_use]
+    pub fn cookie_int(mut self, value: impl Into<i64>) -> Self {
+        self.cookie_int = Some(value.into());
+        self
+    }
+
+    /// Sets `query_param`.
+    #[must_use]
+    pub fn query_param(mut self, value: impl Into<String>) -> Self {
+        self.query_param = Some(value.into());
+        self
+    }
+
+    /// Sets `query_param2`.
+    #[must_use]
+    pub fn query_param2(mut self, value: impl Into<String>) -> Self {
+        self.query_param2 = Some(value.into());
+        self
+    }
+
+    /// Sets `x_header_value`.
+    #[must_use]
+    pub fn x_header_value(mut self, value: impl Into<String>) -> Self {
+        self.x_header_value = Some(value.into());
+        self
+    }
+
+    /// Sets `x_header_data`.
+    #[must_use]
+    pub fn x_header_data(mut self, value: impl Into<String>) -> Self {
+        self.x_header_data = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Pet>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 

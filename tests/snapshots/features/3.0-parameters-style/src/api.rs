@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -453,6 +454,27 @@ impl CookiesStandardRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = Some(value.into());
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = Some(value.into());
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
 }
 
 impl Default for CookiesStandardRequest {
@@ -490,6 +512,27 @@ impl CookiesFormNonExplodedRequest {
             object: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = Some(value.into());
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = Some(value.into());
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
     }
 }
 
@@ -529,6 +572,27 @@ impl CookiesFormExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = Some(value.into());
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = Some(value.into());
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
 }
 
 impl Default for CookiesFormExplodedRequest {
@@ -565,6 +629,27 @@ impl HeadersStandardRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = Some(value.into());
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = Some(value.into());
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
 }
 
 impl Default for HeadersStandardRequest {
@@ -599,6 +684,27 @@ impl HeadersSimpleNonExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = Some(value.into());
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = Some(value.into());
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
 }
 
 impl Default for HeadersSimpleNonExplodedRequest {
@@ -632,6 +738,27 @@ impl HeadersSimpleExplodedRequest {
             object: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = Some(value.into());
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = Some(value.into());
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
     }
 }
 
@@ -671,6 +798,27 @@ impl PathsStandardRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = value.into();
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = value.into();
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::paths_matrix_non_exploded`].
@@ -702,6 +850,27 @@ impl PathsMatrixNonExplodedRequest {
             object,
             context: Context::default(),
         }
+    }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = value.into();
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = value.into();
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = value.into();
+        self
     }
 }
 
@@ -735,6 +904,27 @@ impl PathsMatrixExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = value.into();
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = value.into();
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::paths_label_non_exploded`].
@@ -766,6 +956,27 @@ impl PathsLabelNonExplodedRequest {
             object,
             context: Context::default(),
         }
+    }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = value.into();
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = value.into();
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = value.into();
+        self
     }
 }
 
@@ -799,6 +1010,27 @@ impl PathsLabelExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = value.into();
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = value.into();
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::paths_simple_non_exploded`].
@@ -830,6 +1062,27 @@ impl PathsSimpleNonExplodedRequest {
             object,
             context: Context::default(),
         }
+    }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = value.into();
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = value.into();
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = value.into();
+        self
     }
 }
 
@@ -863,6 +1116,27 @@ impl PathsSimpleExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = value.into();
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = value.into();
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::query_standard`].
@@ -890,6 +1164,27 @@ impl QueryStandardRequest {
             object: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = Some(value.into());
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = Some(value.into());
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
     }
 }
 
@@ -925,6 +1220,27 @@ impl QueryFormNonExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = Some(value.into());
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = Some(value.into());
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
 }
 
 impl Default for QueryFormNonExplodedRequest {
@@ -959,6 +1275,27 @@ impl QueryFormExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = Some(value.into());
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = Some(value.into());
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
 }
 
 impl Default for QueryFormExplodedRequest {
@@ -990,6 +1327,20 @@ impl QuerySpaceDelimitedNonExplodedRequest {
             object: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = Some(value.into());
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
     }
 }
 
@@ -1023,6 +1374,20 @@ impl QueryPipeDelimitedNonExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = Some(value.into());
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
 }
 
 impl Default for QueryPipeDelimitedNonExplodedRequest {
@@ -1049,6 +1414,13 @@ impl QueryDeepObjectNonExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
 }
 
 impl Default for QueryDeepObjectNonExplodedRequest {
@@ -1073,6 +1445,13 @@ impl FormDataStandardRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::FormDataStandardBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -1099,6 +1478,13 @@ impl FormDataFormExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::FormDataFormExplodedBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for FormDataFormExplodedRequest {
@@ -1123,6 +1509,13 @@ impl FormDataFormNonExplodedRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::FormDataFormNonExplodedBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -1149,6 +1542,16 @@ impl FormDataSpaceDelimitedNonExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::FormDataSpaceDelimitedNonExplodedBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for FormDataSpaceDelimitedNonExplodedRequest {
@@ -1174,6 +1577,16 @@ impl FormDataPipeDelimitedNonExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::FormDataPipeDelimitedNonExplodedBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for FormDataPipeDelimitedNonExplodedRequest {
@@ -1198,6 +1611,16 @@ impl FormDataDeepObjectExplodedRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::FormDataDeepObjectExplodedBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 

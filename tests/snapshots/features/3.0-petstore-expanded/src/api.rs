@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -82,6 +83,20 @@ impl FindPetsRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `tags`.
+    #[must_use]
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    #[must_use]
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
 }
 
 impl Default for FindPetsRequest {
@@ -108,6 +123,13 @@ impl AddPetRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::NewPet>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::find_pet_by_id`].
@@ -128,6 +150,13 @@ impl FindPetByIdRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn id(mut self, value: impl Into<i64>) -> Self {
+        self.id = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::delete_pet`].
@@ -147,6 +176,13 @@ impl DeletePetRequest {
             id,
             context: Context::default(),
         }
+    }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn id(mut self, value: impl Into<i64>) -> Self {
+        self.id = value.into();
+        self
     }
 }
 

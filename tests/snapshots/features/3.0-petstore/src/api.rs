@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -231,6 +232,13 @@ impl UpdatePetRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<UpdatePetBody>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The body of [`Api::update_pet`], in one of the media types it takes: the client sends the variant's, the server reads the one `Content-Type` names.
@@ -259,6 +267,13 @@ impl AddPetRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<AddPetBody>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 
@@ -289,6 +304,16 @@ impl FindPetsByStatusRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `status`.
+    #[must_use]
+    pub fn status(
+        mut self,
+        value: impl Into<Vec<types::FindPetsByStatusStatusItem>>,
+    ) -> Self {
+        self.status = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::find_pets_by_tags`].
@@ -309,6 +334,13 @@ impl FindPetsByTagsRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `tags`.
+    #[must_use]
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::get_pet_by_id`].
@@ -328,6 +360,13 @@ impl GetPetByIdRequest {
             pet_id,
             context: Context::default(),
         }
+    }
+
+    /// Sets `pet_id`.
+    #[must_use]
+    pub fn pet_id(mut self, value: impl Into<i64>) -> Self {
+        self.pet_id = value.into();
+        self
     }
 }
 
@@ -352,6 +391,20 @@ impl UpdatePetWithFormRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `pet_id`.
+    #[must_use]
+    pub fn pet_id(mut self, value: impl Into<i64>) -> Self {
+        self.pet_id = value.into();
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::UpdatePetWithFormBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::delete_pet`].
@@ -375,6 +428,20 @@ impl DeletePetRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `pet_id`.
+    #[must_use]
+    pub fn pet_id(mut self, value: impl Into<i64>) -> Self {
+        self.pet_id = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::upload_file`].
@@ -397,6 +464,20 @@ impl UploadFileRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `pet_id`.
+    #[must_use]
+    pub fn pet_id(mut self, value: impl Into<i64>) -> Self {
+        self.pet_id = value.into();
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::UploadFileBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -440,6 +521,13 @@ impl PlaceOrderRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Order>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::get_order_by_id`].
@@ -459,6 +547,13 @@ impl GetOrderByIdRequest {
             order_id,
             context: Context::default(),
         }
+    }
+
+    /// Sets `order_id`; a value that breaks its schema is an `Error::Validation`.
+    pub fn order_id(mut self, value: impl Into<i64>) -> Result<Self, Error> {
+        self.order_id = types::GetOrderByIdOrderId::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
     }
 }
 
@@ -480,6 +575,13 @@ impl DeleteOrderRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `order_id`; a value that breaks its schema is an `Error::Validation`.
+    pub fn order_id(mut self, value: impl Into<i64>) -> Result<Self, Error> {
+        self.order_id = types::DeleteOrderOrderId::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
 }
 
 /// The request of [`Api::create_user`].
@@ -499,6 +601,13 @@ impl CreateUserRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::User>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 
@@ -520,6 +629,13 @@ impl CreateUsersWithArrayInputRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<Vec<types::User>>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::create_users_with_list_input`].
@@ -539,6 +655,13 @@ impl CreateUsersWithListInputRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<Vec<types::User>>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 
@@ -563,6 +686,20 @@ impl LoginUserRequest {
             password,
             context: Context::default(),
         }
+    }
+
+    /// Sets `username`.
+    #[must_use]
+    pub fn username(mut self, value: impl Into<String>) -> Self {
+        self.username = value.into();
+        self
+    }
+
+    /// Sets `password`.
+    #[must_use]
+    pub fn password(mut self, value: impl Into<String>) -> Self {
+        self.password = value.into();
+        self
     }
 }
 
@@ -606,6 +743,13 @@ impl GetUserByNameRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `username`.
+    #[must_use]
+    pub fn username(mut self, value: impl Into<String>) -> Self {
+        self.username = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::update_user`].
@@ -630,6 +774,20 @@ impl UpdateUserRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `username`.
+    #[must_use]
+    pub fn username(mut self, value: impl Into<String>) -> Self {
+        self.username = value.into();
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::User>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::delete_user`].
@@ -649,6 +807,13 @@ impl DeleteUserRequest {
             username,
             context: Context::default(),
         }
+    }
+
+    /// Sets `username`.
+    #[must_use]
+    pub fn username(mut self, value: impl Into<String>) -> Self {
+        self.username = value.into();
+        self
     }
 }
 

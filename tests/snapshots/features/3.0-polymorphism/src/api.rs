@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -170,6 +171,13 @@ impl PatchPetsRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PatchPetsBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PatchPetsRequest {
@@ -194,6 +202,13 @@ impl PostAnythingAllOfObjectRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostAnythingAllOfObjectBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -220,6 +235,13 @@ impl PostAnythingAnyOfObjectRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostAnythingAnyOfObjectBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostAnythingAnyOfObjectRequest {
@@ -244,6 +266,16 @@ impl PostAnythingAnyOfPrimitiveRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PostAnythingAnyOfPrimitiveBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -270,6 +302,13 @@ impl PostAnyOfWithTypeRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostAnyOfWithTypeBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostAnyOfWithTypeRequest {
@@ -294,6 +333,13 @@ impl PostAnythingOneOfObjectRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostAnythingOneOfObjectBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -320,6 +366,16 @@ impl PostAnythingOneOfPrimitiveRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PostAnythingAnyOfPrimitiveBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostAnythingOneOfPrimitiveRequest {
@@ -344,6 +400,16 @@ impl PostAnythingOneOfObjectRefRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PostAnythingOneOfObjectRefBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -370,6 +436,13 @@ impl PostOneOfComplexRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostOneOfComplexBody>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::post_anything_nested_one_of_object_ref`].
@@ -388,6 +461,16 @@ impl PostAnythingNestedOneOfObjectRefRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PostAnythingNestedOneOfObjectRefBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -414,6 +497,16 @@ impl PostAnythingNestedOneOfRefRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PostAnythingNestedOneOfRefBody>,
+    ) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::post_anything_nested_one_of_object_with_nested_one_of`].
@@ -432,6 +525,16 @@ impl PostAnythingNestedOneOfObjectWithNestedOneOfRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PostAnythingNestedOneOfObjectWithNestedOneOfBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -457,6 +560,13 @@ impl PostOneOfWithTypeRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostOneOfWithTypeBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -240,6 +241,13 @@ impl XReadmeCodeSamplesRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Tag>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::x_readme_headers`].
@@ -303,6 +311,13 @@ impl XReadmeExplorerEnabledRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Pet>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::x_explorer_enabled`].
@@ -321,6 +336,13 @@ impl XExplorerEnabledRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Pet>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 

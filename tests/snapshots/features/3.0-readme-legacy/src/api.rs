@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -550,6 +551,13 @@ impl GetApiRegistryRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uuid`.
+    #[must_use]
+    pub fn uuid(mut self, value: impl Into<String>) -> Self {
+        self.uuid = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::get_api_specification`].
@@ -580,6 +588,27 @@ impl GetApiSpecificationRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `per_page`; a value that breaks its schema is an `Error::Validation`.
+    pub fn per_page(mut self, value: impl Into<i64>) -> Result<Self, Error> {
+        self.per_page = types::GetApiSpecificationPerPage::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `page`; a value that breaks its schema is an `Error::Validation`.
+    pub fn page(mut self, value: impl Into<i64>) -> Result<Self, Error> {
+        self.page = types::GetApiSpecificationPage::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `x_readme_version`.
+    #[must_use]
+    pub fn x_readme_version(mut self, value: impl Into<String>) -> Self {
+        self.x_readme_version = Some(value.into());
+        self
+    }
 }
 
 impl Default for GetApiSpecificationRequest {
@@ -609,6 +638,20 @@ impl UploadApiSpecificationRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `x_readme_version`.
+    #[must_use]
+    pub fn x_readme_version(mut self, value: impl Into<String>) -> Self {
+        self.x_readme_version = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::UploadApiSpecificationBody>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::update_api_specification`].
@@ -632,6 +675,20 @@ impl UpdateApiSpecificationRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = value.into();
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::UploadApiSpecificationBody>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::delete_api_specification`].
@@ -651,6 +708,13 @@ impl DeleteApiSpecificationRequest {
             id,
             context: Context::default(),
         }
+    }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = value.into();
+        self
     }
 }
 
@@ -682,6 +746,27 @@ impl GetCategoriesRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `x_readme_version`.
+    #[must_use]
+    pub fn x_readme_version(mut self, value: impl Into<String>) -> Self {
+        self.x_readme_version = Some(value.into());
+        self
+    }
+
+    /// Sets `per_page`; a value that breaks its schema is an `Error::Validation`.
+    pub fn per_page(mut self, value: impl Into<i64>) -> Result<Self, Error> {
+        self.per_page = types::GetApiSpecificationPerPage::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `page`; a value that breaks its schema is an `Error::Validation`.
+    pub fn page(mut self, value: impl Into<i64>) -> Result<Self, Error> {
+        self.page = types::GetApiSpecificationPage::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
 }
 
 impl Default for GetCategoriesRequest {
@@ -711,6 +796,20 @@ impl CreateCategoryRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `x_readme_version`.
+    #[must_use]
+    pub fn x_readme_version(mut self, value: impl Into<String>) -> Self {
+        self.x_readme_version = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::CreateCategoryBody>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::get_category`].
@@ -734,6 +833,20 @@ impl GetCategoryRequest {
             x_readme_version: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `slug`.
+    #[must_use]
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = value.into();
+        self
+    }
+
+    /// Sets `x_readme_version`.
+    #[must_use]
+    pub fn x_readme_version(mut self, value: impl Into<String>) -> Self {
+        self.x_readme_version = Some(value.into());
+        self
     }
 }
 
@@ -762,6 +875,27 @@ impl UpdateCategoryRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `slug`.
+    #[must_use]
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = value.into();
+        self
+    }
+
+    /// Sets `x_readme_version`.
+    #[must_use]
+    pub fn x_readme_version(mut self, value: impl Into<String>) -> Self {
+        self.x_readme_version = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Category>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::delete_category`].
@@ -786,6 +920,20 @@ impl DeleteCategoryRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `slug`.
+    #[must_use]
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = value.into();
+        self
+    }
+
+    /// Sets `x_readme_version`.
+    #[must_use]
+    pub fn x_readme_version(mut self, value: impl Into<String>) -> Self {
+        self.x_readme_version = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_category_docs`].
@@ -809,6 +957,20 @@ impl GetCategoryDocsRequest {
             x_readme_version: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `slug`.
+    #[must_use]
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = value.into();
+        self
+    }
+
+    /// Sets `x_readme_version`.
+    #[must_use]
+    pub fn x_readme_version(mut self, value: impl Into<String>) -> Self {
+        self.x_readme_version = Some(value.into());
+        self
     }
 }
 
@@ -836,6 +998,20 @@ impl GetChangelogsRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `per_page`; a value that breaks its schema is an `Error::Validation`.
+    pub fn per_page(mut self, value: impl Into<i64>) -> Result<Self, Error> {
+        self.per_page = types::GetApiSpecificationPerPage::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `page`; a value that breaks its schema is an `Error::Validation`.
+    pub fn page(mut self, value: impl Into<i64>) -> Result<Self, Error> {
+        self.page = types::GetApiSpecificationPage::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
 }
 
 impl Default for GetChangelogsRequest {
@@ -861,6 +1037,13 @@ impl CreateChangelogRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Changelog>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::get_changelog`].
@@ -880,6 +1063,13 @@ impl GetChangelogRequest {
             slug,
             context: Context::default(),
         }
+    }
+
+    /// Sets `slug`.
+    #[must_use]
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = value.into();
+        self
     }
 }
 
@@ -904,6 +1094,20 @@ impl UpdateChangelogRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `slug`.
+    #[must_use]
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = value.into();
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Changelog>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::delete_changelog`].
@@ -923,6 +1127,13 @@ impl DeleteChangelogRequest {
             slug,
             context: Context::default(),
         }
+    }
+
+    /// Sets `slug`.
+    #[must_use]
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = value.into();
+        self
     }
 }
 
@@ -950,6 +1161,20 @@ impl GetCustomPagesRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `per_page`; a value that breaks its schema is an `Error::Validation`.
+    pub fn per_page(mut self, value: impl Into<i64>) -> Result<Self, Error> {
+        self.per_page = types::GetApiSpecificationPerPage::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `page`; a value that breaks its schema is an `Error::Validation`.
+    pub fn page(mut self, value: impl Into<i64>) -> Result<Self, Error> {
+        self.page = types::GetApiSpecificationPage::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
 }
 
 impl Default for GetCustomPagesRequest {
@@ -975,6 +1200,13 @@ impl CreateCustomPageRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::CustomPage>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::get_custom_page`].
@@ -994,6 +1226,13 @@ impl GetCustomPageRequest {
             slug,
             context: Context::default(),
         }
+    }
+
+    /// Sets `slug`.
+    #[must_use]
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = value.into();
+        self
     }
 }
 
@@ -1018,6 +1257,20 @@ impl UpdateCustomPageRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `slug`.
+    #[must_use]
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = value.into();
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::CustomPage>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::delete_custom_page`].
@@ -1037,6 +1290,13 @@ impl DeleteCustomPageRequest {
             slug,
             context: Context::default(),
         }
+    }
+
+    /// Sets `slug`.
+    #[must_use]
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = value.into();
+        self
     }
 }
 
@@ -1060,6 +1320,20 @@ impl CreateDocRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `x_readme_version`.
+    #[must_use]
+    pub fn x_readme_version(mut self, value: impl Into<String>) -> Self {
+        self.x_readme_version = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::DocSchemaPost>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 
@@ -1085,6 +1359,20 @@ impl SearchDocsRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `search`.
+    #[must_use]
+    pub fn search(mut self, value: impl Into<String>) -> Self {
+        self.search = value.into();
+        self
+    }
+
+    /// Sets `x_readme_version`.
+    #[must_use]
+    pub fn x_readme_version(mut self, value: impl Into<String>) -> Self {
+        self.x_readme_version = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_doc`].
@@ -1108,6 +1396,20 @@ impl GetDocRequest {
             x_readme_version: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `slug`.
+    #[must_use]
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = value.into();
+        self
+    }
+
+    /// Sets `x_readme_version`.
+    #[must_use]
+    pub fn x_readme_version(mut self, value: impl Into<String>) -> Self {
+        self.x_readme_version = Some(value.into());
+        self
     }
 }
 
@@ -1136,6 +1438,27 @@ impl UpdateDocRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `slug`.
+    #[must_use]
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = value.into();
+        self
+    }
+
+    /// Sets `x_readme_version`.
+    #[must_use]
+    pub fn x_readme_version(mut self, value: impl Into<String>) -> Self {
+        self.x_readme_version = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::DocSchemaPut>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::delete_doc`].
@@ -1160,6 +1483,20 @@ impl DeleteDocRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `slug`.
+    #[must_use]
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = value.into();
+        self
+    }
+
+    /// Sets `x_readme_version`.
+    #[must_use]
+    pub fn x_readme_version(mut self, value: impl Into<String>) -> Self {
+        self.x_readme_version = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_production_doc`].
@@ -1183,6 +1520,20 @@ impl GetProductionDocRequest {
             x_readme_version: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `slug`.
+    #[must_use]
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = value.into();
+        self
+    }
+
+    /// Sets `x_readme_version`.
+    #[must_use]
+    pub fn x_readme_version(mut self, value: impl Into<String>) -> Self {
+        self.x_readme_version = Some(value.into());
+        self
     }
 }
 
@@ -1224,6 +1575,13 @@ impl AskOwlbotRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::AskOwlbotBody>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 
@@ -1288,6 +1646,13 @@ impl CreateVersionRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Version>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::get_version`].
@@ -1307,6 +1672,13 @@ impl GetVersionRequest {
             version_id,
             context: Context::default(),
         }
+    }
+
+    /// Sets `version_id`.
+    #[must_use]
+    pub fn version_id(mut self, value: impl Into<String>) -> Self {
+        self.version_id = value.into();
+        self
     }
 }
 
@@ -1331,6 +1703,20 @@ impl UpdateVersionRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `version_id`.
+    #[must_use]
+    pub fn version_id(mut self, value: impl Into<String>) -> Self {
+        self.version_id = value.into();
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Version>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::delete_version`].
@@ -1350,6 +1736,13 @@ impl DeleteVersionRequest {
             version_id,
             context: Context::default(),
         }
+    }
+
+    /// Sets `version_id`.
+    #[must_use]
+    pub fn version_id(mut self, value: impl Into<String>) -> Self {
+        self.version_id = value.into();
+        self
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -231,6 +232,20 @@ impl GetParameterExamplesParam1Param2Request {
             context: Context::default(),
         }
     }
+
+    /// Sets `param1`.
+    #[must_use]
+    pub fn param1(mut self, value: impl Into<String>) -> Self {
+        self.param1 = value.into();
+        self
+    }
+
+    /// Sets `param2`.
+    #[must_use]
+    pub fn param2(mut self, value: impl Into<String>) -> Self {
+        self.param2 = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::put_parameter_examples_param1_param2`].
@@ -255,6 +270,27 @@ impl PutParameterExamplesParam1Param2Request {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `param1`.
+    #[must_use]
+    pub fn param1(mut self, value: impl Into<String>) -> Self {
+        self.param1 = value.into();
+        self
+    }
+
+    /// Sets `param2`.
+    #[must_use]
+    pub fn param2(mut self, value: impl Into<String>) -> Self {
+        self.param2 = value.into();
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::User>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 
@@ -298,6 +334,55 @@ impl PatchParameterExamplesParam1Param2Request {
             context: Context::default(),
         }
     }
+
+    /// Sets `param1`.
+    #[must_use]
+    pub fn param1(mut self, value: impl Into<String>) -> Self {
+        self.param1 = value.into();
+        self
+    }
+
+    /// Sets `param2`.
+    #[must_use]
+    pub fn param2(mut self, value: impl Into<String>) -> Self {
+        self.param2 = value.into();
+        self
+    }
+
+    /// Sets `param3`.
+    #[must_use]
+    pub fn param3(mut self, value: impl Into<String>) -> Self {
+        self.param3 = Some(value.into());
+        self
+    }
+
+    /// Sets `param4`.
+    #[must_use]
+    pub fn param4(mut self, value: impl Into<String>) -> Self {
+        self.param4 = Some(value.into());
+        self
+    }
+
+    /// Sets `param5`.
+    #[must_use]
+    pub fn param5(mut self, value: impl Into<String>) -> Self {
+        self.param5 = value.into();
+        self
+    }
+
+    /// Sets `param6`.
+    #[must_use]
+    pub fn param6(mut self, value: impl Into<String>) -> Self {
+        self.param6 = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::User>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::put_request_body`].
@@ -316,6 +401,13 @@ impl PutRequestBodyRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::User>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 
@@ -336,6 +428,13 @@ impl PostRequestBodyRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::User>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::patch_request_body`].
@@ -354,6 +453,13 @@ impl PatchRequestBodyRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::User>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 
@@ -374,6 +480,13 @@ impl PutRequestBodyPrimitiveExampleRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Pets>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::post_request_body_primitive_example`].
@@ -392,6 +505,13 @@ impl PostRequestBodyPrimitiveExampleRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 
@@ -412,6 +532,13 @@ impl PatchRequestBodyPrimitiveExampleRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Pet>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::post_request_body_multi_media_types`].
@@ -430,6 +557,13 @@ impl PostRequestBodyMultiMediaTypesRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<PostRequestBodyMultiMediaTypesBody>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 
@@ -458,6 +592,13 @@ impl DemoFormDataRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::DemoFormDataBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -74,6 +75,23 @@ impl CachedRequest {
             if_none_match: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `if_modified_since`.
+    #[must_use]
+    pub fn if_modified_since(
+        mut self,
+        value: impl Into<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
+        self.if_modified_since = Some(value.into());
+        self
+    }
+
+    /// Sets `if_none_match`.
+    #[must_use]
+    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
+        self.if_none_match = Some(value.into());
+        self
     }
 }
 

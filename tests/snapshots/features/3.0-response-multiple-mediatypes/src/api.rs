@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -82,6 +83,16 @@ impl PostMultipleTypesMultipleExamplesRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PostMultipleTypesMultipleExamplesBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostMultipleTypesMultipleExamplesRequest {
@@ -106,6 +117,16 @@ impl PostMultipleTypesSingleExampleRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PostMultipleTypesMultipleExamplesBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 

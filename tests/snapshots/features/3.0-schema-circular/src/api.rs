@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -64,6 +65,13 @@ impl PutNestedTestRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PutNestedTestBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PutNestedTestRequest {
@@ -89,6 +97,13 @@ impl PutCircularRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PutCircularBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PutCircularRequest {
@@ -113,6 +128,13 @@ impl PostNotQuiteCircularRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostNotQuiteCircularBody>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -68,6 +69,37 @@ impl PostAnythingRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `filter`.
+    #[must_use]
+    pub fn filter(mut self, value: impl Into<types::PostAnythingFilter>) -> Self {
+        self.filter = Some(value.into());
+        self
+    }
+
+    /// Sets `filter_legacy`.
+    #[must_use]
+    pub fn filter_legacy(mut self, value: impl Into<types::PostAnythingFilter>) -> Self {
+        self.filter_legacy = Some(value.into());
+        self
+    }
+
+    /// Sets `status`.
+    #[must_use]
+    pub fn status(
+        mut self,
+        value: impl Into<Vec<types::PostAnythingStatusItem>>,
+    ) -> Self {
+        self.status = value.into();
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Pet>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -96,6 +97,13 @@ impl NumberEnumSupportRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::NumberEnumSupportBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for NumberEnumSupportRequest {
@@ -121,6 +129,13 @@ impl BooleanEnumSupportRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::BooleanEnumSupportBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for BooleanEnumSupportRequest {
@@ -145,6 +160,13 @@ impl StringEnumSupportRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::StringEnumSupportBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -410,6 +411,13 @@ impl StringFormatSupportRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::StringFormatSupportBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for StringFormatSupportRequest {
@@ -434,6 +442,13 @@ impl StringSchemaSupportRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::StringSchemaSupportBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -460,6 +475,13 @@ impl StringTopLevelRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for StringTopLevelRequest {
@@ -484,6 +506,13 @@ impl StringTopLevelJsonRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -510,6 +539,13 @@ impl NumberFormatSupportRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::NumberFormatSupportBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for NumberFormatSupportRequest {
@@ -534,6 +570,13 @@ impl NumberSchemaSupportRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::NumberSchemaSupportBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -560,6 +603,13 @@ impl NumberTopLevelRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<i64>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for NumberTopLevelRequest {
@@ -584,6 +634,13 @@ impl BooleanSchemaSupportRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::BooleanSchemaSupportBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -610,6 +667,13 @@ impl BooleanTopLevelRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<bool>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for BooleanTopLevelRequest {
@@ -634,6 +698,13 @@ impl ArraySchemaSupportRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::ArraySchemaSupportBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -660,6 +731,16 @@ impl ArrayTopLevelObjectsRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<Vec<types::ArrayTopLevelObjectsBodyItem>>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for ArrayTopLevelObjectsRequest {
@@ -684,6 +765,13 @@ impl ArrayTopLevelPrimitivesRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -710,6 +798,13 @@ impl ObjectSchemaSupportRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::ObjectSchemaSupportBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for ObjectSchemaSupportRequest {
@@ -734,6 +829,13 @@ impl CircularHandlingRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::CircularHandlingBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -760,6 +862,13 @@ impl CircularTopLevelRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Circular>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for CircularTopLevelRequest {
@@ -784,6 +893,13 @@ impl RawBodyTopLevelRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::RawBodyTopLevelBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -810,6 +926,13 @@ impl RawBodyTopLevelJsonRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::RawBodyTopLevelBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for RawBodyTopLevelJsonRequest {
@@ -834,6 +957,13 @@ impl QuirksMissingTypeRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::QuirksMissingTypeBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -860,6 +990,16 @@ impl QuirksEntirelyIncompatibleAllOfRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::QuirksEntirelyIncompatibleAllOfBody>,
+    ) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::quirks_incompatible_nested_all_of`].
@@ -879,6 +1019,16 @@ impl QuirksIncompatibleNestedAllOfRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::QuirksIncompatibleNestedAllOfBody>,
+    ) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::quirks_partially_usable_incompatible_all_of`].
@@ -897,6 +1047,16 @@ impl QuirksPartiallyUsableIncompatibleAllOfRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::QuirksPartiallyUsableIncompatibleAllOfBody>,
+    ) -> Self {
+        self.body = value.into();
+        self
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -106,6 +107,44 @@ impl GetAnythingNumbersRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `id_required`; a value that breaks its schema is an `Error::Validation`.
+    pub fn id_required(mut self, value: impl Into<f64>) -> Result<Self, Error> {
+        self.id_required = types::GetAnythingNumbersIdRequired::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `id_optional`; a value that breaks its schema is an `Error::Validation`.
+    pub fn id_optional(mut self, value: impl Into<f64>) -> Result<Self, Error> {
+        self.id_optional = types::GetAnythingNumbersIdRequired::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `id_exclusive_required`; a value that breaks its schema is an `Error::Validation`.
+    pub fn id_exclusive_required(
+        mut self,
+        value: impl Into<f64>,
+    ) -> Result<Self, Error> {
+        self.id_exclusive_required = types::GetAnythingNumbersIdExclusiveRequired::try_from(
+                value.into(),
+            )
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `id_exclusive_optional`; a value that breaks its schema is an `Error::Validation`.
+    pub fn id_exclusive_optional(
+        mut self,
+        value: impl Into<f64>,
+    ) -> Result<Self, Error> {
+        self.id_exclusive_optional = types::GetAnythingNumbersIdExclusiveRequired::try_from(
+                value.into(),
+            )
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
 }
 
 /// The request of [`Api::get_anything_strings`].
@@ -147,6 +186,64 @@ impl GetAnythingStringsRequest {
             ),
             context: Context::default(),
         }
+    }
+
+    /// Sets `name_length_required`; a value that breaks its schema is an `Error::Validation`.
+    pub fn name_length_required(
+        mut self,
+        value: impl Into<String>,
+    ) -> Result<Self, Error> {
+        self.name_length_required = types::GetAnythingStringsNameLengthRequired::try_from(
+                value.into(),
+            )
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `name_length_optional`; a value that breaks its schema is an `Error::Validation`.
+    pub fn name_length_optional(
+        mut self,
+        value: impl Into<String>,
+    ) -> Result<Self, Error> {
+        self.name_length_optional = types::GetAnythingStringsNameLengthRequired::try_from(
+                value.into(),
+            )
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `name_pattern_required`; a value that breaks its schema is an `Error::Validation`.
+    pub fn name_pattern_required(
+        mut self,
+        value: impl Into<String>,
+    ) -> Result<Self, Error> {
+        self.name_pattern_required = types::GetAnythingStringsNamePatternRequired::try_from(
+                value.into(),
+            )
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `complex_pattern_required`.
+    #[must_use]
+    pub fn complex_pattern_required(
+        mut self,
+        value: impl Into<types::GetAnythingStringsComplexPatternRequired>,
+    ) -> Self {
+        self.complex_pattern_required = value.into();
+        self
+    }
+
+    /// Sets `name_pattern_optional`; a value that breaks its schema is an `Error::Validation`.
+    pub fn name_pattern_optional(
+        mut self,
+        value: impl Into<String>,
+    ) -> Result<Self, Error> {
+        self.name_pattern_optional = types::GetAnythingStringsNamePatternRequired::try_from(
+                value.into(),
+            )
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
     }
 }
 
@@ -237,6 +334,139 @@ impl GetAnythingJsonschemaFormatsRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `date_time`.
+    #[must_use]
+    pub fn date_time(mut self, value: impl Into<chrono::DateTime<chrono::Utc>>) -> Self {
+        self.date_time = value.into();
+        self
+    }
+
+    /// Sets `date`.
+    #[must_use]
+    pub fn date(mut self, value: impl Into<chrono::NaiveDate>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+
+    /// Sets `time`.
+    #[must_use]
+    pub fn time(mut self, value: impl Into<String>) -> Self {
+        self.time = value.into();
+        self
+    }
+
+    /// Sets `duration`.
+    #[must_use]
+    pub fn duration(mut self, value: impl Into<String>) -> Self {
+        self.duration = value.into();
+        self
+    }
+
+    /// Sets `email`.
+    #[must_use]
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.email = value.into();
+        self
+    }
+
+    /// Sets `idn_email`.
+    #[must_use]
+    pub fn idn_email(mut self, value: impl Into<String>) -> Self {
+        self.idn_email = value.into();
+        self
+    }
+
+    /// Sets `hostname`.
+    #[must_use]
+    pub fn hostname(mut self, value: impl Into<String>) -> Self {
+        self.hostname = value.into();
+        self
+    }
+
+    /// Sets `idn_hostname`.
+    #[must_use]
+    pub fn idn_hostname(mut self, value: impl Into<String>) -> Self {
+        self.idn_hostname = value.into();
+        self
+    }
+
+    /// Sets `ipv4`.
+    #[must_use]
+    pub fn ipv4(mut self, value: impl Into<String>) -> Self {
+        self.ipv4 = value.into();
+        self
+    }
+
+    /// Sets `ipv6`.
+    #[must_use]
+    pub fn ipv6(mut self, value: impl Into<String>) -> Self {
+        self.ipv6 = value.into();
+        self
+    }
+
+    /// Sets `uri`.
+    #[must_use]
+    pub fn uri(mut self, value: impl Into<String>) -> Self {
+        self.uri = value.into();
+        self
+    }
+
+    /// Sets `uri_reference`.
+    #[must_use]
+    pub fn uri_reference(mut self, value: impl Into<String>) -> Self {
+        self.uri_reference = value.into();
+        self
+    }
+
+    /// Sets `iri`.
+    #[must_use]
+    pub fn iri(mut self, value: impl Into<String>) -> Self {
+        self.iri = value.into();
+        self
+    }
+
+    /// Sets `iri_reference`.
+    #[must_use]
+    pub fn iri_reference(mut self, value: impl Into<String>) -> Self {
+        self.iri_reference = value.into();
+        self
+    }
+
+    /// Sets `uuid`.
+    #[must_use]
+    pub fn uuid(mut self, value: impl Into<uuid::Uuid>) -> Self {
+        self.uuid = Some(value.into());
+        self
+    }
+
+    /// Sets `uri_template`.
+    #[must_use]
+    pub fn uri_template(mut self, value: impl Into<String>) -> Self {
+        self.uri_template = value.into();
+        self
+    }
+
+    /// Sets `json_pointer`.
+    #[must_use]
+    pub fn json_pointer(mut self, value: impl Into<String>) -> Self {
+        self.json_pointer = value.into();
+        self
+    }
+
+    /// Sets `relative_json_pointer`.
+    #[must_use]
+    pub fn relative_json_pointer(mut self, value: impl Into<String>) -> Self {
+        self.relative_json_pointer = value.into();
+        self
+    }
+
+    /// Sets `regex`.
+    #[must_use]
+    pub fn regex(mut self, value: impl Into<String>) -> Self {
+        self.regex = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::get_anything_oas_formats`].
@@ -274,6 +504,55 @@ impl GetAnythingOasFormatsRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `int32`.
+    #[must_use]
+    pub fn int32(mut self, value: impl Into<i32>) -> Self {
+        self.int32 = value.into();
+        self
+    }
+
+    /// Sets `int64`.
+    #[must_use]
+    pub fn int64(mut self, value: impl Into<i64>) -> Self {
+        self.int64 = Some(value.into());
+        self
+    }
+
+    /// Sets `float`.
+    #[must_use]
+    pub fn float(mut self, value: impl Into<f32>) -> Self {
+        self.float = Some(value.into());
+        self
+    }
+
+    /// Sets `double`.
+    #[must_use]
+    pub fn double(mut self, value: impl Into<f64>) -> Self {
+        self.double = Some(value.into());
+        self
+    }
+
+    /// Sets `byte`.
+    #[must_use]
+    pub fn byte(mut self, value: impl Into<types::Base64>) -> Self {
+        self.byte = Some(value.into());
+        self
+    }
+
+    /// Sets `binary`.
+    #[must_use]
+    pub fn binary(mut self, value: impl Into<String>) -> Self {
+        self.binary = Some(value.into());
+        self
+    }
+
+    /// Sets `password`.
+    #[must_use]
+    pub fn password(mut self, value: impl Into<String>) -> Self {
+        self.password = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_anything_booleans`].
@@ -296,6 +575,20 @@ impl GetAnythingBooleansRequest {
             tf_optional: true,
             context: Context::default(),
         }
+    }
+
+    /// Sets `tf_required`.
+    #[must_use]
+    pub fn tf_required(mut self, value: impl Into<bool>) -> Self {
+        self.tf_required = value.into();
+        self
+    }
+
+    /// Sets `tf_optional`.
+    #[must_use]
+    pub fn tf_optional(mut self, value: impl Into<bool>) -> Self {
+        self.tf_optional = value.into();
+        self
     }
 }
 

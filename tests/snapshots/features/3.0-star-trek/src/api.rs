@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -1173,6 +1174,20 @@ impl GetAnimalRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_animal_search`].
@@ -1200,6 +1215,27 @@ impl GetAnimalSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -1242,6 +1278,41 @@ impl PostAnimalSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostAnimalSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostAnimalSearchRequest {
@@ -1272,6 +1343,20 @@ impl GetAstronomicalObjectRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_astronomical_object_search`].
@@ -1299,6 +1384,27 @@ impl GetAstronomicalObjectSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -1341,6 +1447,44 @@ impl PostAstronomicalObjectSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PostAstronomicalObjectSearchBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostAstronomicalObjectSearchRequest {
@@ -1371,6 +1515,20 @@ impl GetBookRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_book_search`].
@@ -1398,6 +1556,27 @@ impl GetBookSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -1440,6 +1619,41 @@ impl PostBookSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostBookSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostBookSearchRequest {
@@ -1470,6 +1684,20 @@ impl GetBookCollectionRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_book_collection_search`].
@@ -1497,6 +1725,27 @@ impl GetBookCollectionSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -1539,6 +1788,44 @@ impl PostBookCollectionSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PostBookCollectionSearchBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostBookCollectionSearchRequest {
@@ -1569,6 +1856,20 @@ impl GetBookSeriesRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_book_series_search`].
@@ -1596,6 +1897,27 @@ impl GetBookSeriesSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -1638,6 +1960,41 @@ impl PostBookSeriesSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostBookSeriesSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostBookSeriesSearchRequest {
@@ -1668,6 +2025,20 @@ impl GetCharacterRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_character_search`].
@@ -1695,6 +2066,27 @@ impl GetCharacterSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -1737,6 +2129,41 @@ impl PostCharacterSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostCharacterSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostCharacterSearchRequest {
@@ -1767,6 +2194,20 @@ impl GetComicsRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_comics_search`].
@@ -1794,6 +2235,27 @@ impl GetComicsSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -1836,6 +2298,41 @@ impl PostComicsSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostComicsSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostComicsSearchRequest {
@@ -1866,6 +2363,20 @@ impl GetComicCollectionRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_comic_collection_search`].
@@ -1893,6 +2404,27 @@ impl GetComicCollectionSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -1935,6 +2467,44 @@ impl PostComicCollectionSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PostComicCollectionSearchBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostComicCollectionSearchRequest {
@@ -1965,6 +2535,20 @@ impl GetComicSeriesRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_comic_series_search`].
@@ -1992,6 +2576,27 @@ impl GetComicSeriesSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -2034,6 +2639,41 @@ impl PostComicSeriesSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostComicSeriesSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostComicSeriesSearchRequest {
@@ -2064,6 +2704,20 @@ impl GetComicStripRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_comic_strip_search`].
@@ -2091,6 +2745,27 @@ impl GetComicStripSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -2133,6 +2808,41 @@ impl PostComicStripSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostComicStripSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostComicStripSearchRequest {
@@ -2163,6 +2873,20 @@ impl GetCompanyRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_company_search`].
@@ -2190,6 +2914,27 @@ impl GetCompanySearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -2232,6 +2977,41 @@ impl PostCompanySearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostCompanySearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostCompanySearchRequest {
@@ -2262,6 +3042,20 @@ impl GetConflictRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_conflict_search`].
@@ -2289,6 +3083,27 @@ impl GetConflictSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -2331,6 +3146,41 @@ impl PostConflictSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostConflictSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostConflictSearchRequest {
@@ -2361,6 +3211,20 @@ impl GetElementRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_element_search`].
@@ -2388,6 +3252,27 @@ impl GetElementSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -2430,6 +3315,41 @@ impl PostElementSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostElementSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostElementSearchRequest {
@@ -2460,6 +3380,20 @@ impl GetEpisodeRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_episode_search`].
@@ -2487,6 +3421,27 @@ impl GetEpisodeSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -2529,6 +3484,41 @@ impl PostEpisodeSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostEpisodeSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostEpisodeSearchRequest {
@@ -2559,6 +3549,20 @@ impl GetFoodRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_food_search`].
@@ -2586,6 +3590,27 @@ impl GetFoodSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -2628,6 +3653,41 @@ impl PostFoodSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostFoodSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostFoodSearchRequest {
@@ -2658,6 +3718,20 @@ impl GetLiteratureRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_literature_search`].
@@ -2685,6 +3759,27 @@ impl GetLiteratureSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -2727,6 +3822,41 @@ impl PostLiteratureSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostLiteratureSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostLiteratureSearchRequest {
@@ -2757,6 +3887,20 @@ impl GetLocationRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_location_search`].
@@ -2784,6 +3928,27 @@ impl GetLocationSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -2826,6 +3991,41 @@ impl PostLocationSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostLocationSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostLocationSearchRequest {
@@ -2856,6 +4056,20 @@ impl GetMagazineRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_magazine_search`].
@@ -2883,6 +4097,27 @@ impl GetMagazineSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -2925,6 +4160,41 @@ impl PostMagazineSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostMagazineSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostMagazineSearchRequest {
@@ -2955,6 +4225,20 @@ impl GetMagazineSeriesRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_magazine_series_search`].
@@ -2982,6 +4266,27 @@ impl GetMagazineSeriesSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -3024,6 +4329,44 @@ impl PostMagazineSeriesSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PostMagazineSeriesSearchBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostMagazineSeriesSearchRequest {
@@ -3054,6 +4397,20 @@ impl GetMaterialRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_material_search`].
@@ -3081,6 +4438,27 @@ impl GetMaterialSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -3123,6 +4501,41 @@ impl PostMaterialSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostMaterialSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostMaterialSearchRequest {
@@ -3153,6 +4566,20 @@ impl GetMedicalConditionRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_medical_condition_search`].
@@ -3180,6 +4607,27 @@ impl GetMedicalConditionSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -3222,6 +4670,44 @@ impl PostMedicalConditionSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PostMedicalConditionSearchBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostMedicalConditionSearchRequest {
@@ -3252,6 +4738,20 @@ impl GetMovieRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_movie_search`].
@@ -3279,6 +4779,27 @@ impl GetMovieSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -3321,6 +4842,41 @@ impl PostMovieSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostMovieSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostMovieSearchRequest {
@@ -3351,6 +4907,20 @@ impl GetOccupationRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_occupation_search`].
@@ -3378,6 +4948,27 @@ impl GetOccupationSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -3420,6 +5011,41 @@ impl PostOccupationSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostOccupationSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostOccupationSearchRequest {
@@ -3450,6 +5076,20 @@ impl GetOrganizationRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_organization_search`].
@@ -3477,6 +5117,27 @@ impl GetOrganizationSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -3519,6 +5180,41 @@ impl PostOrganizationSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostOrganizationSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostOrganizationSearchRequest {
@@ -3549,6 +5245,20 @@ impl GetPerformerRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_performer_search`].
@@ -3576,6 +5286,27 @@ impl GetPerformerSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -3618,6 +5349,41 @@ impl PostPerformerSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostPerformerSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostPerformerSearchRequest {
@@ -3648,6 +5414,20 @@ impl GetSeasonRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_season_search`].
@@ -3675,6 +5455,27 @@ impl GetSeasonSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -3717,6 +5518,41 @@ impl PostSeasonSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostSeasonSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostSeasonSearchRequest {
@@ -3747,6 +5583,20 @@ impl GetSeriesRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_series_search`].
@@ -3774,6 +5624,27 @@ impl GetSeriesSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -3816,6 +5687,41 @@ impl PostSeriesSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostSeriesSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostSeriesSearchRequest {
@@ -3846,6 +5752,20 @@ impl GetSoundtrackRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_soundtrack_search`].
@@ -3873,6 +5793,27 @@ impl GetSoundtrackSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -3915,6 +5856,41 @@ impl PostSoundtrackSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostSoundtrackSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostSoundtrackSearchRequest {
@@ -3945,6 +5921,20 @@ impl GetSpacecraftRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_spacecraft_search`].
@@ -3972,6 +5962,27 @@ impl GetSpacecraftSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -4014,6 +6025,41 @@ impl PostSpacecraftSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostSpacecraftSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostSpacecraftSearchRequest {
@@ -4044,6 +6090,20 @@ impl GetSpacecraftClassRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_spacecraft_class_search`].
@@ -4071,6 +6131,27 @@ impl GetSpacecraftClassSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -4113,6 +6194,44 @@ impl PostSpacecraftClassSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PostSpacecraftClassSearchBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostSpacecraftClassSearchRequest {
@@ -4143,6 +6262,20 @@ impl GetSpeciesRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_species_search`].
@@ -4170,6 +6303,27 @@ impl GetSpeciesSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -4212,6 +6366,41 @@ impl PostSpeciesSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostSpeciesSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostSpeciesSearchRequest {
@@ -4242,6 +6431,20 @@ impl GetStaffRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_staff_search`].
@@ -4269,6 +6472,27 @@ impl GetStaffSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -4311,6 +6535,41 @@ impl PostStaffSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostStaffSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostStaffSearchRequest {
@@ -4341,6 +6600,20 @@ impl GetTechnologyRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_technology_search`].
@@ -4368,6 +6641,27 @@ impl GetTechnologySearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -4410,6 +6704,41 @@ impl PostTechnologySearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostTechnologySearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostTechnologySearchRequest {
@@ -4440,6 +6769,20 @@ impl GetTitleRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_title_search`].
@@ -4467,6 +6810,27 @@ impl GetTitleSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -4509,6 +6873,41 @@ impl PostTitleSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostTitleSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostTitleSearchRequest {
@@ -4539,6 +6938,20 @@ impl GetTradingCardRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_trading_card_search`].
@@ -4566,6 +6979,27 @@ impl GetTradingCardSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -4608,6 +7042,41 @@ impl PostTradingCardSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostTradingCardSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostTradingCardSearchRequest {
@@ -4638,6 +7107,20 @@ impl GetTradingCardDeckRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_trading_card_deck_search`].
@@ -4665,6 +7148,27 @@ impl GetTradingCardDeckSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -4707,6 +7211,44 @@ impl PostTradingCardDeckSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PostTradingCardDeckSearchBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostTradingCardDeckSearchRequest {
@@ -4737,6 +7279,20 @@ impl GetTradingCardSetRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_trading_card_set_search`].
@@ -4764,6 +7320,27 @@ impl GetTradingCardSetSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -4806,6 +7383,44 @@ impl PostTradingCardSetSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::PostTradingCardSetSearchBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostTradingCardSetSearchRequest {
@@ -4836,6 +7451,20 @@ impl GetVideoGameRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_video_game_search`].
@@ -4863,6 +7492,27 @@ impl GetVideoGameSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -4905,6 +7555,41 @@ impl PostVideoGameSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostVideoGameSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostVideoGameSearchRequest {
@@ -4935,6 +7620,20 @@ impl GetVideoReleaseRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_video_release_search`].
@@ -4962,6 +7661,27 @@ impl GetVideoReleaseSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -5004,6 +7724,41 @@ impl PostVideoReleaseSearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostVideoReleaseSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostVideoReleaseSearchRequest {
@@ -5034,6 +7789,20 @@ impl GetWeaponRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `uid`.
+    #[must_use]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = value.into();
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_weapon_search`].
@@ -5061,6 +7830,27 @@ impl GetWeaponSearchRequest {
             api_key: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
     }
 }
 
@@ -5102,6 +7892,41 @@ impl PostWeaponSearchRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `page_number`.
+    #[must_use]
+    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+        self.page_number = Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `api_key`.
+    #[must_use]
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PostWeaponSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -99,6 +100,20 @@ impl ListSearchableFieldsRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `dataset`.
+    #[must_use]
+    pub fn dataset(mut self, value: impl Into<String>) -> Self {
+        self.dataset = value.into();
+        self
+    }
+
+    /// Sets `version`.
+    #[must_use]
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::perform_search`].
@@ -125,6 +140,27 @@ impl PerformSearchRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `version`.
+    #[must_use]
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = value.into();
+        self
+    }
+
+    /// Sets `dataset`.
+    #[must_use]
+    pub fn dataset(mut self, value: impl Into<String>) -> Self {
+        self.dataset = value.into();
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PerformSearchBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 

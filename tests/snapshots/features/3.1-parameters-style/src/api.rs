@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -503,6 +504,27 @@ impl CookiesStandardRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = Some(value.into());
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = Some(value.into());
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
 }
 
 impl Default for CookiesStandardRequest {
@@ -540,6 +562,27 @@ impl CookiesFormNonExplodedRequest {
             object: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = Some(value.into());
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = Some(value.into());
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
     }
 }
 
@@ -579,6 +622,27 @@ impl CookiesFormExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = Some(value.into());
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = Some(value.into());
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
 }
 
 impl Default for CookiesFormExplodedRequest {
@@ -615,6 +679,27 @@ impl HeadersStandardRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = Some(value.into());
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = Some(value.into());
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
 }
 
 impl Default for HeadersStandardRequest {
@@ -649,6 +734,27 @@ impl HeadersSimpleNonExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = Some(value.into());
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = Some(value.into());
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
 }
 
 impl Default for HeadersSimpleNonExplodedRequest {
@@ -682,6 +788,27 @@ impl HeadersSimpleExplodedRequest {
             object: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = Some(value.into());
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = Some(value.into());
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
     }
 }
 
@@ -721,6 +848,27 @@ impl PathsStandardRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = value.into();
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = value.into();
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::paths_matrix_non_exploded`].
@@ -752,6 +900,27 @@ impl PathsMatrixNonExplodedRequest {
             object,
             context: Context::default(),
         }
+    }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = value.into();
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = value.into();
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = value.into();
+        self
     }
 }
 
@@ -785,6 +954,27 @@ impl PathsMatrixExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = value.into();
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = value.into();
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::paths_label_non_exploded`].
@@ -816,6 +1006,27 @@ impl PathsLabelNonExplodedRequest {
             object,
             context: Context::default(),
         }
+    }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = value.into();
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = value.into();
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = value.into();
+        self
     }
 }
 
@@ -849,6 +1060,27 @@ impl PathsLabelExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = value.into();
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = value.into();
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::paths_simple_non_exploded`].
@@ -880,6 +1112,27 @@ impl PathsSimpleNonExplodedRequest {
             object,
             context: Context::default(),
         }
+    }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = value.into();
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = value.into();
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = value.into();
+        self
     }
 }
 
@@ -913,6 +1166,27 @@ impl PathsSimpleExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = value.into();
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = value.into();
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::query_standard`].
@@ -940,6 +1214,27 @@ impl QueryStandardRequest {
             object: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = Some(value.into());
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = Some(value.into());
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
     }
 }
 
@@ -975,6 +1270,27 @@ impl QueryFormNonExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = Some(value.into());
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = Some(value.into());
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
 }
 
 impl Default for QueryFormNonExplodedRequest {
@@ -1009,6 +1325,27 @@ impl QueryFormExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `primitive`.
+    #[must_use]
+    pub fn primitive(mut self, value: impl Into<String>) -> Self {
+        self.primitive = Some(value.into());
+        self
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = Some(value.into());
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
 }
 
 impl Default for QueryFormExplodedRequest {
@@ -1040,6 +1377,20 @@ impl QuerySpaceDelimitedNonExplodedRequest {
             object: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = Some(value.into());
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
     }
 }
 
@@ -1073,6 +1424,20 @@ impl QueryPipeDelimitedNonExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `array`.
+    #[must_use]
+    pub fn array(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.array = Some(value.into());
+        self
+    }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
 }
 
 impl Default for QueryPipeDelimitedNonExplodedRequest {
@@ -1099,6 +1464,13 @@ impl QueryDeepObjectNonExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `object`.
+    #[must_use]
+    pub fn object(mut self, value: impl Into<types::CookiesStandardObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
 }
 
 impl Default for QueryDeepObjectNonExplodedRequest {
@@ -1123,6 +1495,13 @@ impl FormDataStandardRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::FormDataStandardBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -1149,6 +1528,13 @@ impl FormDataFormExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::FormDataFormExplodedBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for FormDataFormExplodedRequest {
@@ -1173,6 +1559,13 @@ impl FormDataFormNonExplodedRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::FormDataFormNonExplodedBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -1199,6 +1592,16 @@ impl FormDataSpaceDelimitedNonExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::FormDataSpaceDelimitedNonExplodedBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for FormDataSpaceDelimitedNonExplodedRequest {
@@ -1224,6 +1627,16 @@ impl FormDataPipeDelimitedNonExplodedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::FormDataPipeDelimitedNonExplodedBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for FormDataPipeDelimitedNonExplodedRequest {
@@ -1248,6 +1661,16 @@ impl FormDataDeepObjectExplodedRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::FormDataDeepObjectExplodedBody>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 

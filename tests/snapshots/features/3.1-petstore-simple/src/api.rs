@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -60,6 +61,13 @@ impl GetPetIdRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn id(mut self, value: impl Into<i64>) -> Self {
+        self.id = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::put_pet_id`].
@@ -78,6 +86,13 @@ impl PutPetIdRequest {
             id,
             context: Context::default(),
         }
+    }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn id(mut self, value: impl Into<i64>) -> Self {
+        self.id = value.into();
+        self
     }
 }
 

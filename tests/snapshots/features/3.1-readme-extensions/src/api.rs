@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -278,6 +279,13 @@ impl XReadmeExplorerEnabledRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Pet>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::x_explorer_enabled`].
@@ -296,6 +304,13 @@ impl XExplorerEnabledRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Pet>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 

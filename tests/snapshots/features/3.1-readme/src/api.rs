@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -719,6 +720,27 @@ impl GetApiKeysRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page`; a value that breaks its schema is an `Error::Validation`.
+    pub fn page(mut self, value: impl Into<f64>) -> Result<Self, Error> {
+        self.page = types::GetApiKeysPage::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `per_page`; a value that breaks its schema is an `Error::Validation`.
+    pub fn per_page(mut self, value: impl Into<f64>) -> Result<Self, Error> {
+        self.per_page = types::GetApiKeysPerPage::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `subdomain`; a value that breaks its schema is an `Error::Validation`.
+    pub fn subdomain(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.subdomain = types::GetApiKeysSubdomain::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
 }
 
 /// The request of [`Api::create_api_key`].
@@ -744,6 +766,20 @@ impl CreateApiKeyRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `subdomain`; a value that breaks its schema is an `Error::Validation`.
+    pub fn subdomain(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.subdomain = types::GetApiKeysSubdomain::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::CreateApiKeyBody>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 
@@ -772,6 +808,20 @@ impl GetApiKeyRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `api_key_id`; a value that breaks its schema is an `Error::Validation`.
+    pub fn api_key_id(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.api_key_id = types::GetApiKeyApiKeyId::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `subdomain`; a value that breaks its schema is an `Error::Validation`.
+    pub fn subdomain(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.subdomain = types::GetApiKeysSubdomain::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
 }
 
 /// The request of [`Api::delete_api_key`].
@@ -798,6 +848,20 @@ impl DeleteApiKeyRequest {
             subdomain,
             context: Context::default(),
         }
+    }
+
+    /// Sets `api_key_id`; a value that breaks its schema is an `Error::Validation`.
+    pub fn api_key_id(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.api_key_id = types::GetApiKeyApiKeyId::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `subdomain`; a value that breaks its schema is an `Error::Validation`.
+    pub fn subdomain(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.subdomain = types::GetApiKeysSubdomain::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
     }
 }
 
@@ -830,6 +894,27 @@ impl UpdateApiKeyRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `api_key_id`; a value that breaks its schema is an `Error::Validation`.
+    pub fn api_key_id(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.api_key_id = types::GetApiKeyApiKeyId::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `subdomain`; a value that breaks its schema is an `Error::Validation`.
+    pub fn subdomain(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.subdomain = types::GetApiKeysSubdomain::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::CreateApiKeyBody>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::get_ap_is`].
@@ -849,6 +934,13 @@ impl GetApIsRequest {
             branch,
             context: Context::default(),
         }
+    }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
     }
 }
 
@@ -874,6 +966,20 @@ impl CreateApiRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::CreateApiBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_api`].
@@ -897,6 +1003,20 @@ impl GetApiRequest {
             branch,
             context: Context::default(),
         }
+    }
+
+    /// Sets `filename`; a value that breaks its schema is an `Error::Validation`.
+    pub fn filename(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.filename = types::GetApiFilename::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
     }
 }
 
@@ -926,6 +1046,27 @@ impl UpdateApiRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `filename`; a value that breaks its schema is an `Error::Validation`.
+    pub fn filename(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.filename = types::GetApiFilename::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::CreateApiBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::delete_api`].
@@ -949,6 +1090,20 @@ impl DeleteApiRequest {
             branch,
             context: Context::default(),
         }
+    }
+
+    /// Sets `filename`; a value that breaks its schema is an `Error::Validation`.
+    pub fn filename(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.filename = types::GetApiFilename::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
     }
 }
 
@@ -991,6 +1146,13 @@ impl ApplyToReadMeRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::ApplyToReadMeBody>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::create_category`].
@@ -1013,6 +1175,20 @@ impl CreateCategoryRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::CreateCategoryBody>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 
@@ -1040,6 +1216,20 @@ impl GetCategoriesRequest {
             branch,
             context: Context::default(),
         }
+    }
+
+    /// Sets `section`.
+    #[must_use]
+    pub fn section(mut self, value: impl Into<types::GetCategoriesSection>) -> Self {
+        self.section = value.into();
+        self
+    }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
     }
 }
 
@@ -1073,6 +1263,27 @@ impl GetCategoryRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `section`.
+    #[must_use]
+    pub fn section(mut self, value: impl Into<types::GetCategoriesSection>) -> Self {
+        self.section = value.into();
+        self
+    }
+
+    /// Sets `title`.
+    #[must_use]
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = value.into();
+        self
+    }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
 }
 
 /// The request of [`Api::delete_category`].
@@ -1104,6 +1315,27 @@ impl DeleteCategoryRequest {
             branch,
             context: Context::default(),
         }
+    }
+
+    /// Sets `section`.
+    #[must_use]
+    pub fn section(mut self, value: impl Into<types::GetCategoriesSection>) -> Self {
+        self.section = value.into();
+        self
+    }
+
+    /// Sets `title`.
+    #[must_use]
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = value.into();
+        self
+    }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
     }
 }
 
@@ -1140,6 +1372,34 @@ impl UpdateCategoryRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `section`.
+    #[must_use]
+    pub fn section(mut self, value: impl Into<types::GetCategoriesSection>) -> Self {
+        self.section = value.into();
+        self
+    }
+
+    /// Sets `title`.
+    #[must_use]
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = value.into();
+        self
+    }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::UpdateCategoryBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_category_pages`].
@@ -1172,6 +1432,27 @@ impl GetCategoryPagesRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `section`.
+    #[must_use]
+    pub fn section(mut self, value: impl Into<types::GetCategoriesSection>) -> Self {
+        self.section = value.into();
+        self
+    }
+
+    /// Sets `title`.
+    #[must_use]
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = value.into();
+        self
+    }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
 }
 
 /// The request of [`Api::get_changelogs`].
@@ -1203,6 +1484,30 @@ impl GetChangelogsRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page`; a value that breaks its schema is an `Error::Validation`.
+    pub fn page(mut self, value: impl Into<f64>) -> Result<Self, Error> {
+        self.page = types::GetApiKeysPage::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `per_page`; a value that breaks its schema is an `Error::Validation`.
+    pub fn per_page(mut self, value: impl Into<f64>) -> Result<Self, Error> {
+        self.per_page = types::GetApiKeysPerPage::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `visibility`.
+    #[must_use]
+    pub fn visibility(
+        mut self,
+        value: impl Into<types::GetChangelogsVisibility>,
+    ) -> Self {
+        self.visibility = value.into();
+        self
+    }
 }
 
 impl Default for GetChangelogsRequest {
@@ -1228,6 +1533,13 @@ impl CreateChangelogRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::CreateChangelogBody>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::get_changelog`].
@@ -1248,6 +1560,13 @@ impl GetChangelogRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `identifier`.
+    #[must_use]
+    pub fn identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::delete_changelog`].
@@ -1267,6 +1586,13 @@ impl DeleteChangelogRequest {
             identifier,
             context: Context::default(),
         }
+    }
+
+    /// Sets `identifier`.
+    #[must_use]
+    pub fn identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = value.into();
+        self
     }
 }
 
@@ -1291,6 +1617,20 @@ impl UpdateChangelogRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `identifier`.
+    #[must_use]
+    pub fn identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = value.into();
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::UpdateChangelogBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_custom_pages`].
@@ -1310,6 +1650,13 @@ impl GetCustomPagesRequest {
             branch,
             context: Context::default(),
         }
+    }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
     }
 }
 
@@ -1333,6 +1680,20 @@ impl CreateCustomPageRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::CreateCustomPageBody>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 
@@ -1361,6 +1722,20 @@ impl GetCustomPageRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `slug`; a value that breaks its schema is an `Error::Validation`.
+    pub fn slug(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.slug = types::GetCustomPagesOkBodyDataItemSlug::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
 }
 
 /// The request of [`Api::delete_custom_page`].
@@ -1387,6 +1762,20 @@ impl DeleteCustomPageRequest {
             slug,
             context: Context::default(),
         }
+    }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `slug`; a value that breaks its schema is an `Error::Validation`.
+    pub fn slug(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.slug = types::GetCustomPagesOkBodyDataItemSlug::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
     }
 }
 
@@ -1418,6 +1807,27 @@ impl UpdateCustomPageRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `slug`; a value that breaks its schema is an `Error::Validation`.
+    pub fn slug(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.slug = types::GetCustomPagesOkBodyDataItemSlug::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::UpdateCustomPageBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::create_guide`].
@@ -1440,6 +1850,20 @@ impl CreateGuideRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::CreateGuideBody>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 
@@ -1468,6 +1892,20 @@ impl GetGuideRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `slug`; a value that breaks its schema is an `Error::Validation`.
+    pub fn slug(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.slug = types::GetCustomPagesOkBodyDataItemSlug::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
 }
 
 /// The request of [`Api::delete_guide`].
@@ -1494,6 +1932,20 @@ impl DeleteGuideRequest {
             slug,
             context: Context::default(),
         }
+    }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `slug`; a value that breaks its schema is an `Error::Validation`.
+    pub fn slug(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.slug = types::GetCustomPagesOkBodyDataItemSlug::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
     }
 }
 
@@ -1525,6 +1977,27 @@ impl UpdateGuideRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `slug`; a value that breaks its schema is an `Error::Validation`.
+    pub fn slug(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.slug = types::GetCustomPagesOkBodyDataItemSlug::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::UpdateGuideBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_images`].
@@ -1550,6 +2023,20 @@ impl GetImagesRequest {
             per_page: types::GetApiKeysPerPage(10.0),
             context: Context::default(),
         }
+    }
+
+    /// Sets `page`; a value that breaks its schema is an `Error::Validation`.
+    pub fn page(mut self, value: impl Into<f64>) -> Result<Self, Error> {
+        self.page = types::GetApiKeysPage::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `per_page`; a value that breaks its schema is an `Error::Validation`.
+    pub fn per_page(mut self, value: impl Into<f64>) -> Result<Self, Error> {
+        self.per_page = types::GetApiKeysPerPage::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
     }
 }
 
@@ -1580,6 +2067,20 @@ impl UploadImageRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `resize_height`.
+    #[must_use]
+    pub fn resize_height(mut self, value: impl Into<String>) -> Self {
+        self.resize_height = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::UploadImageBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for UploadImageRequest {
@@ -1605,6 +2106,13 @@ impl GetImageRequest {
             identifier,
             context: Context::default(),
         }
+    }
+
+    /// Sets `identifier`; a value that breaks its schema is an `Error::Validation`.
+    pub fn identifier(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.identifier = types::GetApiKeyApiKeyId::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
     }
 }
 
@@ -1646,6 +2154,13 @@ impl AskOwlbotRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::AskOwlbotBody>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 
@@ -1692,6 +2207,20 @@ impl CreateReferenceRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::CreateReferenceBody>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::get_reference`].
@@ -1729,6 +2258,37 @@ impl GetReferenceRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `dereference`.
+    #[must_use]
+    pub fn dereference(
+        mut self,
+        value: impl Into<types::GetReferenceDereference>,
+    ) -> Self {
+        self.dereference = value.into();
+        self
+    }
+
+    /// Sets `reduce`.
+    #[must_use]
+    pub fn reduce(mut self, value: impl Into<types::GetReferenceDereference>) -> Self {
+        self.reduce = value.into();
+        self
+    }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `slug`; a value that breaks its schema is an `Error::Validation`.
+    pub fn slug(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.slug = types::GetCustomPagesOkBodyDataItemSlug::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
 }
 
 /// The request of [`Api::delete_reference`].
@@ -1755,6 +2315,20 @@ impl DeleteReferenceRequest {
             slug,
             context: Context::default(),
         }
+    }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `slug`; a value that breaks its schema is an `Error::Validation`.
+    pub fn slug(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.slug = types::GetCustomPagesOkBodyDataItemSlug::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
     }
 }
 
@@ -1786,6 +2360,27 @@ impl UpdateReferenceRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `slug`; a value that breaks its schema is an `Error::Validation`.
+    pub fn slug(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.slug = types::GetCustomPagesOkBodyDataItemSlug::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::UpdateReferenceBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::get_recipes`].
@@ -1805,6 +2400,13 @@ impl GetRecipesRequest {
             branch,
             context: Context::default(),
         }
+    }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
     }
 }
 
@@ -1828,6 +2430,20 @@ impl CreateRecipeRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::CreateRecipeBody>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 
@@ -1856,6 +2472,20 @@ impl GetRecipeRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `slug`; a value that breaks its schema is an `Error::Validation`.
+    pub fn slug(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.slug = types::GetCustomPagesOkBodyDataItemSlug::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
 }
 
 /// The request of [`Api::delete_recipe`].
@@ -1882,6 +2512,20 @@ impl DeleteRecipeRequest {
             slug,
             context: Context::default(),
         }
+    }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `slug`; a value that breaks its schema is an `Error::Validation`.
+    pub fn slug(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.slug = types::GetCustomPagesOkBodyDataItemSlug::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
     }
 }
 
@@ -1912,6 +2556,27 @@ impl UpdateRecipeRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `slug`; a value that breaks its schema is an `Error::Validation`.
+    pub fn slug(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.slug = types::GetCustomPagesOkBodyDataItemSlug::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::UpdateRecipeBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -1945,6 +2610,34 @@ impl SearchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `query`.
+    #[must_use]
+    pub fn query(mut self, value: impl Into<String>) -> Self {
+        self.query = value.into();
+        self
+    }
+
+    /// Sets `section`.
+    #[must_use]
+    pub fn section(mut self, value: impl Into<types::SearchSection>) -> Self {
+        self.section = Some(value.into());
+        self
+    }
+
+    /// Sets `version`.
+    #[must_use]
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+
+    /// Sets `projects`.
+    #[must_use]
+    pub fn projects(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.projects = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::validate_api`].
@@ -1964,6 +2657,13 @@ impl ValidateApiRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::CreateApiBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -2006,6 +2706,36 @@ impl GetBranchesRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `page`; a value that breaks its schema is an `Error::Validation`.
+    pub fn page(mut self, value: impl Into<f64>) -> Result<Self, Error> {
+        self.page = types::GetApiKeysPage::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `per_page`; a value that breaks its schema is an `Error::Validation`.
+    pub fn per_page(mut self, value: impl Into<f64>) -> Result<Self, Error> {
+        self.per_page = types::GetApiKeysPerPage::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `sort_by`.
+    #[must_use]
+    pub fn sort_by(mut self, value: impl Into<types::GetBranchesSortBy>) -> Self {
+        self.sort_by = value.into();
+        self
+    }
+
+    /// Sets `prefix`; a value that breaks its schema is an `Error::Validation`.
+    pub fn prefix(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.prefix = Some(
+            types::GetBranchesPrefix::try_from(value.into())
+                .map_err(|e| Error::Validation(e.to_string()))?,
+        );
+        Ok(self)
+    }
 }
 
 impl Default for GetBranchesRequest {
@@ -2030,6 +2760,13 @@ impl CreateBranchRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::CreateBranchBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -2057,6 +2794,13 @@ impl GetBranchRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
 }
 
 /// The request of [`Api::delete_branch`].
@@ -2076,6 +2820,13 @@ impl DeleteBranchRequest {
             branch,
             context: Context::default(),
         }
+    }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
     }
 }
 
@@ -2100,6 +2851,20 @@ impl UpdateBranchRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `branch`; a value that breaks its schema is an `Error::Validation`.
+    pub fn branch(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.branch = types::GetApIsBranch::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::UpdateBranchBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -446,6 +447,13 @@ impl StringFormatSupportRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::StringFormatSupportBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for StringFormatSupportRequest {
@@ -470,6 +478,13 @@ impl StringSchemaSupportRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::StringSchemaSupportBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -496,6 +511,13 @@ impl StringTopLevelRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for StringTopLevelRequest {
@@ -520,6 +542,13 @@ impl StringTopLevelJsonRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -546,6 +575,13 @@ impl NumberFormatSupportRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::NumberFormatSupportBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for NumberFormatSupportRequest {
@@ -570,6 +606,13 @@ impl NumberSchemaSupportRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::NumberSchemaSupportBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -596,6 +639,13 @@ impl NumberTopLevelRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<i64>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for NumberTopLevelRequest {
@@ -620,6 +670,13 @@ impl BooleanSchemaSupportRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::BooleanSchemaSupportBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -646,6 +703,13 @@ impl BooleanTopLevelRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<bool>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for BooleanTopLevelRequest {
@@ -670,6 +734,13 @@ impl ArraySchemaSupportRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::ArraySchemaSupportBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -696,6 +767,16 @@ impl ArrayTopLevelObjectsRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<Vec<types::ArrayTopLevelObjectsBodyItem>>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for ArrayTopLevelObjectsRequest {
@@ -720,6 +801,13 @@ impl ArrayTopLevelPrimitivesRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -746,6 +834,13 @@ impl ObjectSchemaSupportRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::ObjectSchemaSupportBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for ObjectSchemaSupportRequest {
@@ -770,6 +865,13 @@ impl NullSchemaSupportRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::NullSchemaSupportBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -796,6 +898,13 @@ impl MixedSchemaSupportRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::MixedSchemaSupportBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for MixedSchemaSupportRequest {
@@ -820,6 +929,13 @@ impl CircularHandlingRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::CircularHandlingBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -846,6 +962,13 @@ impl CircularTopLevelRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Circular>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for CircularTopLevelRequest {
@@ -870,6 +993,13 @@ impl RawBodyTopLevelRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::RawBodyTopLevelBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -896,6 +1026,13 @@ impl RawBodyTopLevelJsonRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::RawBodyTopLevelBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for RawBodyTopLevelJsonRequest {
@@ -920,6 +1057,13 @@ impl QuirksMissingTypeRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::QuirksMissingTypeBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -946,6 +1090,16 @@ impl QuirksEntirelyIncompatibleAllOfRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::QuirksEntirelyIncompatibleAllOfBody>,
+    ) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::quirks_incompatible_nested_all_of`].
@@ -965,6 +1119,16 @@ impl QuirksIncompatibleNestedAllOfRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::QuirksIncompatibleNestedAllOfBody>,
+    ) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::quirks_partially_usable_incompatible_all_of`].
@@ -983,6 +1147,16 @@ impl QuirksPartiallyUsableIncompatibleAllOfRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(
+        mut self,
+        value: impl Into<types::QuirksPartiallyUsableIncompatibleAllOfBody>,
+    ) -> Self {
+        self.body = value.into();
+        self
     }
 }
 

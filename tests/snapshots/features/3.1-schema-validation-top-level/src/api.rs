@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -59,6 +60,30 @@ impl GetAnythingNumbersRequest {
             id_exclusive_required_schema_v4,
             context: Context::default(),
         }
+    }
+
+    /// Sets `id_exclusive_required`; a value that breaks its schema is an `Error::Validation`.
+    pub fn id_exclusive_required(
+        mut self,
+        value: impl Into<f64>,
+    ) -> Result<Self, Error> {
+        self.id_exclusive_required = types::GetAnythingNumbersIdExclusiveRequired::try_from(
+                value.into(),
+            )
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `id_exclusive_required_schema_v4`; a value that breaks its schema is an `Error::Validation`.
+    pub fn id_exclusive_required_schema_v4(
+        mut self,
+        value: impl Into<f64>,
+    ) -> Result<Self, Error> {
+        self.id_exclusive_required_schema_v4 = types::GetAnythingNumbersIdExclusiveRequired::try_from(
+                value.into(),
+            )
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -159,6 +160,41 @@ impl GetTripsRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `origin`.
+    #[must_use]
+    pub fn origin(mut self, value: impl Into<uuid::Uuid>) -> Self {
+        self.origin = value.into();
+        self
+    }
+
+    /// Sets `destination`.
+    #[must_use]
+    pub fn destination(mut self, value: impl Into<uuid::Uuid>) -> Self {
+        self.destination = value.into();
+        self
+    }
+
+    /// Sets `date`.
+    #[must_use]
+    pub fn date(mut self, value: impl Into<chrono::DateTime<chrono::Utc>>) -> Self {
+        self.date = value.into();
+        self
+    }
+
+    /// Sets `bicycles`.
+    #[must_use]
+    pub fn bicycles(mut self, value: impl Into<bool>) -> Self {
+        self.bicycles = value.into();
+        self
+    }
+
+    /// Sets `dogs`.
+    #[must_use]
+    pub fn dogs(mut self, value: impl Into<bool>) -> Self {
+        self.dogs = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::get_bookings`].
@@ -200,6 +236,13 @@ impl CreateBookingRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<CreateBookingBody>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The body of [`Api::create_booking`], in one of the media types it takes: the client sends the variant's, the server reads the one `Content-Type` names.
@@ -229,6 +272,13 @@ impl GetBookingRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `booking_id`.
+    #[must_use]
+    pub fn booking_id(mut self, value: impl Into<uuid::Uuid>) -> Self {
+        self.booking_id = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::delete_booking`].
@@ -248,6 +298,13 @@ impl DeleteBookingRequest {
             booking_id,
             context: Context::default(),
         }
+    }
+
+    /// Sets `booking_id`.
+    #[must_use]
+    pub fn booking_id(mut self, value: impl Into<uuid::Uuid>) -> Self {
+        self.booking_id = value.into();
+        self
     }
 }
 
@@ -271,6 +328,20 @@ impl CreateBookingPaymentRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `booking_id`.
+    #[must_use]
+    pub fn booking_id(mut self, value: impl Into<uuid::Uuid>) -> Self {
+        self.booking_id = value.into();
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::BookingPayment>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 

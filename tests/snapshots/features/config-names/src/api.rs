@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -75,6 +76,13 @@ impl PetRequest {
             pet_id,
             context: Context::default(),
         }
+    }
+
+    /// Sets `pet_id`.
+    #[must_use]
+    pub fn pet_id(mut self, value: impl Into<i64>) -> Self {
+        self.pet_id = value.into();
+        self
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -66,6 +67,27 @@ impl ListPetsRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `since`.
+    #[must_use]
+    pub fn since(mut self, value: impl Into<jiff::Timestamp>) -> Self {
+        self.since = Some(value.into());
+        self
+    }
+
+    /// Sets `chip`.
+    #[must_use]
+    pub fn chip(mut self, value: impl Into<types::Int64>) -> Self {
+        self.chip = Some(value.into());
+        self
+    }
+
+    /// Sets `labels`.
+    #[must_use]
+    pub fn labels(mut self, value: impl Into<types::Labels>) -> Self {
+        self.labels = Some(value.into());
+        self
+    }
 }
 
 impl Default for ListPetsRequest {
@@ -91,6 +113,13 @@ impl AddPetRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Pet>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::put_labels`].
@@ -109,6 +138,13 @@ impl PutLabelsRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Labels>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -64,6 +65,13 @@ impl FindPetsRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `filter`.
+    #[must_use]
+    pub fn filter(mut self, value: impl Into<types::PetFilter>) -> Self {
+        self.filter = Some(value.into());
+        self
+    }
 }
 
 impl Default for FindPetsRequest {
@@ -89,6 +97,13 @@ impl AddPetRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Pet>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::search_pets`].
@@ -107,6 +122,13 @@ impl SearchPetsRequest {
             query,
             context: Context::default(),
         }
+    }
+
+    /// Sets `query`.
+    #[must_use]
+    pub fn query(mut self, value: impl Into<types::PetQuery>) -> Self {
+        self.query = value.into();
+        self
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -61,6 +62,29 @@ impl ListAccountsRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `limit`; a value that breaks its schema is an `Error::Validation`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Result<Self, Error> {
+        self.limit = types::ListAccountsLimit::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `prefix`; a value that breaks its schema is an `Error::Validation`.
+    pub fn prefix(mut self, value: impl Into<String>) -> Result<Self, Error> {
+        self.prefix = Some(
+            types::ListAccountsPrefix::try_from(value.into())
+                .map_err(|e| Error::Validation(e.to_string()))?,
+        );
+        Ok(self)
+    }
+
+    /// Sets `tag`.
+    #[must_use]
+    pub fn tag(mut self, value: impl Into<Vec<types::AccountTagsItem>>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
 }
 
 impl Default for ListAccountsRequest {
@@ -85,6 +109,13 @@ impl CreateAccountRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Account>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 

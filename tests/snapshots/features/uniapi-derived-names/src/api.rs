@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -140,6 +141,13 @@ impl GetPetOkRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<GetPetOkBody2>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The body of [`Api::get_pet_ok`], in one of the media types it takes: the client sends the variant's, the server reads the one `Content-Type` names.
@@ -167,6 +175,13 @@ impl IdRequest {
             letters: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `letters`.
+    #[must_use]
+    pub fn letters(mut self, value: impl Into<types::Letters>) -> Self {
+        self.letters = Some(value.into());
+        self
     }
 }
 
@@ -258,6 +273,13 @@ impl AbsentRequest {
             letters: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `letters`.
+    #[must_use]
+    pub fn letters(mut self, value: impl Into<types::Letters>) -> Self {
+        self.letters = Some(value.into());
+        self
     }
 }
 

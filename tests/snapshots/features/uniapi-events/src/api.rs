@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -71,6 +72,13 @@ impl CreateChatCompletionRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::ChatRequest>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::watch_events`].
@@ -92,6 +100,20 @@ impl WatchEventsRequest {
             limit: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `last_event_id`.
+    #[must_use]
+    pub fn last_event_id(mut self, value: impl Into<String>) -> Self {
+        self.last_event_id = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    #[must_use]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
     }
 }
 

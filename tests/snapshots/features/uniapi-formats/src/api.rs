@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -53,6 +54,27 @@ impl GetEventRequest {
             day: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn id(mut self, value: impl Into<uuid::Uuid>) -> Self {
+        self.id = value.into();
+        self
+    }
+
+    /// Sets `since`.
+    #[must_use]
+    pub fn since(mut self, value: impl Into<chrono::DateTime<chrono::Utc>>) -> Self {
+        self.since = Some(value.into());
+        self
+    }
+
+    /// Sets `day`.
+    #[must_use]
+    pub fn day(mut self, value: impl Into<chrono::NaiveDate>) -> Self {
+        self.day = Some(value.into());
+        self
     }
 }
 

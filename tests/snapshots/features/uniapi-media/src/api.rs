@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -62,6 +63,13 @@ impl PutNoteRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<PutNoteBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PutNoteRequest {
@@ -97,6 +105,13 @@ impl PostNoteRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<PostNoteBody>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 
@@ -135,6 +150,27 @@ impl GetNoteRequest {
             since: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = value.into();
+        self
+    }
+
+    /// Sets `x_note_meta`.
+    #[must_use]
+    pub fn x_note_meta(mut self, value: impl Into<types::Note>) -> Self {
+        self.x_note_meta = Some(value.into());
+        self
+    }
+
+    /// Sets `since`.
+    #[must_use]
+    pub fn since(mut self, value: impl Into<chrono::DateTime<chrono::Utc>>) -> Self {
+        self.since = Some(value.into());
+        self
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -98,6 +99,13 @@ impl SearchBooksRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Search>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::link_book`].
@@ -120,6 +128,20 @@ impl LinkBookRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn id(mut self, value: impl Into<i64>) -> Self {
+        self.id = value.into();
+        self
+    }
+
+    /// Sets `link`.
+    #[must_use]
+    pub fn link(mut self, value: impl Into<String>) -> Self {
+        self.link = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::purge_book`].
@@ -138,6 +160,13 @@ impl PurgeBookRequest {
             id,
             context: Context::default(),
         }
+    }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn id(mut self, value: impl Into<i64>) -> Self {
+        self.id = value.into();
+        self
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -56,6 +57,13 @@ impl UploadRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Upload>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::put_avatar`].
@@ -74,6 +82,13 @@ impl PutAvatarRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<PutAvatarBody>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 

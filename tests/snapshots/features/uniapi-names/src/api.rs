@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -80,11 +81,79 @@ impl TypeRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `ref`.
+    #[must_use]
+    pub fn r#ref(mut self, value: impl Into<String>) -> Self {
+        self.r#ref = value.into();
+        self
+    }
+
+    /// Sets `type`.
+    #[must_use]
+    pub fn r#type(mut self, value: impl Into<String>) -> Self {
+        self.r#type = value.into();
+        self
+    }
+
+    /// Sets `trait`.
+    #[must_use]
+    pub fn r#trait(mut self, value: impl Into<String>) -> Self {
+        self.r#trait = value.into();
+        self
+    }
+
+    /// Sets `self_`.
+    #[must_use]
+    pub fn self_(mut self, value: impl Into<String>) -> Self {
+        self.self_ = Some(value.into());
+        self
+    }
+
+    /// Sets `query`.
+    #[must_use]
+    pub fn query(mut self, value: impl Into<String>) -> Self {
+        self.query = Some(value.into());
+        self
+    }
+
+    /// Sets `request`.
+    #[must_use]
+    pub fn request(mut self, value: impl Into<String>) -> Self {
+        self.request = Some(value.into());
+        self
+    }
+
+    /// Sets `x_request_id`.
+    #[must_use]
+    pub fn x_request_id(mut self, value: impl Into<String>) -> Self {
+        self.x_request_id = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::new_2`].
 #[derive(Debug, Clone)]
 pub struct New2Request {
+    /// In query: `new`.
+    pub new: Option<String>,
+    /// In query: `clone`.
+    pub clone: Option<String>,
+    /// In query: `default`.
+    /// Has a default (set by `new`, and by the server when the caller sends none).
+    pub default: i64,
+    /// In query: `into`.
+    pub into: Option<bool>,
+    /// In query: `from`.
+    pub from: Option<String>,
+    /// In query: `add`.
+    pub add: Option<bool>,
+    /// In query: `sub`.
+    pub sub: Option<types::New2Sub>,
+    /// In query: `to_json`.
+    pub to_json: Option<String>,
+    /// In query: `value`.
+    pub value: Option<String>,
     /// Sent as `application/json`.
     pub body: Option<types::Client>,
     /// Credentials, headers and extensions of the call.
@@ -95,9 +164,55 @@ impl New2Request {
     /// A request with no optional part set.
     pub fn new() -> Self {
         New2Request {
+            new: None,
+            clone: None,
+            default: 1,
+            into: None,
+            from: None,
+            add: None,
+            sub: None,
+            to_json: None,
+            value: None,
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `add`.
+    #[must_use]
+    pub fn add(mut self, value: impl Into<bool>) -> Self {
+        self.add = Some(value.into());
+        self
+    }
+
+    /// Sets `sub`; a value that breaks its schema is an `Error::Validation`.
+    pub fn sub(mut self, value: impl Into<i64>) -> Result<Self, Error> {
+        self.sub = Some(
+            types::New2Sub::try_from(value.into())
+                .map_err(|e| Error::Validation(e.to_string()))?,
+        );
+        Ok(self)
+    }
+
+    /// Sets `to_json`.
+    #[must_use]
+    pub fn to_json(mut self, value: impl Into<String>) -> Self {
+        self.to_json = Some(value.into());
+        self
+    }
+
+    /// Sets `value`.
+    #[must_use]
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Client>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 
@@ -123,6 +238,13 @@ impl DeleteUnnamedIdRequest {
             id,
             context: Context::default(),
         }
+    }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn id(mut self, value: impl Into<i64>) -> Self {
+        self.id = value.into();
+        self
     }
 }
 

@@ -133,8 +133,36 @@ impl RawCalls<'_, api::Credentials> {
     ) -> Result<Raw<api::New2Response>, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/new");
-        let query = String::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
+        if let Some(v) = &request.new {
+            push_query(&mut query, "new", &percent_encode(&v.to_string()));
+        }
+        if let Some(v) = &request.clone {
+            push_query(&mut query, "clone", &percent_encode(&v.to_string()));
+        }
+        {
+            let v = &request.default;
+            push_query(&mut query, "default", &percent_encode(&v.to_string()));
+        }
+        if let Some(v) = &request.into {
+            push_query(&mut query, "into", &percent_encode(&v.to_string()));
+        }
+        if let Some(v) = &request.from {
+            push_query(&mut query, "from", &percent_encode(&v.to_string()));
+        }
+        if let Some(v) = &request.add {
+            push_query(&mut query, "add", &percent_encode(&v.to_string()));
+        }
+        if let Some(v) = &request.sub {
+            push_query(&mut query, "sub", &percent_encode(&v.to_string()));
+        }
+        if let Some(v) = &request.to_json {
+            push_query(&mut query, "to_json", &percent_encode(&v.to_string()));
+        }
+        if let Some(v) = &request.value {
+            push_query(&mut query, "value", &percent_encode(&v.to_string()));
+        }
         let response = self
             .send(Call {
                 operation: "new",

@@ -117,6 +117,15 @@ mod tests {
         );
         let answer = client
             .new_2(api::New2Request {
+                new: Some(json("\"string\"")),
+                clone: Some(json("\"string\"")),
+                default: json("0"),
+                into: Some(json("true")),
+                from: Some(json("\"string\"")),
+                add: Some(json("true")),
+                sub: Some(json("0")),
+                to_json: Some(json("\"string\"")),
+                value: Some(json("\"string\"")),
                 body: Some(json("{\"api\":{\"value\":{}}}")),
                 context: api::Context::default(),
             })

@@ -163,8 +163,47 @@ async fn request_new_2(
     request: axum::extract::Request,
 ) -> Result<api::New2Request, Problem> {
     let (parts, body) = request.into_parts();
+    let query = query_pairs(&parts)?;
+    let p0 = query_value(&query, "new").map(parse).transpose();
+    let p1 = query_value(&query, "clone").map(parse).transpose();
+    let p2 = query_value(&query, "default")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(1));
+    let p3 = query_value(&query, "into").map(parse).transpose();
+    let p4 = query_value(&query, "from").map(parse).transpose();
+    let p5 = query_value(&query, "add").map(parse).transpose();
+    let p6 = query_value(&query, "sub").map(parse).transpose();
+    let p7 = query_value(&query, "to_json").map(parse).transpose();
+    let p8 = query_value(&query, "value").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() || p4.is_err()
+        || p5.is_err() || p6.is_err() || p7.is_err() || p8.is_err()
+    {
+        return Err(
+            bad_parameters([
+                ("new", p0.err()),
+                ("clone", p1.err()),
+                ("default", p2.err()),
+                ("into", p3.err()),
+                ("from", p4.err()),
+                ("add", p5.err()),
+                ("sub", p6.err()),
+                ("to_json", p7.err()),
+                ("value", p8.err()),
+            ]),
+        );
+    }
     let body = json_body(&parts.headers, body).await?;
     Ok(api::New2Request {
+        new: p0?,
+        clone: p1?,
+        default: p2?,
+        into: p3?,
+        from: p4?,
+        add: p5?,
+        sub: p6?,
+        to_json: p7?,
+        value: p8?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),

@@ -21,6 +21,53 @@ pub use super::runtime::values::{lenient, UnknownValue};
 use super::runtime::values::unknown;
 use super::runtime::object;
 
+/// A value that breaks its schema's validation keywords: each
+/// broken rule, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(pub Vec<String>);
+
+impl Invalid {
+    fn check<T>(value: T, broken: Vec<String>) -> Result<T, Invalid> {
+        if broken.is_empty() { Ok(value) } else { Err(Invalid(broken)) }
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join("; "))
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+/// Checks `value` against a minimum and a maximum, each
+/// `(bound, exclusive)`.
+fn check_range<T: PartialOrd + std::fmt::Display>(
+    value: T,
+    min: Option<(T, bool)>,
+    max: Option<(T, bool)>,
+    broken: &mut Vec<String>,
+) {
+    match min {
+        Some((min, true)) if value <= min => {
+            broken.push(format!("{value} is not greater than {min}"))
+        }
+        Some((min, false)) if value < min => {
+            broken.push(format!("{value} is less than the minimum of {min}"))
+        }
+        _ => {}
+    }
+    match max {
+        Some((max, true)) if value >= max => {
+            broken.push(format!("{value} is not less than {max}"))
+        }
+        Some((max, false)) if value > max => {
+            broken.push(format!("{value} is more than the maximum of {max}"))
+        }
+        _ => {}
+    }
+}
+
 /// Schema `/components/schemas/Error`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Error {
@@ -715,5 +762,60 @@ impl<'de> serde::Deserialize<'de> for Values {
             str,
         > as serde::Deserialize>::deserialize(deserializer)?;
         s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
+    }
+}
+
+/// Schema `/paths/~1new/post/parameters/6/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "i64")]
+pub struct New2Sub(pub(crate) i64);
+
+impl New2Sub {
+    /// The value.
+    pub fn into_inner(self) -> i64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for New2Sub {
+    type Target = i64;
+
+    fn deref(&self) -> &i64 {
+        &self.0
+    }
+}
+
+impl TryFrom<i64> for New2Sub {
+    type Error = Invalid;
+
+    fn try_from(value: i64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((0, false)), Some((9, false)), &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for New2Sub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for New2Sub {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: i64 = s
+            .parse()
+            .map_err(|e: <i64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
     }
 }

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -105,6 +106,13 @@ impl TokenRequest {
             verbose: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `verbose`.
+    #[must_use]
+    pub fn verbose(mut self, value: impl Into<bool>) -> Self {
+        self.verbose = Some(value.into());
+        self
     }
 }
 

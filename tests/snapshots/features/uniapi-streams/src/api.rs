@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -69,6 +70,20 @@ impl GetBlobRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `name`.
+    #[must_use]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = value.into();
+        self
+    }
+
+    /// Sets `size`.
+    #[must_use]
+    pub fn size(mut self, value: impl Into<i64>) -> Self {
+        self.size = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::put_blob`].
@@ -91,6 +106,20 @@ impl PutBlobRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `name`.
+    #[must_use]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = value.into();
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<ByteStream>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::echo`].
@@ -109,6 +138,13 @@ impl EchoRequest {
             body: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<ByteStream>) -> Self {
+        self.body = Some(value.into());
+        self
     }
 }
 

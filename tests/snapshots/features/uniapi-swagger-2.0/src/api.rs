@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -127,6 +128,76 @@ impl ListAnimalsRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `limit`; a value that breaks its schema is an `Error::Validation`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Result<Self, Error> {
+        self.limit = types::ListAnimalsLimit::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `x_request_id`.
+    #[must_use]
+    pub fn x_request_id(mut self, value: impl Into<uuid::Uuid>) -> Self {
+        self.x_request_id = Some(value.into());
+        self
+    }
+
+    /// Sets `species`.
+    #[must_use]
+    pub fn species(mut self, value: impl Into<Vec<types::AnimalSpecies>>) -> Self {
+        self.species = Some(value.into());
+        self
+    }
+
+    /// Sets `colors`.
+    #[must_use]
+    pub fn colors(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.colors = Some(value.into());
+        self
+    }
+
+    /// Sets `names`.
+    #[must_use]
+    pub fn names(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.names = Some(value.into());
+        self
+    }
+
+    /// Sets `ages`.
+    #[must_use]
+    pub fn ages(mut self, value: impl Into<Vec<i32>>) -> Self {
+        self.ages = Some(value.into());
+        self
+    }
+
+    /// Sets `tag`.
+    #[must_use]
+    pub fn tag(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
+
+    /// Sets `vaccinated`.
+    #[must_use]
+    pub fn vaccinated(mut self, value: impl Into<bool>) -> Self {
+        self.vaccinated = Some(value.into());
+        self
+    }
+
+    /// Sets `x_fields`.
+    #[must_use]
+    pub fn x_fields(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.x_fields = Some(value.into());
+        self
+    }
+
+    /// Sets `since`.
+    #[must_use]
+    pub fn since(mut self, value: impl Into<chrono::DateTime<chrono::Utc>>) -> Self {
+        self.since = Some(value.into());
+        self
+    }
 }
 
 impl Default for ListAnimalsRequest {
@@ -152,6 +223,13 @@ impl AddAnimalRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<AddAnimalBody>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 
@@ -185,6 +263,20 @@ impl GetAnimalRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `animal_id`; a value that breaks its schema is an `Error::Validation`.
+    pub fn animal_id(mut self, value: impl Into<i64>) -> Result<Self, Error> {
+        self.animal_id = types::GetAnimalAnimalId::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `x_expand`.
+    #[must_use]
+    pub fn x_expand(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.x_expand = Some(value.into());
+        self
+    }
 }
 
 /// The request of [`Api::replace_animal`].
@@ -208,6 +300,20 @@ impl ReplaceAnimalRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `animal_id`; a value that breaks its schema is an `Error::Validation`.
+    pub fn animal_id(mut self, value: impl Into<i64>) -> Result<Self, Error> {
+        self.animal_id = types::GetAnimalAnimalId::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Animal>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::delete_animal`].
@@ -228,6 +334,13 @@ impl DeleteAnimalRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `animal_id`; a value that breaks its schema is an `Error::Validation`.
+    pub fn animal_id(mut self, value: impl Into<i64>) -> Result<Self, Error> {
+        self.animal_id = types::GetAnimalAnimalId::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
 }
 
 /// The request of [`Api::download_photo`].
@@ -247,6 +360,13 @@ impl DownloadPhotoRequest {
             animal_id,
             context: Context::default(),
         }
+    }
+
+    /// Sets `animal_id`; a value that breaks its schema is an `Error::Validation`.
+    pub fn animal_id(mut self, value: impl Into<i64>) -> Result<Self, Error> {
+        self.animal_id = types::GetAnimalAnimalId::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
     }
 }
 
@@ -274,6 +394,20 @@ impl UploadPhotoRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `animal_id`; a value that breaks its schema is an `Error::Validation`.
+    pub fn animal_id(mut self, value: impl Into<i64>) -> Result<Self, Error> {
+        self.animal_id = types::GetAnimalAnimalId::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::UploadPhotoBody>) -> Self {
+        self.body = value.into();
+        self
+    }
 }
 
 /// The request of [`Api::adopt`].
@@ -292,6 +426,13 @@ impl AdoptRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::AdoptBody>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -54,6 +55,27 @@ impl PatchPetRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn id(mut self, value: impl Into<uuid::Uuid>) -> Self {
+        self.id = value.into();
+        self
+    }
+
+    /// Sets `verbose`.
+    #[must_use]
+    pub fn verbose(mut self, value: impl Into<bool>) -> Self {
+        self.verbose = value.into();
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PetPatch>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 

@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -55,6 +56,13 @@ impl PostNewPetRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::Pet>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
 }
 
 impl Default for PostNewPetRequest {
@@ -80,6 +88,13 @@ impl DeleteNewPetRequest {
             id,
             context: Context::default(),
         }
+    }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn id(mut self, value: impl Into<i64>) -> Self {
+        self.id = value.into();
+        self
     }
 }
 
