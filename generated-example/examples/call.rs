@@ -13,8 +13,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..Credentials::default()
     });
 
-    let mut request = api::ListPuppiesRequest::new();
-    request.breed = Some("Beagle".into());
+    let request = api::ListPuppiesRequest::new().breed("Beagle").limit(10)?;
     match client.list_puppies(request).await? {
         api::ListPuppiesResponse::Ok { body, etag, .. } => {
             println!("{} beagles (ETag {})", body.total, etag.unwrap_or_default());

@@ -35,8 +35,7 @@ async fn list_filters_pages_and_marks_cacheable() {
     let base = serve().await;
     let client = Client::new(&base);
 
-    let mut request = api::ListPuppiesRequest::new();
-    request.breed = Some("Beagle".into());
+    let request = api::ListPuppiesRequest::new().breed("Beagle");
     let api::ListPuppiesResponse::Ok {
         body,
         etag,
@@ -54,9 +53,10 @@ async fn list_filters_pages_and_marks_cacheable() {
     );
     assert_eq!(cache_control.as_deref(), Some("public, max-age=60"));
 
-    let mut request = api::ListPuppiesRequest::new();
-    request.size = Some(types::Size::Small);
-    request.max_price_cents = Some(30_000.try_into().unwrap());
+    let request = api::ListPuppiesRequest::new()
+        .size(types::Size::Small)
+        .max_price_cents(30_000)
+        .unwrap();
     let api::ListPuppiesResponse::Ok { body, .. } = client.list_puppies(request).await.unwrap()
     else {
         panic!()
@@ -69,9 +69,10 @@ async fn list_filters_pages_and_marks_cacheable() {
         ["Bella"]
     );
 
-    let mut request = api::ListPuppiesRequest::new();
-    request.limit = 2.try_into().unwrap();
-    request.offset = 1.try_into().unwrap();
+    let request = api::ListPuppiesRequest::new()
+        .limit(2)
+        .and_then(|r| r.offset(1))
+        .unwrap();
     let api::ListPuppiesResponse::Ok { body, .. } = client.list_puppies(request).await.unwrap()
     else {
         panic!()

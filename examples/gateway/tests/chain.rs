@@ -49,8 +49,7 @@ async fn client_gateway_upstream() {
     });
 
     // A typed body with documented headers.
-    let mut request = api::ListPuppiesRequest::new();
-    request.breed = Some("Beagle".into());
+    let request = api::ListPuppiesRequest::new().breed("Beagle");
     let api::ListPuppiesResponse::Ok {
         body,
         etag,

@@ -197,8 +197,7 @@ async fn the_whole_query_string_is_one_form_parameter() {
         // A key the schema does not name (it allows any) travels too.
         additional_properties: [("colour".to_owned(), serde_json::json!("grey"))].into(),
     };
-    let mut request = additions::api::FindPetsRequest::new();
-    request.filter = Some(filter.clone());
+    let request = additions::api::FindPetsRequest::new().filter(filter.clone());
     client.find_pets(request).await.unwrap();
     client
         .find_pets(additions::api::FindPetsRequest::new())

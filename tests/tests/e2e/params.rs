@@ -364,9 +364,9 @@ async fn awkward_values_arrive_unchanged() {
         r#""100% & more?" ["x y", "ü"] Object { name: Some("a b/ü"), description: None, additional_properties: {} }"#
     );
 
-    let mut request = api::QueryFormNonExplodedRequest::new();
-    request.primitive = Some("a&b=c+d".into());
-    request.array = Some(vec!["1+1".into(), "ü".into()]);
+    let request = api::QueryFormNonExplodedRequest::new()
+        .primitive("a&b=c+d")
+        .array(vec!["1+1".to_owned(), "ü".to_owned()]);
     client.query_form_non_exploded(request).await.unwrap();
     let (wire, value) = last(&seen);
     assert_eq!(

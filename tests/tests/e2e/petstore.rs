@@ -114,8 +114,7 @@ async fn every_operation_through_the_client() {
     );
     assert_eq!(x_next, None);
 
-    let mut request = api::ListPetsRequest::new();
-    request.limit = Some(types::ListPetsLimit::try_from(2).unwrap());
+    let request = api::ListPetsRequest::new().limit(2).unwrap();
     let api::ListPetsResponse::Ok { body, x_next } = client.list_pets(request).await.unwrap()
     else {
         panic!()
