@@ -1,7 +1,8 @@
 //! The production client over real sockets on 127.0.0.1: retries (dropped
 //! connections, 503 with `Retry-After`), the HTTP cache (304
 //! revalidation, `max-age`, credentials apart), timeouts, the user agent,
-//! request ids, and errors that keep the response.
+//! request ids, errors that keep the response, and requests built by
+//! their setters.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -615,5 +616,47 @@ async fn each_call_has_a_span_with_operation_status_latency_and_retries() {
     assert_eq!(
         Some(&fields["request_id"]),
         seen.header(1, "x-request-id").as_ref()
+    );
+}
+
+/// A request built by its setters: chained, a constrained value checked
+/// before anything is sent (`limit` is 1 to 100), and the generated
+/// server gets what they set.
+#[tokio::test]
+async fn setters_build_a_request_and_check_constrained_values() {
+    let refused = api::ListPuppiesRequest::new().breed("Beagle").limit(101);
+    assert!(
+        matches!(refused, Err(Error::Validation(ref m)) if m.contains("maximum of 100")),
+        "{refused:?}"
+    );
+
+    let queries = Arc::new(Mutex::new(Vec::<String>::new()));
+    let seen = queries.clone();
+    let shop = puppy_shop::server::router(crate::shop::Shop::with_sample_puppies()).layer(
+        axum::middleware::from_fn(
+            move |request: axum::extract::Request, next: axum::middleware::Next| {
+                let query = request.uri().query().unwrap_or_default().to_owned();
+                seen.lock().unwrap().push(query);
+                next.run(request)
+            },
+        ),
+    );
+    let base = serve(shop).await;
+    let request = api::ListPuppiesRequest::new()
+        .breed("Beagle")
+        .size(puppy_shop::types::Size::Medium)
+        .limit(1)
+        .unwrap();
+    assert_eq!(request.breed.as_deref(), Some("Beagle"));
+    let api::ListPuppiesResponse::Ok { body, .. } =
+        Client::new(&base).list_puppies(request).await.unwrap()
+    else {
+        panic!("not 200")
+    };
+    let names: Vec<&str> = body.items.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!((body.total, names), (2, vec!["Fido"]));
+    assert_eq!(
+        *queries.lock().unwrap(),
+        ["breed=Beagle&size=medium&limit=1&offset=0"]
     );
 }
