@@ -806,8 +806,7 @@ async fn pages_pass_prism_s_validating_proxy() {
         .hook(violations.clone())
         .build()
         .unwrap();
-    let mut repos = api::ListReposRequest::new();
-    repos.per_page = 20.try_into().unwrap();
+    let repos = api::ListReposRequest::new().per_page(20).unwrap();
     let repos: Vec<_> = client.paginate().list_repos(repos).collect().await;
     assert_eq!(repos.len(), 95);
     assert!(repos.iter().all(Result::is_ok));

@@ -250,8 +250,7 @@ fn client(base: &str) -> Client {
 async fn pages_by_link_header_until_the_last_one_fetched_lazily() {
     let (shop, base) = shop().await;
     let client = client(&base);
-    let mut request = api::ListReposRequest::new();
-    request.per_page = 20.try_into().unwrap();
+    let request = api::ListReposRequest::new().per_page(20).unwrap();
     let repos: Vec<types::Repo> = client
         .paginate()
         .list_repos(request.clone())
@@ -279,11 +278,9 @@ async fn pages_by_cursor_offset_page_number_and_next_url() {
     let (shop, base) = shop().await;
     let client = client(&base);
 
-    let mut events = api::ListEventsRequest::new();
-    events.limit = 10;
     let ids: Vec<i64> = client
         .paginate()
-        .list_events(events)
+        .list_events(api::ListEventsRequest::new().limit(10))
         .map(|e| e.expect("an event").id)
         .collect()
         .await;
@@ -300,11 +297,9 @@ async fn pages_by_cursor_offset_page_number_and_next_url() {
     assert_eq!(shop.pages.swap(0, Ordering::SeqCst), 3);
 
     // Declared with `x-speakeasy-pagination`: the count of pages ends it.
-    let mut orders = api::ListOrdersRequest::new();
-    orders.size = Some(4);
     let orders: Vec<i64> = client
         .paginate()
-        .list_orders(orders)
+        .list_orders(api::ListOrdersRequest::new().size(4))
         .map(|o| o.expect("an order").id)
         .collect()
         .await;
@@ -325,8 +320,7 @@ async fn pages_by_cursor_offset_page_number_and_next_url() {
 async fn a_documented_error_ends_the_pages_with_its_status() {
     let (_shop, base) = shop().await;
     let client = client(&base);
-    let mut request = api::ListEventsRequest::new();
-    request.cursor = Some("bogus".into());
+    let request = api::ListEventsRequest::new().cursor("bogus");
     let got: Vec<_> = client.paginate().list_events(request).collect().await;
     assert_eq!(got.len(), 1);
     match &got[0] {
@@ -497,9 +491,10 @@ async fn hooks_run_in_order_around_each_attempt_and_one_key_spans_the_retries() 
 
     // The caller's own key is kept.
     shop.payments.lock().unwrap().clear();
-    let mut request = payment();
-    request.idempotency_key = Some("mine".into());
-    client.create_payment(request).await.unwrap();
+    client
+        .create_payment(payment().idempotency_key("mine"))
+        .await
+        .unwrap();
     assert_eq!(*shop.payments.lock().unwrap(), [Some("mine".to_owned())]);
 }
 

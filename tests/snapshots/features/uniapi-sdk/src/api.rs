@@ -13,6 +13,7 @@
     clippy::disallowed_names,
     clippy::wrong_self_convention
 )]
+#![allow(clippy::should_implement_trait)]
 
 //! The uniform interface: one trait that servers implement and the
 //! client implements, with a request type and a response enum per
@@ -111,6 +112,20 @@ impl ListReposRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `per_page`; a value that breaks its schema is an `Error::Validation`.
+    pub fn per_page(mut self, value: impl Into<i64>) -> Result<Self, Error> {
+        self.per_page = types::ListReposPerPage::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `page`; a value that breaks its schema is an `Error::Validation`.
+    pub fn page(mut self, value: impl Into<i64>) -> Result<Self, Error> {
+        self.page = types::ListReposPage::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
 }
 
 impl Default for ListReposRequest {
@@ -139,6 +154,20 @@ impl ListEventsRequest {
             limit: 10,
             context: Context::default(),
         }
+    }
+
+    /// Sets `cursor`.
+    #[must_use]
+    pub fn cursor(mut self, value: impl Into<String>) -> Self {
+        self.cursor = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    #[must_use]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = value.into();
+        self
     }
 }
 
@@ -170,6 +199,20 @@ impl ListUsersRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `offset`; a value that breaks its schema is an `Error::Validation`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Result<Self, Error> {
+        self.offset = types::ListUsersOffset::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// Sets `limit`; a value that breaks its schema is an `Error::Validation`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Result<Self, Error> {
+        self.limit = types::ListReposPage::try_from(value.into())
+            .map_err(|e| Error::Validation(e.to_string()))?;
+        Ok(self)
+    }
 }
 
 impl Default for ListUsersRequest {
@@ -198,6 +241,20 @@ impl ListOrdersRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `p`.
+    #[must_use]
+    pub fn p(mut self, value: impl Into<i64>) -> Self {
+        self.p = Some(value.into());
+        self
+    }
+
+    /// Sets `size`.
+    #[must_use]
+    pub fn size(mut self, value: impl Into<i64>) -> Self {
+        self.size = Some(value.into());
+        self
+    }
 }
 
 impl Default for ListOrdersRequest {
@@ -223,6 +280,13 @@ impl ReadFeedRequest {
             context: Context::default(),
         }
     }
+
+    /// Sets `since`.
+    #[must_use]
+    pub fn since(mut self, value: impl Into<String>) -> Self {
+        self.since = Some(value.into());
+        self
+    }
 }
 
 impl Default for ReadFeedRequest {
@@ -247,6 +311,13 @@ impl ListTagsRequest {
             cursor: None,
             context: Context::default(),
         }
+    }
+
+    /// Sets `cursor`.
+    #[must_use]
+    pub fn cursor(mut self, value: impl Into<String>) -> Self {
+        self.cursor = Some(value.into());
+        self
     }
 }
 
@@ -276,6 +347,20 @@ impl CreatePaymentRequest {
             body,
             context: Context::default(),
         }
+    }
+
+    /// Sets `idempotency_key`.
+    #[must_use]
+    pub fn idempotency_key(mut self, value: impl Into<String>) -> Self {
+        self.idempotency_key = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<types::PaymentInput>) -> Self {
+        self.body = value.into();
+        self
     }
 }
 
