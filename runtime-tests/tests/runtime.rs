@@ -618,6 +618,7 @@ mod client {
     use std::time::Duration;
 
     use uniapi_runtime_tests::runtime::client::{self, Cache, Call, Client, Retry};
+    use uniapi_runtime_tests::Context;
 
     #[test]
     fn retry_delays_grow_with_jitter_up_to_the_cap() {
@@ -755,7 +756,7 @@ mod client {
         (url, seen)
     }
 
-    fn get<'a>(client: &Client<()>, context: &'a http::HeaderMap) -> Call<'a> {
+    fn get<'a>(client: &Client<()>, context: &'a Context) -> Call<'a> {
         Call {
             operation: "getThing",
             template: "/thing",
@@ -766,6 +767,8 @@ mod client {
             cookies: String::new(),
             body: None,
             streams: false,
+            token: None,
+            idempotency_key: None,
             context,
         }
     }
@@ -778,7 +781,7 @@ mod client {
             .build()
             .unwrap();
         assert_eq!(client.base_url(), url, "no trailing slash");
-        let context = http::HeaderMap::new();
+        let context = Context::default();
         let response = client.send(get(&client, &context)).await.unwrap();
         assert_eq!(response.status(), 200);
         assert_eq!(
@@ -804,7 +807,7 @@ mod client {
             .retry(Retry::default().max_attempts(2))
             .build()
             .unwrap();
-        let context = http::HeaderMap::new();
+        let context = Context::default();
         let response = client.send(get(&client, &context)).await.unwrap();
         assert_eq!(response.status(), 503, "the last answer is returned");
         assert_eq!(seen.load(Ordering::SeqCst), 2);
@@ -856,4 +859,165 @@ fn callback_urls_are_read_from_the_request() {
         request::callback_url(&parts, None, &[P::Body("/cb/url")]),
         None
     );
+}
+
+mod pages {
+    //! Where the next page is, by each pattern, and the stream of items.
+
+    use futures_util::StreamExt as _;
+    use uniapi_runtime_tests::runtime::pages::{
+        next_cursor, next_link, next_offset, next_page_number, next_url, with_query, Page, Pages,
+    };
+
+    fn url(text: &str) -> reqwest::Url {
+        reqwest::Url::parse(text).unwrap()
+    }
+
+    #[test]
+    fn a_query_parameter_is_set_and_the_others_kept_byte_for_byte() {
+        let page = url("https://x.test/a?tags=a,b&offset=20&q=caf%C3%A9");
+        assert_eq!(
+            with_query(&page, "offset", "40"),
+            "https://x.test/a?tags=a,b&offset=40&q=caf%C3%A9"
+        );
+        assert_eq!(
+            with_query(&url("https://x.test/a"), "page token", "a/b"),
+            "https://x.test/a?page%20token=a%2Fb"
+        );
+    }
+
+    #[test]
+    fn offsets_stop_at_an_empty_or_short_page_or_the_total() {
+        let page = url("https://x.test/u?offset=20&limit=10");
+        assert_eq!(
+            next_offset(&page, "offset", Some("limit"), 10, None).as_deref(),
+            Some("https://x.test/u?offset=30&limit=10")
+        );
+        assert_eq!(next_offset(&page, "offset", Some("limit"), 9, None), None);
+        assert_eq!(next_offset(&page, "offset", Some("limit"), 0, None), None);
+        assert_eq!(
+            next_offset(&page, "offset", Some("limit"), 10, Some(30)),
+            None
+        );
+        // No offset yet, no limit asked: from 0, until an empty page.
+        assert_eq!(
+            next_offset(&url("https://x.test/u"), "skip", None, 3, None).as_deref(),
+            Some("https://x.test/u?skip=3")
+        );
+    }
+
+    #[test]
+    fn page_numbers_start_where_the_api_does_and_stop_at_the_count() {
+        let first = url("https://x.test/o?size=2");
+        assert_eq!(
+            next_page_number(&first, "p", 0, Some("size"), 2, None).as_deref(),
+            Some("https://x.test/o?size=2&p=1")
+        );
+        let third = url("https://x.test/o?p=3&size=2");
+        assert_eq!(
+            next_page_number(&third, "p", 1, Some("size"), 2, Some(3)),
+            None
+        );
+        assert_eq!(
+            next_page_number(&third, "p", 1, Some("size"), 1, None),
+            None
+        );
+    }
+
+    #[test]
+    fn cursors_and_next_urls_end_where_there_are_none() {
+        let page = url("https://x.test/e?cursor=a&limit=5");
+        assert_eq!(
+            next_cursor(&page, "cursor", Some("b c".into())).as_deref(),
+            Some("https://x.test/e?cursor=b%20c&limit=5")
+        );
+        assert_eq!(next_cursor(&page, "cursor", Some(String::new())), None);
+        assert_eq!(next_cursor(&page, "cursor", None), None);
+        assert_eq!(
+            next_url(&page, Some("/e?since=9".into())).as_deref(),
+            Some("https://x.test/e?since=9")
+        );
+        assert_eq!(
+            next_url(&page, Some("https://y.test/e?p=2".into())).as_deref(),
+            Some("https://y.test/e?p=2")
+        );
+        assert_eq!(next_url(&page, None), None);
+    }
+
+    #[test]
+    fn the_link_header_s_next_is_found_among_others() {
+        let page = url("https://api.test/repos?page=1");
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            "link",
+            "<https://api.test/repos?page=9>; rel=\"last\", <https://api.test/repos?page=2&q=a,b>; rel=\"next prefetch\""
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(
+            next_link(&page, &headers).as_deref(),
+            Some("https://api.test/repos?page=2&q=a,b")
+        );
+        headers.insert(
+            "link",
+            "</repos?page=3>; title=\"a, b\"; REL=next".parse().unwrap(),
+        );
+        assert_eq!(
+            next_link(&page, &headers).as_deref(),
+            Some("https://api.test/repos?page=3")
+        );
+        headers.insert(
+            "link",
+            "<https://api.test/repos?page=1>; rel=prev".parse().unwrap(),
+        );
+        assert_eq!(next_link(&page, &headers), None);
+    }
+
+    #[tokio::test]
+    async fn pages_are_fetched_one_at_a_time_until_the_last_or_a_loop() {
+        let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = asked.clone();
+        let pages = Pages::new(move |next: Option<String>| {
+            log.lock().unwrap().push(next.clone());
+            Box::pin(async move {
+                let n: usize = next.as_deref().map_or(0, |n| n.parse().unwrap());
+                // Page 3 points back to page 1: the list ends there.
+                let next = match n {
+                    0 => Some("1".to_owned()),
+                    1 => Some("2".to_owned()),
+                    _ => Some("1".to_owned()),
+                };
+                Ok(Page {
+                    items: vec![n * 10, n * 10 + 1],
+                    next,
+                })
+            })
+        });
+        let items: Vec<usize> = pages.map(Result::unwrap).collect().await;
+        assert_eq!(items, [0, 1, 10, 11, 20, 21]);
+        assert_eq!(
+            *asked.lock().unwrap(),
+            [None, Some("1".to_owned()), Some("2".to_owned())]
+        );
+    }
+
+    #[tokio::test]
+    async fn an_error_ends_the_stream() {
+        let mut pages = Pages::<u8>::new(|next: Option<String>| {
+            Box::pin(async move {
+                match next {
+                    None => Ok(Page {
+                        items: vec![1],
+                        next: Some("x".into()),
+                    }),
+                    Some(_) => Err(uniapi_runtime_tests::runtime::api::Error::Validation(
+                        "no".into(),
+                    )),
+                }
+            })
+        });
+        assert_eq!(pages.next().await.unwrap().unwrap(), 1);
+        assert!(pages.next().await.unwrap().is_err());
+        assert!(pages.next().await.is_none());
+    }
 }

@@ -644,7 +644,7 @@ async fn deliver(
     method: reqwest::Method,
     body: Option<reqwest::Body>,
 ) -> Result<reqwest::Response, api::Error> {
-    let context = HeaderMap::new();
+    let context = uniapi_runtime_tests::Context::default();
     let call = client::Call {
         operation: "hook",
         template: "/hook",
@@ -655,6 +655,8 @@ async fn deliver(
         cookies: String::new(),
         body: body.map(|body| ("application/json", body)),
         streams: false,
+        token: None,
+        idempotency_key: None,
         context: &context,
     };
     tokio::time::timeout(Duration::from_secs(10), client.send(call))

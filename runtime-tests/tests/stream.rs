@@ -1106,7 +1106,7 @@ async fn call(
     path: &'static str,
     body: Option<(&'static str, reqwest::Body)>,
 ) -> reqwest::Response {
-    let context = axum::http::HeaderMap::new();
+    let context = uniapi_runtime_tests::Context::default();
     let call = client::Call {
         operation: "stream",
         template: path,
@@ -1117,6 +1117,8 @@ async fn call(
         cookies: String::new(),
         body,
         streams: true,
+        token: None,
+        idempotency_key: None,
         context: &context,
     };
     within("the response's headers", client.send(call))

@@ -11,8 +11,12 @@ pub mod client;
 pub mod int64;
 #[path = "../../../generator/runtime/jwt.rs"]
 pub mod jwt;
+#[path = "../../../generator/runtime/oauth2.rs"]
+pub mod oauth2;
 #[path = "../../../generator/runtime/object.rs"]
 pub mod object;
+#[path = "../../../generator/runtime/pages.rs"]
+pub mod pages;
 #[path = "../../../generator/runtime/problem.rs"]
 pub mod problem;
 #[path = "../../../generator/runtime/request.rs"]
