@@ -210,10 +210,23 @@ fn frame(api: &ir::Api, helpers: &BTreeSet<Helper>) -> TokenStream {
             pub use super::runtime::pages::{Pages, Paginate};
         )
     });
+    // The items' types are named `types::X`, where some are the spec's.
+    let named_items = api.operations.iter().any(|op| {
+        let mut named = false;
+        if let Some(p) = &op.pagination {
+            p.item.each_named(&mut |_| named = true);
+        }
+        named
+    });
+    let types = named_items.then(|| {
+        quote!(
+            use super::types;
+        )
+    });
     let pages = api.paginates().then(|| {
         quote!(
             use super::runtime::pages::*;
-            use super::types;
+            #types
         )
     });
     let streams = helpers

@@ -792,7 +792,7 @@ async fn pages_pass_prism_s_validating_proxy() {
     use futures_util::StreamExt as _;
 
     let Some(bin) = prism() else { return };
-    let (_shop, upstream) = crate::sdk::shop().await;
+    let (shop, upstream) = crate::sdk::shop().await;
     let prism = start_prism_as(
         &bin,
         &root().join("specs/features/uniapi/sdk.yaml"),
@@ -822,6 +822,21 @@ async fn pages_pass_prism_s_validating_proxy() {
         .collect()
         .await;
     assert_eq!(users.len(), 47);
+
+    // A payment retried twice through the proxy: one key on every
+    // attempt, and the raw status and URL of the answer.
+    shop.fail.store(2, std::sync::atomic::Ordering::SeqCst);
+    let payment =
+        api::CreatePaymentRequest::new(feature_uniapi_sdk::types::PaymentInput { cents: 250 });
+    let answer = client.raw().create_payment(payment).await.unwrap();
+    assert_eq!(answer.status, 201);
+    assert_eq!(answer.url.as_str(), format!("{}/payments", prism.base));
+    let keys = shop.payments.lock().unwrap().clone();
+    assert_eq!(keys.len(), 3);
+    assert!(
+        keys.iter().all(|k| k.is_some() && *k == keys[0]),
+        "{keys:?}"
+    );
     assert!(
         violations.0.lock().unwrap().is_empty(),
         "{:?}",

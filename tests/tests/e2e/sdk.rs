@@ -20,13 +20,13 @@ use futures_util::StreamExt as _;
 /// tokens it takes.
 #[derive(Clone, Default)]
 pub(crate) struct Shop {
-    pages: Arc<AtomicUsize>,
-    payments: Arc<Mutex<Vec<Option<String>>>>,
-    fail: Arc<AtomicUsize>,
+    pub(crate) pages: Arc<AtomicUsize>,
+    pub(crate) payments: Arc<Mutex<Vec<Option<String>>>>,
+    pub(crate) fail: Arc<AtomicUsize>,
     /// The tokens the server takes; a token endpoint adds to it.
-    tokens: Arc<Mutex<Vec<String>>>,
+    pub(crate) tokens: Arc<Mutex<Vec<String>>>,
     /// Refuse every token.
-    refuse: Arc<std::sync::atomic::AtomicBool>,
+    pub(crate) refuse: Arc<std::sync::atomic::AtomicBool>,
 }
 
 const REPOS: i64 = 95;

@@ -9,7 +9,7 @@ use crate::diag::{Diagnostics, Severity};
 use crate::ir::{self, Prim, Ty};
 
 /// Loads and lowers `HEAD` + `yaml` with the configuration `toml`.
-fn configured(yaml: &str, toml: &str) -> Result<(ir::Api, Diagnostics), Diagnostics> {
+pub(super) fn configured(yaml: &str, toml: &str) -> Result<(ir::Api, Diagnostics), Diagnostics> {
     let mut config = Config::default();
     config::parse("uniapi.toml", toml, &mut config).expect("the configuration reads");
     let text = format!("{HEAD}{yaml}");

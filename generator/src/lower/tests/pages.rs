@@ -2,20 +2,10 @@
 //! bodies and headers, declared by `x-pagination`,
 //! `x-speakeasy-pagination` or the configuration, and idempotency keys.
 
-use std::path::Path;
-
-use super::{HEAD, lowered, lowering_errors, op};
-use crate::config::{self, Config};
-use crate::diag::{Diagnostics, Severity};
+use super::config::configured;
+use super::{lowered, lowering_errors, op};
+use crate::diag::Severity;
 use crate::ir::{self, FieldStep, PageKind, Prim, Ty};
-
-fn configured(yaml: &str, toml: &str) -> Result<(ir::Api, Diagnostics), Diagnostics> {
-    let mut config = Config::default();
-    config::parse("uniapi.toml", toml, &mut config).expect("the configuration reads");
-    let text = format!("{HEAD}{yaml}");
-    let loaded = crate::load::load_str("spec.yaml", text, Path::new("spec.yaml"))?;
-    crate::lower::lower_with(&loaded, &config)
-}
 
 /// A `GET /things` with these query parameters (`name: type`), this
 /// response body schema and these response headers.
