@@ -159,8 +159,7 @@ pub fn next_offset(
     let count = u64::try_from(count).unwrap_or(u64::MAX);
     let asked = limit.and_then(|limit| query_number(url, limit));
     let end = at.saturating_add(count);
-    if count == 0 || asked.is_some_and(|asked| count < asked) || total.is_some_and(|t| end >= t)
-    {
+    if count == 0 || asked.is_some_and(|asked| count < asked) || total.is_some_and(|t| end >= t) {
         return None;
     }
     Some(with_query(url, offset, &end.to_string()))
