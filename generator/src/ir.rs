@@ -1116,6 +1116,22 @@ impl Api {
     pub fn ty(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]
     }
+
+    /// `ty` with the aliases it names followed (merged types are
+    /// aliases), but not into a type the user replaced: the type its
+    /// values have. Alias cycles are newtypes after `lower`; the bound is
+    /// for safety.
+    pub fn unalias<'a>(&'a self, mut ty: &'a Ty) -> &'a Ty {
+        for _ in 0..=self.types.len() {
+            let Ty::Named(id) = ty else { return ty };
+            let def = self.ty(*id);
+            match &def.kind {
+                TypeKind::Alias(inner) if def.replaced.is_none() => ty = inner,
+                _ => return ty,
+            }
+        }
+        ty
+    }
 }
 
 /// One `/`-separated segment of a path template.

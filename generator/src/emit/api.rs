@@ -407,23 +407,15 @@ fn setter(
 
 /// The type inside `t` where it names a constrained newtype (through
 /// aliases, as merged types are), whose one constructor checks.
-fn constrained<'a>(api: &'a ir::Api, t: &Ty) -> Option<&'a Ty> {
-    let Ty::Named(mut id) = *t else {
+fn constrained<'a>(api: &'a ir::Api, t: &'a Ty) -> Option<&'a Ty> {
+    let Ty::Named(id) = api.unalias(t) else {
         return None;
     };
-    // Alias cycles became newtypes in `lower`; the bound is for safety.
-    for _ in 0..api.types.len() {
-        let def = api.ty(id);
-        if def.replaced.is_some() {
-            return None;
-        }
-        match &def.kind {
-            ir::TypeKind::Constrained(inner, _) => return Some(inner),
-            ir::TypeKind::Alias(Ty::Named(next)) => id = *next,
-            _ => return None,
-        }
+    let def = api.ty(*id);
+    match &def.kind {
+        ir::TypeKind::Constrained(inner, _) if def.replaced.is_none() => Some(inner),
+        _ => None,
     }
-    None
 }
 
 /// The enum of a request body with several media types: one variant per

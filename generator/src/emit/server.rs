@@ -866,7 +866,7 @@ fn param_value(
             helpers.extend([Helper::QueryFields, Helper::Object]);
             let open = match &p.ty {
                 ir::Ty::Named(id) => matches!(
-                    &api.types[id.0].kind,
+                    &api.ty(*id).kind,
                     ir::TypeKind::Struct(s) if s.additional.is_some()
                 ),
                 _ => false,

@@ -206,16 +206,12 @@ fn page_response(op: &ir::Operation) -> Option<(usize, &Ty)> {
     }
 }
 
-/// `ty` with aliases followed.
+/// `ty` with aliases and `null` followed: what a value of it is.
 fn resolve<'a>(api: &'a ir::Api, mut ty: &'a Ty) -> &'a Ty {
-    for _ in 0..32 {
-        match ty {
-            Ty::Named(id) => match &api.ty(*id).kind {
-                TypeKind::Alias(inner) if api.ty(*id).replaced.is_none() => ty = inner,
-                _ => return ty,
-            },
+    for _ in 0..=api.types.len() {
+        match api.unalias(ty) {
             Ty::Nullable(inner) => ty = inner,
-            _ => return ty,
+            other => return other,
         }
     }
     ty
@@ -423,8 +419,7 @@ fn detect_pages(api: &ir::Api, op: &ir::Operation, diags: &mut Diagnostics) -> O
     })
 }
 
-/// The number of the first page: the parameter's default or minimum, else
-/// 1.
+/// The number of the first page: the parameter's default, else 1.
 fn first_page(page: &ir::Param) -> u64 {
     match &page.default {
         Some(ir::Literal::Int(n)) => u64::try_from(*n).unwrap_or(1),

@@ -121,7 +121,10 @@ fn optional_lit(name: Option<&str>) -> TokenStream {
 
 /// `Option<&Leaf>` of the field at `path` of `body`.
 fn borrow(path: &FieldPath) -> TokenStream {
-    let mut expr = quote!(Some(&body));
+    if path.0.is_empty() {
+        return quote!(Some(&body));
+    }
+    let mut expr = TokenStream::new();
     for (i, step) in path.0.iter().enumerate() {
         let field = ident(&step.field);
         let on = if i == 0 { quote!(body) } else { quote!(v) };
